@@ -1,0 +1,590 @@
+"""The data contract: one schema per input table, kept in code.
+
+The reference page ``docs/data-contract.md`` is generated from this module
+(``python -m evalkit.contract_doc``) and a test keeps the two in sync.
+
+Conventions that hold for every table
+-------------------------------------
+* A data directory holds district-wide tables at its top level (``units``, ``raters``)
+  and one sub-directory per calendar year (``2024/``) holding that year's tables.
+* Each table is one file named after the table, in any supported format:
+  ``.csv``, ``.csv.gz``, ``.xlsx`` or ``.parquet`` (e.g. ``2024/service_cases.csv.gz``).
+* CSV text may be UTF-8, UTF-8 with BOM or GB18030 (GBK); the encoding is detected.
+* Column headers may be the English name or the Chinese label given below.
+* Ids are stable strings (leading zeros kept). Money is in yuan. Durations and time limits
+  are in working days. Dates are ``YYYY-MM-DD``; date-times ``YYYY-MM-DD HH:MM[:SS]``.
+* Categorical values may be written as the English code or the Chinese label.
+* A record belongs to the year of its *anchor date* (e.g. the date a case was received);
+  the anchor date must fall in the year of the folder holding the file. Later dates
+  (completion, closure) may fall in the next year.
+* Empty cells are missing values; they are only allowed in columns marked nullable. A
+  nullable column may also be left out of the file altogether (all values missing).
+* Columns the contract does not know are reported as a warning and ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DType = Literal["id", "text", "int", "float", "money", "bool", "date", "datetime", "category"]
+
+#: Human-readable description of each column type (used in messages and the docs page).
+DTYPE_DESCRIPTION: dict[str, str] = {
+    "id": "an identifier (text; leading zeros are kept)",
+    "text": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "money": "an amount in yuan",
+    "bool": "yes/no (1/0, true/false, 是/否, Y/N)",
+    "date": "a date YYYY-MM-DD",
+    "datetime": "a date-time YYYY-MM-DD HH:MM[:SS]",
+    "category": "one of the listed codes",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table."""
+
+    name: str
+    dtype: DType
+    label_zh: str
+    description: str
+    nullable: bool = False
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    #: Allowed codes mapped to their Chinese labels (either is accepted on input).
+    categories: dict[str, str] | None = None
+    #: ``"table.column"`` that every non-empty value must exist in.
+    references: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    """``earlier`` must be ≤ ``later`` wherever both are present (dates or numbers)."""
+
+    earlier: str
+    later: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """Schema of one input table."""
+
+    name: str
+    label_zh: str
+    description: str
+    scope: Literal["district", "year"]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    anchor_date: str | None = None
+    orders: tuple[Order, ...] = ()
+    #: Columns whose value must be the same on every row sharing ``constant_within``.
+    constant_columns: tuple[str, ...] = ()
+    constant_within: tuple[str, ...] = ()
+    #: A file with a header and no rows is valid (e.g. no litigation in a year).
+    allow_empty: bool = False
+    required: bool = False
+    kind: Literal["reference", "operational", "qualitative", "follow-up"] = "operational"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+# ----------------------------------------------------------------------------------------
+# Shared category code lists
+# ----------------------------------------------------------------------------------------
+
+PEER_GROUPS = {"department": "部门", "subdistrict": "街镇"}
+
+RATER_GROUPS = {
+    "leader": "区领导评价",
+    "peer": "部门/街镇互评",
+    "service_user": "服务对象评价",
+    "expert": "第三方专家评价",
+}
+
+FIVE_LEVEL_SATISFACTION = {
+    "very_satisfied": "非常满意",
+    "satisfied": "满意",
+    "fairly_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+    "very_dissatisfied": "非常不满意",
+}
+
+THREE_LEVEL_SATISFACTION = {
+    "satisfied": "满意",
+    "fairly_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+}
+
+VOTER_GROUPS = {
+    "leaders": "领导班子成员",
+    "staff": "本单位干部职工",
+    "deputies": "人大代表/政协委员",
+    "public": "群众代表",
+}
+
+
+def _unit_id(description: str = "Evaluated unit (部门 or 街镇) the record belongs to.") -> Column:
+    return Column("unit_id", "id", "单位编码", description, references="units.unit_id")
+
+
+# ----------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------
+
+UNITS = Table(
+    name="units",
+    label_zh="被评估单位",
+    description="Every evaluated unit: district government departments and sub-districts/towns.",
+    scope="district",
+    kind="reference",
+    required=True,
+    key=("unit_id",),
+    columns=(
+        Column("unit_id", "id", "单位编码", "Stable id of the unit, e.g. D01 or S05."),
+        Column("name_zh", "text", "单位名称", "Chinese name, e.g. 区市场监管局."),
+        Column("name_en", "text", "英文名称", "English name.", nullable=True),
+        Column("peer_group", "category", "考核组别", "Peer group the unit is ranked in.",
+               categories=PEER_GROUPS),
+        Column("unit_class", "text", "单位类别",
+               "Class within the peer group (e.g. 综合管理类, 执法监管类, 社会服务类, 街道, 镇); "
+               "points may differ by class."),
+    ),
+)
+
+RATERS = Table(
+    name="raters",
+    label_zh="评估人员库",
+    description="The evaluator registry (评估人员数据库): every rater, their group and own unit. "
+                "A rater never counts for their own unit.",
+    scope="district",
+    kind="reference",
+    key=("rater_id",),
+    columns=(
+        Column("rater_id", "id", "评估人员编码", "Stable, pseudonymous id of the rater."),
+        Column("rater_group", "category", "评估群体", "Rater group.", categories=RATER_GROUPS),
+        Column("own_unit_id", "id", "所在单位编码",
+               "Unit the rater works in; empty for raters outside the evaluated units.",
+               nullable=True, references="units.unit_id"),
+    ),
+)
+
+SERVICE_CASES = Table(
+    name="service_cases",
+    label_zh="政务服务办件",
+    description="Administrative service cases (政务服务办件), one row per case, from the "
+                "administrative service centre and the community service centres.",
+    scope="year",
+    key=("case_id",),
+    anchor_date="received_date",
+    orders=(
+        Order("received_date", "completed_date", "a case is completed on or after it is received"),
+        Order("completed_date", "bad_rating_rectified_date",
+              "a bad rating is rectified after the case is completed"),
+        Order("promised_limit_days", "statutory_limit_days",
+              "the promised time limit is not longer than the statutory one (承诺时限 ≤ 法定时限)"),
+    ),
+    columns=(
+        Column("case_id", "id", "办件编号", "Case number."),
+        _unit_id("Unit responsible for the case."),
+        Column("item_code", "id", "事项编码", "Service item code.", nullable=True),
+        Column("received_date", "date", "受理日期", "Date the case was accepted."),
+        Column("statutory_limit_days", "int", "法定时限", "Statutory time limit.",
+               minimum=0, maximum=365, unit="working days"),
+        Column("promised_limit_days", "int", "承诺时限", "Promised time limit (0 for 即办件).",
+               minimum=0, maximum=365, unit="working days"),
+        Column("completed_date", "date", "办结日期", "Date completed; empty while pending.",
+               nullable=True),
+        Column("channel", "category", "办理渠道", "Online end to end (全程网办) or at a window.",
+               categories={"online": "全程网办", "offline": "窗口办理"}),
+        Column("instant", "bool", "是否即办件", "Completed on the spot (即办件)."),
+        Column("rating", "category", "好差评评价", "Applicant's 好差评 rating; empty if not rated.",
+               nullable=True, categories=FIVE_LEVEL_SATISFACTION),
+        Column("bad_rating_rectified_date", "date", "差评整改日期",
+               "Date a bad rating (不满意/非常不满意) was rectified; empty if none or not yet.",
+               nullable=True),
+    ),
+)
+
+HOTLINE_TICKETS = Table(
+    name="hotline_tickets",
+    label_zh="12345热线工单",
+    description="12345 citizen hotline work orders dispatched to units, one row per ticket.",
+    scope="year",
+    key=("ticket_id",),
+    anchor_date="dispatched_at",
+    orders=(
+        Order("dispatched_at", "signed_at", "a ticket is signed for after it is dispatched"),
+        Order("dispatched_at", "contacted_at", "the citizen is contacted after dispatch"),
+        Order("dispatched_at", "closed_at", "a ticket is closed after it is dispatched"),
+        Order("dispatched_at", "due_at", "the due time is after dispatch"),
+    ),
+    columns=(
+        Column("ticket_id", "id", "工单编号", "Work-order number."),
+        _unit_id("Unit the ticket was dispatched to."),
+        Column("category", "category", "诉求类型", "Type of request.", nullable=True,
+               categories={"consultation": "咨询", "help": "求助", "complaint": "投诉",
+                           "report": "举报", "suggestion": "建议"}),
+        Column("dispatched_at", "datetime", "派单时间", "Time the ticket was dispatched."),
+        Column("signed_at", "datetime", "签收时间", "Time the unit signed for it; empty if never.",
+               nullable=True),
+        Column("contacted_at", "datetime", "先行联系时间",
+               "Time the unit first contacted the citizen; empty if never.", nullable=True),
+        Column("closed_at", "datetime", "办结时间", "Time the ticket was closed; empty if open.",
+               nullable=True),
+        Column("due_at", "datetime", "办理时限", "Deadline for closing the ticket."),
+        Column("callback_satisfaction", "category", "回访满意度",
+               "Result of the callback; empty when the callback did not reach the citizen.",
+               nullable=True, categories=THREE_LEVEL_SATISFACTION),
+        Column("solved", "bool", "实际解决", "Whether the request was actually solved; empty if unknown.",
+               nullable=True),
+    ),
+)
+
+GRID_CASES = Table(
+    name="grid_cases",
+    label_zh="网格化管理案件",
+    description="Urban grid-management cases (网格化/城运), one row per case.",
+    scope="year",
+    key=("case_id",),
+    anchor_date="opened_date",
+    orders=(
+        Order("opened_date", "closed_date", "a case is closed after it is opened (立案)"),
+        Order("opened_date", "due_date", "the due date is after the case is opened"),
+    ),
+    columns=(
+        Column("case_id", "id", "案件编号", "Case number."),
+        _unit_id("Unit responsible for disposal."),
+        Column("category", "text", "案件类别", "Case category (部件/事件 …).", nullable=True),
+        Column("opened_date", "date", "立案日期", "Date the case was opened."),
+        Column("due_date", "date", "应结案日期", "Deadline for closing the case."),
+        Column("closed_date", "date", "结案日期", "Date closed; empty while open.", nullable=True),
+        Column("reworked", "bool", "是否返工", "The case was sent back for rework."),
+        Column("extended", "bool", "是否延期", "The deadline was extended."),
+    ),
+)
+
+BUDGET_LINES = Table(
+    name="budget_lines",
+    label_zh="预算执行月报",
+    description="Monthly budget execution per unit and budget line. budget_yuan is the annual "
+                "initial budget of the line, repeated on every month.",
+    scope="year",
+    key=("unit_id", "month", "line"),
+    constant_columns=("budget_yuan",),
+    constant_within=("unit_id", "line"),
+    columns=(
+        _unit_id(),
+        Column("month", "int", "月份", "Calendar month.", minimum=1, maximum=12),
+        Column("line", "category", "预算科目", "Budget line.",
+               categories={"basic": "基本支出", "project": "项目支出", "three_public": "三公经费"}),
+        Column("budget_yuan", "money", "年初预算", "Annual initial budget of the line.",
+               minimum=0, unit="yuan"),
+        Column("adjustment_yuan", "money", "本月预算调整", "Budget adjustment made this month "
+               "(追加 positive, 调减 negative).", unit="yuan"),
+        Column("spending_yuan", "money", "本月支出", "Spending in the month.", minimum=0, unit="yuan"),
+    ),
+)
+
+DISCLOSURE_REQUESTS = Table(
+    name="disclosure_requests",
+    label_zh="依申请公开",
+    description="Requests for government information disclosure (依申请公开), one row per request. "
+                "The answer is due in 20 working days, 40 with an approved extension.",
+    scope="year",
+    key=("request_id",),
+    anchor_date="received_date",
+    orders=(Order("received_date", "replied_date", "a request is answered after it is received"),),
+    columns=(
+        Column("request_id", "id", "申请编号", "Request number."),
+        _unit_id(),
+        Column("received_date", "date", "收到申请日期", "Date the request was received."),
+        Column("extended", "bool", "是否延期答复", "An extension (up to 20 more working days) was approved."),
+        Column("replied_date", "date", "答复日期", "Date answered; empty while pending.", nullable=True),
+        Column("outcome", "category", "答复结果", "Outcome.", nullable=True,
+               categories={"disclosed": "予以公开", "partly": "部分公开", "refused": "不予公开",
+                           "unavailable": "无法提供", "not_processed": "不予处理", "other": "其他"}),
+    ),
+)
+
+DISCLOSURE_DOCUMENTS = Table(
+    name="disclosure_documents",
+    label_zh="公文公开情况",
+    description="Official documents issued and proactively disclosed (主动公开) per unit in the year.",
+    scope="year",
+    key=("unit_id",),
+    allow_empty=True,
+    orders=(Order("documents_disclosed", "documents_issued",
+                  "no more documents disclosed than issued"),),
+    columns=(
+        _unit_id(),
+        Column("documents_issued", "int", "制发公文数", "Documents issued.", minimum=0),
+        Column("documents_disclosed", "int", "主动公开公文数", "Documents proactively disclosed.",
+               minimum=0),
+    ),
+)
+
+LEGAL_CASES = Table(
+    name="legal_cases",
+    label_zh="行政复议与诉讼",
+    description="Administrative review (行政复议) and litigation (行政诉讼) cases in which the unit "
+                "is the respondent, one row per case.",
+    scope="year",
+    key=("case_id",),
+    anchor_date="filed_date",
+    allow_empty=True,
+    orders=(Order("filed_date", "concluded_date", "a case is concluded after it is filed"),),
+    columns=(
+        Column("case_id", "id", "案件编号", "Case number."),
+        _unit_id("Respondent unit."),
+        Column("kind", "category", "案件类型", "Review or litigation.",
+               categories={"review": "行政复议", "litigation": "行政诉讼"}),
+        Column("filed_date", "date", "立案日期", "Date filed."),
+        Column("concluded_date", "date", "审结日期", "Date concluded; empty while pending.",
+               nullable=True),
+        Column("outcome", "category", "结果", "Outcome; empty while pending. Corrections "
+               "(纠错) are revoked, varied, confirmed_unlawful and ordered_to_perform.",
+               nullable=True,
+               categories={"upheld": "维持", "dismissed": "驳回", "revoked": "撤销", "varied": "变更",
+                           "confirmed_unlawful": "确认违法", "ordered_to_perform": "责令履行",
+                           "terminated": "终止", "won": "胜诉", "lost": "败诉", "withdrawn": "撤诉"}),
+    ),
+)
+
+AUDIT_FINDINGS = Table(
+    name="audit_findings",
+    label_zh="审计发现问题",
+    description="Problems found by audits (审计查出问题), one row per finding. Their rectification "
+                "is tracked in the rectifications table (source = audit).",
+    scope="year",
+    key=("finding_id",),
+    anchor_date="found_date",
+    allow_empty=True,
+    columns=(
+        Column("finding_id", "id", "问题编号", "Finding number."),
+        _unit_id("Audited unit."),
+        Column("found_date", "date", "发现日期", "Date of the audit report."),
+        Column("category", "text", "问题类别", "Kind of problem.", nullable=True),
+        Column("amount_yuan", "money", "涉及金额", "Amount involved.", nullable=True, minimum=0,
+               unit="yuan"),
+    ),
+)
+
+RECTIFICATIONS = Table(
+    name="rectifications",
+    label_zh="整改跟踪",
+    description="Rectification (整改) items with deadlines and follow-up status: audit findings, "
+                "supervision, complaints and evaluation recommendations.",
+    scope="year",
+    key=("rectification_id",),
+    anchor_date="opened_date",
+    allow_empty=True,
+    orders=(Order("opened_date", "deadline", "the deadline is after the item is opened"),
+            Order("opened_date", "closed_date", "an item is closed after it is opened")),
+    columns=(
+        Column("rectification_id", "id", "整改编号", "Rectification item number."),
+        _unit_id("Unit responsible for the rectification."),
+        Column("source", "category", "问题来源", "Where the finding came from.",
+               categories={"audit": "审计", "supervision": "督查", "complaint": "投诉/差评",
+                           "evaluation": "效能评估"}),
+        Column("finding_id", "id", "问题编号", "The finding rectified (an audit_findings id when "
+               "source = audit).", nullable=True),
+        Column("opened_date", "date", "整改启动日期", "Date the rectification was ordered."),
+        Column("deadline", "date", "整改期限", "Deadline."),
+        Column("status", "category", "整改状态", "Follow-up status.",
+               categories={"open": "未整改", "in_progress": "整改中", "closed": "已整改"}),
+        Column("closed_date", "date", "整改完成日期", "Date closed; required when status is closed.",
+               nullable=True),
+    ),
+)
+
+SUPERVISION_TASKS = Table(
+    name="supervision_tasks",
+    label_zh="督查督办事项",
+    description="Tasks under government supervision (督查督办): decisions of executive meetings, "
+                "leaders' instructions and assigned matters, one row per task.",
+    scope="year",
+    key=("task_id",),
+    anchor_date="assigned_date",
+    allow_empty=True,
+    orders=(Order("assigned_date", "due_date", "the due date is after assignment"),
+            Order("assigned_date", "completed_date", "a task is completed after assignment")),
+    columns=(
+        Column("task_id", "id", "督办编号", "Task number."),
+        _unit_id("Lead unit."),
+        Column("source", "text", "督办来源", "Origin (常务会议, 领导批示, 交办事项 …).", nullable=True),
+        Column("assigned_date", "date", "交办日期", "Date assigned."),
+        Column("due_date", "date", "办结时限", "Deadline."),
+        Column("completed_date", "date", "办结日期", "Date completed; empty while open.", nullable=True),
+    ),
+)
+
+PROJECTS = Table(
+    name="projects",
+    label_zh="重大项目",
+    description="Major projects tracked by the district (重大项目跟踪问效), active in the year.",
+    scope="year",
+    key=("project_id",),
+    allow_empty=True,
+    columns=(
+        Column("project_id", "id", "项目编号", "Project number."),
+        _unit_id("Lead unit."),
+        Column("name_zh", "text", "项目名称", "Project name."),
+        Column("total_budget_yuan", "money", "项目总投资", "Total planned cost.", minimum=0,
+               unit="yuan"),
+    ),
+)
+
+PROJECT_MILESTONES = Table(
+    name="project_milestones",
+    label_zh="重大项目节点",
+    description="Milestones of major projects planned in the year: planned and actual dates and "
+                "costs (for schedule and cost performance indices).",
+    scope="year",
+    key=("project_id", "milestone_no"),
+    anchor_date="planned_date",
+    allow_empty=True,
+    columns=(
+        Column("project_id", "id", "项目编号", "Project.", references="projects.project_id"),
+        Column("milestone_no", "int", "节点序号", "Milestone number within the project.", minimum=1),
+        Column("name_zh", "text", "节点名称", "Milestone name.", nullable=True),
+        Column("planned_date", "date", "计划完成日期", "Planned completion date."),
+        Column("actual_date", "date", "实际完成日期", "Actual completion date; empty if not reached.",
+               nullable=True),
+        Column("planned_cost_yuan", "money", "计划投资", "Planned cost of the milestone's work.",
+               minimum=0, unit="yuan"),
+        Column("actual_cost_yuan", "money", "实际投资", "Actual cost so far.", nullable=True,
+               minimum=0, unit="yuan"),
+    ),
+)
+
+PROPOSALS = Table(
+    name="proposals",
+    label_zh="建议提案办理",
+    description="People's congress suggestions (人大建议) and CPPCC proposals (政协提案) handled by "
+                "the unit, one row per item.",
+    scope="year",
+    key=("proposal_id",),
+    anchor_date="received_date",
+    allow_empty=True,
+    orders=(Order("received_date", "due_date", "the due date is after receipt"),
+            Order("received_date", "replied_date", "a reply is sent after receipt")),
+    columns=(
+        Column("proposal_id", "id", "建议提案编号", "Item number."),
+        _unit_id("Lead handling unit."),
+        Column("kind", "category", "类型", "Suggestion or proposal.",
+               categories={"npc_suggestion": "人大建议", "cppcc_proposal": "政协提案"}),
+        Column("received_date", "date", "交办日期", "Date assigned to the unit."),
+        Column("due_date", "date", "办复期限", "Reply deadline."),
+        Column("replied_date", "date", "办复日期", "Date of the reply; empty while pending.",
+               nullable=True),
+        Column("result_category", "category", "办理结果分类",
+               "A solved or adopted; B being solved; C to be solved later; D cannot be solved.",
+               nullable=True, categories={"A": "A类(已解决或采纳)", "B": "B类(正在解决)",
+                                          "C": "C类(列入计划)", "D": "D类(因条件限制不能解决)"}),
+        Column("satisfaction", "category", "代表委员满意度", "Feedback of the deputy or member.",
+               nullable=True, categories=THREE_LEVEL_SATISFACTION),
+    ),
+)
+
+STAFFING = Table(
+    name="staffing",
+    label_zh="人员编制",
+    description="Authorised posts (编制) and staff in post (在编) per unit at year end.",
+    scope="year",
+    key=("unit_id",),
+    columns=(
+        _unit_id(),
+        Column("authorised_posts", "int", "编制数", "Authorised posts.", minimum=0),
+        Column("staff_in_post", "int", "在编人数", "Staff in post.", minimum=0),
+    ),
+)
+
+RATINGS = Table(
+    name="ratings",
+    label_zh="效能评价打分",
+    description="Rubric ratings (效能评价) given by registered raters to units, one row per rater, "
+                "unit and criterion. Individual ratings never leave the aggregation layer.",
+    scope="year",
+    kind="qualitative",
+    key=("rater_id", "unit_id", "criterion"),
+    columns=(
+        Column("rater_id", "id", "评估人员编码", "Rater.", references="raters.rater_id"),
+        Column("rater_group", "category", "评估群体", "Rater group; must match the registry.",
+               categories=RATER_GROUPS),
+        _unit_id("Rated unit."),
+        Column("criterion", "id", "评价指标", "Rubric criterion code."),
+        Column("score", "float", "评分", "Score on the 0–100 scale.", minimum=0, maximum=100),
+    ),
+)
+
+VOTES = Table(
+    name="votes",
+    label_zh="民主测评",
+    description="Democratic evaluation (民主测评) vote counts per unit and voter group.",
+    scope="year",
+    kind="qualitative",
+    key=("unit_id", "voter_group"),
+    columns=(
+        _unit_id("Evaluated unit."),
+        Column("voter_group", "category", "测评群体", "Voter group.", categories=VOTER_GROUPS),
+        Column("excellent", "int", "优秀票数", "Votes 优秀.", minimum=0),
+        Column("competent", "int", "称职票数", "Votes 称职.", minimum=0),
+        Column("basically_competent", "int", "基本称职票数", "Votes 基本称职.", minimum=0),
+        Column("incompetent", "int", "不称职票数", "Votes 不称职.", minimum=0),
+    ),
+)
+
+SURVEY_RESPONSES = Table(
+    name="survey_responses",
+    label_zh="满意度调查",
+    description="Satisfaction-survey responses about units (群众/服务对象满意度), one row per "
+                "response and question.",
+    scope="year",
+    kind="qualitative",
+    key=("response_id", "question"),
+    anchor_date="response_date",
+    columns=(
+        Column("response_id", "id", "问卷编号", "Questionnaire id."),
+        _unit_id("Unit the response is about."),
+        Column("response_date", "date", "调查日期", "Date of the response."),
+        Column("question", "id", "题目", "Question code (e.g. overall, timeliness, attitude)."),
+        Column("answer", "category", "回答", "Answer on the five-level scale.",
+               categories=FIVE_LEVEL_SATISFACTION),
+        Column("stratum", "text", "样本分层", "Stratum for post-stratification weights "
+               "(e.g. 企业/居民).", nullable=True),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        UNITS, RATERS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
+        DISCLOSURE_REQUESTS, DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS,
+        RECTIFICATIONS, SUPERVISION_TASKS, PROJECTS, PROJECT_MILESTONES, PROPOSALS,
+        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES,
+    )
+}
+
+DISTRICT_TABLES = tuple(t for t in TABLES.values() if t.scope == "district")
+YEAR_TABLES = tuple(t for t in TABLES.values() if t.scope == "year")
+
+#: File suffixes accepted for a table, in the order they are looked for.
+SUFFIXES = (".parquet", ".csv.gz", ".csv", ".xlsx")
+
+
+def get_table(name: str) -> Table:
+    return TABLES[name]

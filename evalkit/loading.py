@@ -1,0 +1,280 @@
+"""Reading input files: CSV (UTF-8, UTF-8 with BOM, GB18030), XLSX and Parquet.
+
+This module only *reads*: it turns a file into a frame of raw cell values plus the row
+number a user would see for each record, or into :class:`~evalkit.errors.Problem` records
+when the file cannot be read at all. Type checks and contract rules live in
+:mod:`evalkit.validation`.
+
+Encoding detection (CSV)
+------------------------
+1. A UTF-8 byte-order mark → UTF-8 with BOM. A UTF-16/32 BOM is rejected with a request to
+   save as UTF-8.
+2. Otherwise the whole file must decode as strict UTF-8 → UTF-8.
+3. Otherwise it must decode as strict GB18030 *and* its non-ASCII characters must be
+   ordinary Chinese text (at least 95 % of them encodable in GBK, no private-use or
+   control characters) → GB18030. This rejects files in other legacy encodings
+   (Big5, Shift-JIS, Latin-1 …) that happen to decode as GB18030 into nonsense, instead
+   of guessing silently wrong.
+4. Otherwise the file is rejected, naming the line of the first undecodable byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import gzip
+import hashlib
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+
+#: Row number of the first data record, per format (the header is row/line 1).
+FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "parquet": 1}
+
+
+@dataclass
+class RawFile:
+    """Cell values of one file as read, before any type conversion.
+
+    ``frame`` holds strings for CSV and XLSX (empty string = empty cell) and the stored
+    types for Parquet. ``row_numbers[i]`` is the row number the user sees for record ``i``.
+    """
+
+    path: Path
+    display: str
+    fmt: str
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    encoding: str | None = None
+
+
+def file_format(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".csv") or name.endswith(".csv.gz"):
+        return "csv"
+    if name.endswith(".xlsx"):
+        return "xlsx"
+    if name.endswith(".parquet"):
+        return "parquet"
+    raise ValueError(f"unsupported file type: {path.name}")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _line_of_offset(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _looks_like_chinese_text(text: str) -> bool:
+    """True when the non-ASCII characters of ``text`` look like ordinary GBK Chinese."""
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    if not non_ascii:
+        return True
+    bad = 0
+    for ch in non_ascii:
+        cat = unicodedata.category(ch)
+        if cat in ("Co", "Cc", "Cn", "Cs"):
+            bad += 1
+            continue
+        try:
+            ch.encode("gbk")
+        except UnicodeEncodeError:
+            bad += 1
+    return bad <= 0.05 * len(non_ascii)
+
+
+def detect_encoding(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
+    """Return ``(encoding, None)`` or ``(None, problem)`` for the bytes of a CSV file."""
+    expected = "text encoded as UTF-8, UTF-8 with BOM or GB18030/GBK"
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = _line_of_offset(raw, exc.start)
+            return None, Problem(display, line, None, expected,
+                                 f"a UTF-8 byte-order mark but invalid UTF-8 bytes on line {line}")
+        return "utf-8-sig", None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+                       codecs.BOM_UTF32_BE)):
+        return None, Problem(display, None, None, expected,
+                             "a UTF-16/UTF-32 file (save it as 'CSV UTF-8')")
+    try:
+        raw.decode("utf-8")
+        return "utf-8", None
+    except UnicodeDecodeError as utf8_exc:
+        utf8_line = _line_of_offset(raw, utf8_exc.start)
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(raw, min(exc.start, utf8_exc.start))
+        return None, Problem(display, line, None, expected,
+                             f"bytes that are neither UTF-8 nor GB18030 (first on line {line})")
+    if not _looks_like_chinese_text(text):
+        return None, Problem(
+            display, utf8_line, None, expected,
+            "an unrecognised encoding (not UTF-8; decoding as GB18030 gives unreadable "
+            f"characters; first non-UTF-8 byte on line {utf8_line}) — save the file as UTF-8")
+    return "gb18030", None
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    return path.read_bytes()
+
+
+def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    try:
+        raw = _read_bytes(path)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        return None, [Problem(display, None, None, "a readable CSV file", f"an unreadable file ({exc})")]
+    if not raw.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        return None, [Problem(display, None, None, "a header row and data rows", "an empty file")]
+    encoding, problem = detect_encoding(raw, display)
+    if problem:
+        return None, [problem]
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=True, skipinitialspace=False)
+    except pd.errors.ParserError as exc:
+        return None, [Problem(display, None, None, "comma-separated rows with the same number "
+                              "of fields as the header", f"a malformed CSV file ({exc})")]
+    except pd.errors.EmptyDataError:
+        return None, [Problem(display, None, None, "a header row and data rows", "an empty file")]
+    header = _csv_header(raw, encoding)
+    if header is not None and len(header) == frame.shape[1]:
+        frame.columns = header  # pandas renames duplicates to "x.1"; keep them as written
+    rows = _csv_line_numbers(raw, len(frame), encoding)
+    return RawFile(path, display, "csv", frame, rows, encoding), []
+
+
+def _csv_header(raw: bytes, encoding: str) -> list[str] | None:
+    import csv
+
+    text = raw[: 1 << 16].decode(encoding, errors="ignore")
+    for record in csv.reader(io.StringIO(text, newline="")):
+        if record:
+            return [h.strip() for h in record]
+    return None
+
+
+def _csv_line_numbers(raw: bytes, n: int, encoding: str) -> np.ndarray:
+    """Line number of each record, accounting for blank lines and quoted newlines."""
+    simple = np.arange(FIRST_DATA_ROW["csv"], FIRST_DATA_ROW["csv"] + n)
+    if b'"' not in raw and b"\n\n" not in raw.replace(b"\r\n", b"\n"):
+        return simple
+    import csv
+
+    text = raw.decode(encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts: list[int] = []
+    seen_header = False
+    line = 1
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not record:  # a blank line; pandas skips it too
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        starts.append(start)
+    if len(starts) != n:
+        return simple
+    return np.asarray(starts)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        return None, [Problem(display, None, None, "an Excel .xlsx workbook",
+                              f"a file Excel cannot open ({type(exc).__name__}: {exc})")]
+    ws = wb.worksheets[0]
+    sheet = f"{display} (sheet '{ws.title}')" if len(wb.worksheets) > 1 else display
+    merged = [r for r in ws.merged_cells.ranges if r.min_row <= 2]
+    if merged:
+        first = sorted(merged, key=lambda r: (r.min_row, r.min_col))[0]
+        title = ws.cell(first.min_row, first.min_col).value
+        return None, [Problem(sheet, first.min_row, None,
+                              "one header row of column names in row 1, without merged cells",
+                              f"merged cells {first.coord}" + (f" ('{title}')" if title else ""))]
+    rows = list(ws.iter_rows(values_only=True))
+    # Drop trailing fully-empty rows, and remember the sheet row of each kept record.
+    if not rows or all(v is None or str(v).strip() == "" for v in rows[0]):
+        if not any(any(v is not None and str(v).strip() for v in r) for r in rows):
+            return None, [Problem(sheet, None, None, "a header row and data rows", "an empty sheet")]
+        return None, [Problem(sheet, 1, None, "column names in row 1", "an empty first row")]
+    header = [_cell_text(v).strip() for v in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    records, numbers = [], []
+    for idx, r in enumerate(rows[1:], start=2):
+        cells = [_cell_text(v) for v in r[:width]]
+        cells += [""] * (width - len(cells))
+        if all(c.strip() == "" for c in cells):
+            continue
+        records.append(cells)
+        numbers.append(idx)
+    for i, name in enumerate(header):
+        if name == "":
+            col = openpyxl.utils.get_column_letter(i + 1)
+            return None, [Problem(sheet, 1, col, "a column name in every header cell", "an empty cell")]
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(
+        columns=header, dtype=object)
+    return RawFile(path, sheet, "xlsx", frame, np.asarray(numbers, dtype=int)), []
+
+
+def read_parquet(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        return None, [Problem(display, None, None, "a Parquet file",
+                              f"a file that cannot be read as Parquet ({type(exc).__name__})")]
+    frame = frame.reset_index(drop=True)
+    return RawFile(path, display, "parquet", frame, np.arange(1, len(frame) + 1)), []
+
+
+def read_file(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    """Read any supported file; never raises for bad content."""
+    fmt = file_format(path)
+    if fmt == "csv":
+        return read_csv(path, display)
+    if fmt == "xlsx":
+        return read_xlsx(path, display)
+    return read_parquet(path, display)

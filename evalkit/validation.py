@@ -1,0 +1,481 @@
+"""Checking input tables against the data contract.
+
+Every check collects *all* its problems (capped per file, column and check so that a
+10-million-row file with one systematic error gives a readable report), and each problem
+names the file, the row as the user sees it, the column, what was expected and what was
+found. Conversions are vectorised; a table is converted to its contract types here, once.
+
+Checks, in order
+----------------
+1. header: duplicated names, missing required columns, unrecognised columns (warning);
+2. cells: type (number, date …), empty cells in non-nullable columns, ranges, categories;
+3. rows: unique key, anchor date inside the folder's year, other dates within plausible
+   years, order constraints (received ≤ completed …), values constant within a group;
+4. table rules that need several columns (e.g. status *closed* ⇔ a closed date);
+5. references across tables (every unit id exists in ``units`` …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .contract import DTYPE_DESCRIPTION, TABLES, Column, Table
+from .errors import Problem
+from .loading import RawFile
+
+#: Problems reported per (file, column, check) before the rest are summarised in one line.
+MAX_ROWS_PER_CHECK = 10
+
+_TRUE = {"1", "true", "t", "yes", "y", "是", "真", "√"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "假", "×"}
+
+
+@dataclass
+class CheckedTable:
+    """A table converted to contract types, with the user-visible row number of each record."""
+
+    table: Table
+    raw: RawFile
+    frame: pd.DataFrame
+    rows: np.ndarray
+    headers: dict[str, str]  # contract column -> header as written in the file
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "an empty cell"
+    if isinstance(value, pd.Timestamp):
+        if value == value.normalize():
+            return f"'{value:%Y-%m-%d}'"
+        return f"'{value:%Y-%m-%d %H:%M:%S}'"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+def row_problems(display: str, rows: np.ndarray, mask: np.ndarray, column: str | None,
+                 expected: str, found: list[str]) -> list[Problem]:
+    """One problem per offending row (capped), plus a summary line for the rest."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    out = [Problem(display, int(rows[i]), column, expected, found[k])
+           for k, i in enumerate(idx[:MAX_ROWS_PER_CHECK])]
+    if idx.size > MAX_ROWS_PER_CHECK:
+        rest = idx.size - MAX_ROWS_PER_CHECK
+        out.append(Problem(display, None, column, expected,
+                           f"the same problem on {rest:,} more row(s) (first rows listed above)"))
+    return out
+
+
+def _found(values: pd.Series, mask: np.ndarray) -> list[str]:
+    picked = values[mask].iloc[:MAX_ROWS_PER_CHECK]
+    return [_fmt(v) for v in picked]
+
+
+# ----------------------------------------------------------------------------------------
+# Cell conversion
+# ----------------------------------------------------------------------------------------
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings with surrounding whitespace removed; missing → ''."""
+    if pd.api.types.is_float_dtype(series) and series.dropna().apply(float.is_integer).all():
+        series = series.astype("Int64")
+    s = series.astype(object).where(series.notna(), "")
+    return s.astype(str).str.strip()
+
+
+def _expected(col: Column) -> str:
+    if col.dtype == "category":
+        codes = ", ".join(f"{k} ({v})" for k, v in col.categories.items())
+        return f"one of {codes}"
+    return DTYPE_DESCRIPTION[col.dtype]
+
+
+def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Convert one column; return ``(values, empty_mask, bad_mask)``.
+
+    ``bad_mask`` marks non-empty cells that are not a valid value of the column's type.
+    """
+    n = len(series)
+    dtype = col.dtype
+    if dtype in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(series):
+        values = pd.to_datetime(series).astype("datetime64[ns]")
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        if dtype == "date":
+            values = values.dt.normalize()
+        empty = values.isna().to_numpy()
+        return values, empty, np.zeros(n, bool)
+    if dtype in ("int", "float", "money") and pd.api.types.is_numeric_dtype(series) \
+            and not pd.api.types.is_bool_dtype(series):
+        values = pd.to_numeric(series).astype("float64")
+        empty = values.isna().to_numpy()
+        bad = np.zeros(n, bool)
+        if dtype == "int":
+            frac = ~empty & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
+            bad |= frac
+            values = values.where(~frac).round().astype("Int64")
+        return values, empty, bad
+    if dtype == "bool" and pd.api.types.is_bool_dtype(series):
+        values = series.astype("boolean")
+        return values, values.isna().to_numpy(), np.zeros(n, bool)
+
+    text = _as_text(series)
+    empty = (text == "").to_numpy()
+    if dtype in ("id", "text"):
+        values = text.where(~empty, None).astype(object)
+        return values, empty, np.zeros(n, bool)
+    if dtype in ("int", "float", "money"):
+        cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+        if dtype == "money":
+            cleaned = cleaned.str.replace(r"^[¥￥]|元$", "", regex=True)
+        num = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").astype("float64")
+        bad = ~empty & num.isna().to_numpy()
+        if dtype == "int":
+            frac = ~empty & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
+            bad |= frac
+            num = num.where(~bad).round().astype("Int64")
+        return num, empty, bad
+    if dtype == "bool":
+        low = text.str.lower()
+        values = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        values[low.isin(_TRUE)] = True
+        values[low.isin(_FALSE)] = False
+        bad = ~empty & values.isna().to_numpy()
+        return values, empty, bad
+    if dtype in ("date", "datetime"):
+        norm = (text.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
+                .str.replace("日", "", regex=False).str.replace(r"[/.]", "-", regex=True)
+                .str.replace("T", " ", regex=False))
+        values = pd.to_datetime(norm.where(~empty, None), format="ISO8601", errors="coerce")
+        values = values.astype("datetime64[ns]")
+        bad = ~empty & values.isna().to_numpy()
+        if dtype == "date":
+            values = values.dt.normalize()
+        return values, empty, bad
+    if dtype == "category":
+        lookup: dict[str, str] = {}
+        for code, label in col.categories.items():
+            lookup[code.lower()] = code
+            lookup[label] = code
+        values = text.str.lower().map(lookup)
+        values = values.where(values.notna(), text.map(lookup)).astype(object)
+        values = values.where(values.notna(), None)
+        bad = ~empty & pd.isna(values).to_numpy()
+        return values, empty, bad
+    raise AssertionError(f"unknown dtype {dtype}")
+
+
+# ----------------------------------------------------------------------------------------
+# Table checks
+# ----------------------------------------------------------------------------------------
+
+def _match_headers(raw: RawFile, table: Table) -> tuple[dict[str, str], list[Problem]]:
+    problems: list[Problem] = []
+    written = [str(h).strip().lstrip("\ufeff") for h in raw.frame.columns]
+    aliases: dict[str, str] = {}
+    for c in table.columns:
+        aliases[c.name.lower()] = c.name
+        aliases[c.label_zh] = c.name
+    headers: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    first_row = 1
+    for h in written:
+        name = aliases.get(h.lower(), aliases.get(h))
+        if name is None:
+            problems.append(Problem(raw.display, first_row, h,
+                                    f"a column of the '{table.name}' table",
+                                    "an unrecognised column (ignored)", severity="warning"))
+            continue
+        if name in seen:
+            problems.append(Problem(raw.display, first_row, h, "each column once",
+                                    f"a second column for '{name}' (first written as '{seen[name]}')"))
+            continue
+        seen[name] = h
+        headers[name] = h
+    missing = [c for c in table.columns if c.required and not c.nullable and c.name not in headers]
+    if len(missing) > 3 and len(missing) > len(headers):
+        # Most columns are missing: probably a different table saved under this name.
+        problems = [Problem(raw.display, first_row, None,
+                            f"the columns of the '{table.name}' table ({table.label_zh}): "
+                            + ", ".join(c.name for c in table.columns),
+                            "the columns " + ", ".join(written))]
+    else:
+        for c in missing:
+            problems.append(Problem(raw.display, first_row, c.name,
+                                    f"a column '{c.name}' ({c.label_zh}): {c.description}",
+                                    "no such column in the header"))
+    return headers, problems
+
+
+def check_table(raw: RawFile, table: Table, year: int | None) -> tuple[CheckedTable | None, list[Problem]]:
+    """Convert ``raw`` to the contract types of ``table`` and check everything within it."""
+    headers, problems = _match_headers(raw, table)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    if len(raw.frame) == 0:
+        if not table.allow_empty:
+            problems.append(Problem(raw.display, None, None, "at least one data row below the header",
+                                    "a header with no data rows"))
+            return None, problems
+    display, rows = raw.display, raw.row_numbers
+    data: dict[str, pd.Series] = {}
+    position = {h: i for i, h in enumerate(str(c).strip().lstrip("\ufeff") for c in raw.frame.columns)}
+    for col in table.columns:
+        if col.name not in headers:
+            data[col.name] = pd.Series([None] * len(raw.frame), dtype=object)
+            continue
+        header = headers[col.name]
+        series = raw.frame.iloc[:, position[header]].reset_index(drop=True)
+        values, empty, bad = convert_column(series, col)
+        if bad.any():
+            problems += row_problems(display, rows, bad, header, _expected(col), _found(series, bad))
+        if not col.nullable and empty.any():
+            problems += row_problems(display, rows, empty, header,
+                                     f"{_expected(col)} (this column may not be empty)",
+                                     ["an empty cell"] * int(min(empty.sum(), MAX_ROWS_PER_CHECK)))
+        if col.minimum is not None or col.maximum is not None:
+            num = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+            low = np.zeros(len(num), bool) if col.minimum is None else (num < col.minimum)
+            high = np.zeros(len(num), bool) if col.maximum is None else (num > col.maximum)
+            out = (low | high) & ~np.isnan(num)
+            if out.any():
+                rng = _range_text(col)
+                problems += row_problems(display, rows, out, header, rng, _found(series, out))
+        data[col.name] = values.reset_index(drop=True)
+    frame = pd.DataFrame(data)
+    checked = CheckedTable(table, raw, frame, rows, headers)
+    problems += _check_rows(checked, year)
+    problems += _TABLE_RULES.get(table.name, lambda c: [])(checked)
+    return checked, problems
+
+
+def _range_text(col: Column) -> str:
+    unit = f" {col.unit}" if col.unit else ""
+    if col.minimum is not None and col.maximum is not None:
+        return f"a value from {col.minimum:g} to {col.maximum:g}{unit}"
+    if col.minimum is not None:
+        if col.minimum == 0:
+            return f"a value of 0 or more{unit} (negative values are not allowed)"
+        return f"a value of {col.minimum:g} or more{unit}"
+    return f"a value of at most {col.maximum:g}{unit}"
+
+
+def _check_rows(ct: CheckedTable, year: int | None) -> list[Problem]:
+    problems: list[Problem] = []
+    t, f, rows, display = ct.table, ct.frame, ct.rows, ct.raw.display
+    if len(f) == 0:
+        return problems
+    # Unique key.
+    key = list(t.key)
+    keyed = f[key].astype(str)
+    dup = keyed.duplicated(keep="first").to_numpy()
+    if dup.any():
+        first_pos = keyed.groupby(key, sort=False).ngroup()
+        first_row_of_group = pd.Series(rows).groupby(first_pos.to_numpy()).transform("min").to_numpy()
+        idx = np.flatnonzero(dup)[:MAX_ROWS_PER_CHECK]
+        found = []
+        for i in idx:
+            val = ", ".join(str(f[k].iloc[i]) for k in key)
+            found.append(f"'{val}', which is already on row {first_row_of_group[i]}")
+        problems += row_problems(display, rows, dup, ct.header(key[0]) if len(key) == 1 else
+                                 "+".join(ct.header(k) for k in key),
+                                 f"a unique value of ({', '.join(key)}) on every row", found)
+    # Dates in the folder's year.
+    if year is not None:
+        for col in t.columns:
+            if col.dtype not in ("date", "datetime") or col.name not in ct.headers:
+                continue
+            values = f[col.name]
+            years = values.dt.year
+            if col.name == t.anchor_date:
+                outside = (values.notna() & (years != year)).to_numpy()
+                expected = (f"a date in {year} (records are filed under the year of their "
+                            f"{col.name}; this file is in the {year} folder)")
+            else:
+                outside = (values.notna() & ((years < year - 5) | (years > year + 2))).to_numpy()
+                expected = f"a plausible date for the {year} records (between {year - 5} and {year + 2})"
+            if outside.any():
+                problems += row_problems(display, rows, outside, ct.header(col.name), expected,
+                                         _found(values, outside))
+    # Orders.
+    for order in t.orders:
+        if order.earlier not in ct.headers or order.later not in ct.headers:
+            continue
+        a, b = f[order.earlier], f[order.later]
+        if t.column(order.earlier).dtype in ("int", "float", "money"):
+            a = pd.to_numeric(a).astype("float64")
+            b = pd.to_numeric(b).astype("float64")
+        broken = (a.notna() & b.notna() & (b < a)).to_numpy()
+        if broken.any():
+            found = [f"{_fmt(b.iloc[i])}, before/below {order.earlier} {_fmt(a.iloc[i])}"
+                     for i in np.flatnonzero(broken)[:MAX_ROWS_PER_CHECK]]
+            problems += row_problems(display, rows, broken, ct.header(order.later),
+                                     f"{order.later} ≥ {order.earlier} ({order.meaning})", found)
+    # Values constant within groups.
+    for col in t.constant_columns:
+        if col not in ct.headers:
+            continue
+        grp = f.groupby(list(t.constant_within), sort=False)[col]
+        first = grp.transform("first")
+        differs = (f[col].notna() & first.notna() & (f[col] != first)).to_numpy()
+        if differs.any():
+            found = [f"{_fmt(f[col].iloc[i])}, but {_fmt(first.iloc[i])} on an earlier row of the "
+                     f"same {'/'.join(t.constant_within)}" for i in np.flatnonzero(differs)[:MAX_ROWS_PER_CHECK]]
+            problems += row_problems(display, rows, differs, ct.header(col),
+                                     f"the same {col} on every row of one {'/'.join(t.constant_within)}",
+                                     found)
+    return problems
+
+
+# ----------------------------------------------------------------------------------------
+# Rules that need several columns of one table
+# ----------------------------------------------------------------------------------------
+
+def _rule_rectifications(ct: CheckedTable) -> list[Problem]:
+    f, rows, display = ct.frame, ct.rows, ct.raw.display
+    problems: list[Problem] = []
+    if "status" in ct.headers and "closed_date" in ct.headers:
+        closed = (f["status"] == "closed").to_numpy()
+        has_date = f["closed_date"].notna().to_numpy()
+        problems += row_problems(display, rows, closed & ~has_date, ct.header("closed_date"),
+                                 "a closed date for an item whose status is closed (已整改)",
+                                 ["an empty cell"] * MAX_ROWS_PER_CHECK)
+        bad = ~closed & has_date
+        problems += row_problems(display, rows, bad, ct.header("status"),
+                                 "status closed (已整改) for an item with a closed date",
+                                 _found(f["status"], bad))
+    if "finding_id" in ct.headers:
+        audit_without = ((f["source"] == "audit") & f["finding_id"].isna()).to_numpy()
+        problems += row_problems(display, rows, audit_without, ct.header("finding_id"),
+                                 "the audit finding's id when source is audit (审计)",
+                                 ["an empty cell"] * MAX_ROWS_PER_CHECK)
+    return problems
+
+
+def _rule_service_cases(ct: CheckedTable) -> list[Problem]:
+    f = ct.frame
+    if "bad_rating_rectified_date" not in ct.headers or "rating" not in ct.headers:
+        return []
+    stray = (f["bad_rating_rectified_date"].notna()
+             & ~f["rating"].isin(["dissatisfied", "very_dissatisfied"])).to_numpy()
+    return row_problems(ct.raw.display, ct.rows, stray, ct.header("bad_rating_rectified_date"),
+                        "a rectification date only for a bad rating (不满意/非常不满意)",
+                        [f"a date for a case rated {_fmt(v)}" for v in f["rating"][stray].iloc[:MAX_ROWS_PER_CHECK]])
+
+
+def _rule_legal_cases(ct: CheckedTable) -> list[Problem]:
+    f = ct.frame
+    if "outcome" not in ct.headers or "concluded_date" not in ct.headers:
+        return []
+    bad = (f["outcome"].notna() & f["concluded_date"].isna()).to_numpy()
+    return row_problems(ct.raw.display, ct.rows, bad, ct.header("concluded_date"),
+                        "a concluded date for a case with an outcome",
+                        ["an empty cell"] * MAX_ROWS_PER_CHECK)
+
+
+_TABLE_RULES = {
+    "rectifications": _rule_rectifications,
+    "service_cases": _rule_service_cases,
+    "legal_cases": _rule_legal_cases,
+}
+
+
+# ----------------------------------------------------------------------------------------
+# References across tables
+# ----------------------------------------------------------------------------------------
+
+def check_references(checked: list[CheckedTable]) -> list[Problem]:
+    """Every value of a referencing column exists in the referenced table."""
+    by_name: dict[str, list[CheckedTable]] = {}
+    for ct in checked:
+        by_name.setdefault(ct.table.name, []).append(ct)
+    problems: list[Problem] = []
+    for ct in checked:
+        for col in ct.table.columns:
+            if not col.references or col.name not in ct.headers:
+                continue
+            ref_table, ref_col = col.references.split(".")
+            targets = by_name.get(ref_table)
+            if not targets:
+                if ref_table in ("units",):
+                    continue  # a missing units file is reported on its own
+                ref_display = f"{ref_table} (no such file)"
+                known: set = set()
+            else:
+                ref_display = targets[0].raw.display if len(targets) == 1 else f"the {ref_table} files"
+                known = set()
+                for tgt in targets:
+                    if tgt.table.scope == "year" and ct.table.scope == "year" and tgt.raw.path.parent != ct.raw.path.parent:
+                        continue
+                    known.update(tgt.frame[ref_col].dropna().astype(str))
+            values = ct.frame[col.name]
+            missing = (values.notna() & ~values.astype(str).isin(known)).to_numpy()
+            if missing.any():
+                problems += row_problems(ct.raw.display, ct.rows, missing, ct.header(col.name),
+                                         f"a {ref_col} listed in {ref_display}",
+                                         [f"{_fmt(v)}, which is not there" for v in
+                                          values[missing].iloc[:MAX_ROWS_PER_CHECK]])
+    problems += _check_rater_groups(by_name)
+    problems += _check_audit_rectifications(by_name)
+    return problems
+
+
+def _check_rater_groups(by_name: dict[str, list[CheckedTable]]) -> list[Problem]:
+    raters = by_name.get("raters")
+    if not raters:
+        return []
+    registry = raters[0].frame.set_index("rater_id")["rater_group"]
+    registry = registry[~registry.index.duplicated()]
+    problems: list[Problem] = []
+    for ct in by_name.get("ratings", []):
+        if "rater_group" not in ct.headers:
+            continue
+        expected_group = ct.frame["rater_id"].map(registry)
+        bad = (expected_group.notna() & ct.frame["rater_group"].notna()
+               & (expected_group != ct.frame["rater_group"])).to_numpy()
+        found = [f"{_fmt(g)}, but the registry ({raters[0].raw.display}) has {_fmt(e)} for this rater"
+                 for g, e in zip(ct.frame["rater_group"][bad].iloc[:MAX_ROWS_PER_CHECK],
+                                 expected_group[bad].iloc[:MAX_ROWS_PER_CHECK])]
+        problems += row_problems(ct.raw.display, ct.rows, bad, ct.header("rater_group"),
+                                 "the rater's group as registered", found)
+    return problems
+
+
+def _check_audit_rectifications(by_name: dict[str, list[CheckedTable]]) -> list[Problem]:
+    findings: set[str] = set()
+    for ct in by_name.get("audit_findings", []):
+        findings.update(ct.frame["finding_id"].dropna().astype(str))
+    problems: list[Problem] = []
+    for ct in by_name.get("rectifications", []):
+        if "finding_id" not in ct.headers or not by_name.get("audit_findings"):
+            continue
+        f = ct.frame
+        bad = ((f["source"] == "audit") & f["finding_id"].notna()
+               & ~f["finding_id"].astype(str).isin(findings)).to_numpy()
+        problems += row_problems(ct.raw.display, ct.rows, bad, ct.header("finding_id"),
+                                 "a finding_id listed in an audit_findings file",
+                                 [f"{_fmt(v)}, which is not there" for v in
+                                  f["finding_id"][bad].iloc[:MAX_ROWS_PER_CHECK]])
+    return problems
+
+
+def table_for_file(name: str) -> Table | None:
+    return TABLES.get(name)
+
+
+def validate_directory(root, years: list[int] | None = None) -> list[Problem]:
+    """Every problem (errors and warnings) of a data directory; see :mod:`evalkit.dataset`."""
+    from .dataset import validate_directory as _validate
+
+    return _validate(root, years)
