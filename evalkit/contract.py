@@ -389,6 +389,7 @@ RECTIFICATIONS = Table(
     description="Rectification (整改) items with deadlines and follow-up status: audit findings, "
                 "supervision, complaints and evaluation recommendations.",
     scope="year",
+    kind="follow-up",
     key=("rectification_id",),
     anchor_date="opened_date",
     allow_empty=True,

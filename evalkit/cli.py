@@ -1,0 +1,169 @@
+"""Command-line interface: ``evalkit run | validate | sample``.
+
+User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
+with a non-zero code; a traceback only ever means a bug in evalkit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from . import __version__
+from .errors import DataValidationError, EvalkitError, Problem
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _print_problems(problems: list[Problem], stream=sys.stdout, limit: int | None = None) -> None:
+    """Print problems grouped by file, errors before warnings."""
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.file].append(p)
+    shown = 0
+    for file in sorted(by_file, key=lambda f: (not any(p.severity == "error" for p in by_file[f]), f)):
+        items = sorted(by_file[file], key=lambda p: (p.severity != "error", p.row or 0))
+        print(file, file=stream)
+        for p in items:
+            if limit is not None and shown >= limit:
+                break
+            where = []
+            if p.row is not None:
+                where.append(f"row {p.row}")
+            if p.column is not None:
+                where.append(f"column '{p.column}'")
+            loc = ", ".join(where) or "file"
+            print(f"  {p.severity.upper():7} {loc}: expected {p.expected}; found {p.found}", file=stream)
+            shown += 1
+
+
+def _summary(problems: list[Problem]) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.file for p in problems if p.severity == "error"})
+    if errors:
+        return f"{errors} error(s) in {files} file(s), {warnings} warning(s): the data do not meet the contract."
+    return f"No errors ({warnings} warning(s)): the data meet the contract."
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .dataset import validate_directory
+
+    years = [args.year] if args.year else None
+    problems = validate_directory(args.data_dir, years)
+    if problems:
+        _print_problems(problems)
+    print(_summary(problems))
+    return EXIT_INVALID if any(p.severity == "error" for p in problems) else EXIT_OK
+
+
+def _parse_years(text: str) -> tuple[int, ...]:
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            if b < a:
+                raise ValueError
+            return tuple(range(a, b + 1))
+        return tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise EvalkitError(f"--years: expected a range like 2022-2024 or a list like 2023,2024; found '{text}'") from None
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import SampleSpec, generate_sample
+
+    out = Path(args.out_dir)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise EvalkitError(f"{out} is not empty; choose an empty directory or pass --force to overwrite")
+    spec = SampleSpec(seed=args.seed, years=_parse_years(args.years), cases=args.cases,
+                      tickets=args.tickets, fmt=args.format)
+    files = generate_sample(out, spec)
+    size = sum(f.stat().st_size for f in files)
+    print(f"Wrote {len(files)} files ({size / 1e6:.1f} MB) of the synthetic sample district to {out}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .resources import sample_data_dir, sample_framework_path
+    from .run import run_batch
+
+    data = Path(args.data) if args.data else sample_data_dir()
+    framework = Path(args.framework) if args.framework else (
+        data / "framework.yaml" if (data / "framework.yaml").is_file() else sample_framework_path())
+    units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
+    summary = run_batch(data=data, framework=framework, year=args.year, units=units,
+                        out_dir=Path(args.out), jobs=args.jobs, language=args.language,
+                        progress=not args.quiet)
+    print(summary.describe())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evalkit",
+        description="Evaluate government efficiency (政府效能评估) and render annual reports.")
+    parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="compute a year's results and render one HTML report per unit",
+                         description="Validate the data, score every unit and render the reports "
+                                     "into OUT/<year>/. Defaults: the shipped sample district, its "
+                                     "framework, the latest year, every unit.")
+    run.add_argument("--data", help="data directory (default: the shipped sample district)")
+    run.add_argument("--framework", help="framework YAML (default: DATA/framework.yaml)")
+    run.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
+    run.add_argument("--units", help="comma-separated unit ids (default: every unit)")
+    run.add_argument("--out", default="reports", help="output directory (default: ./reports)")
+    run.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                     help="reports rendered in parallel (default: number of cores, at most 4)")
+    run.add_argument("--language", choices=("zh", "en"), default="zh", help="report language")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check a data directory against the data contract",
+                         description="Print every problem of the data directory and exit 1 if "
+                                     "there is any error. Writes nothing.")
+    val.add_argument("data_dir", help="data directory")
+    val.add_argument("--year", type=int, help="check only this year's folder")
+    val.set_defaults(func=cmd_validate)
+
+    smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
+                         description="Write every table of the data contract for the fictional "
+                                     "示例区. The same seed gives byte-identical files.")
+    smp.add_argument("out_dir", help="output directory")
+    smp.add_argument("--seed", type=int, default=20241, help="random seed (default 20241)")
+    smp.add_argument("--years", default="2022-2024", help="years, e.g. 2022-2024 (default)")
+    smp.add_argument("--cases", type=int, help="service cases per year (scales the sample up)")
+    smp.add_argument("--tickets", type=int, help="12345 tickets per year")
+    smp.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format")
+    smp.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    smp.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except DataValidationError as exc:
+        _print_problems(exc.problems + exc.warnings, stream=sys.stderr, limit=30)
+        print(f"evalkit: error: {_summary(exc.problems + exc.warnings)} "
+              "Run `evalkit validate DATA_DIR` for the full list.", file=sys.stderr)
+        return EXIT_INVALID
+    except EvalkitError as exc:
+        print(f"evalkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("evalkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

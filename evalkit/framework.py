@@ -1,0 +1,243 @@
+"""The indicator framework (指标体系) as data: a YAML file loaded into typed dataclasses.
+
+A framework is a tree. Inner nodes group (一级/二级指标); leaves read one indicator from
+the catalogue and carry points (分值) and a scoring rule. Points may differ per peer group
+or unit class (``points: {department: 8, subdistrict: 10}``), and ``applies_to`` limits a
+leaf to some peer groups or classes (共性 vs 个性 indicators). Frameworks are versioned: the
+``version`` and the file's SHA-256 go into every results table.
+
+Example::
+
+    code: sample-district
+    version: "2024.1"
+    name_zh: 示例区政府效能评估指标体系
+    years: [2022, 2023, 2024]
+    missing_policy: renormalise
+    grades:
+      bands: [[优秀, 90], [良好, 80], [合格, 60], [不合格, 0]]
+      top_quota: 0.2
+    nodes:
+      - code: EFF
+        name_zh: 行政效率
+        area: efficiency
+        children:
+          - code: EFF01
+            name_zh: 政务服务按时办结率
+            indicator: service_on_time_rate
+            points: 8
+            target: 99.5
+            rule: {type: threshold_deduct, per: 1, deduct: 2}
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import FrameworkError
+from .indicators.base import AREAS
+from .indicators.catalogue import BY_CODE
+from .scoring.rules import Rule, parse_rule
+
+MISSING_POLICIES = ("renormalise", "zero", "peer_mean")
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name_zh: str
+    name_en: str
+    parent: str | None
+    level: int
+    area: str
+    indicator: str | None = None
+    points: dict[str, float] = field(default_factory=dict)  # key "*" = default
+    target: float | None = None
+    rule: Rule | None = None
+    applies_to: tuple[str, ...] = ()  # peer groups / classes; empty = all units
+    missing: str | None = None
+    children: tuple[str, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def points_for(self, peer_group: str, unit_class: str) -> float:
+        """Points of this leaf for a unit (0 when it does not apply)."""
+        if self.applies_to and peer_group not in self.applies_to and unit_class not in self.applies_to:
+            return 0.0
+        for key in (unit_class, peer_group, "*"):
+            if key in self.points:
+                return self.points[key]
+        return 0.0
+
+
+@dataclass(frozen=True)
+class GradeRules:
+    """Grade bands (lower bounds on the 0–100 scale, best first) and the top-grade quota."""
+
+    bands: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0))
+    top_quota: float = 0.2
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    version: str
+    name_zh: str
+    name_en: str
+    years: tuple[int, ...]
+    nodes: dict[str, Node]
+    roots: tuple[str, ...]
+    missing_policy: str = "renormalise"
+    grades: GradeRules = GradeRules()
+    sha256: str = ""
+    source: str = ""
+
+    def leaves(self) -> list[Node]:
+        return [n for n in self.walk() if n.is_leaf]
+
+    def walk(self) -> list[Node]:
+        """Nodes in depth-first document order."""
+        out: list[Node] = []
+
+        def visit(code: str) -> None:
+            node = self.nodes[code]
+            out.append(node)
+            for child in node.children:
+                visit(child)
+
+        for r in self.roots:
+            visit(r)
+        return out
+
+
+def _fail(source: str, where: str, expected: str, found) -> FrameworkError:
+    return FrameworkError(f"{source}, {where}: expected {expected}; found {found!r}")
+
+
+def _points(source: str, where: str, raw) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if raw < 0:
+            raise _fail(source, where, "points ≥ 0", raw)
+        return {"*": float(raw)}
+    if isinstance(raw, dict):
+        out = {}
+        for k, v in raw.items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                raise _fail(source, f"{where}, points.{k}", "a number ≥ 0", v)
+            out[str(k)] = float(v)
+        return out
+    raise _fail(source, where, "points as a number or a mapping {peer group or class: number}", raw)
+
+
+def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") -> Framework:
+    """Build a :class:`Framework` from a parsed YAML document, checking everything."""
+    if not isinstance(doc, dict):
+        raise _fail(source, "top level", "a mapping with code, version and nodes", type(doc).__name__)
+    for key in ("code", "version", "nodes"):
+        if key not in doc:
+            raise _fail(source, "top level", f"a '{key}' entry", "none")
+    policy = doc.get("missing_policy", "renormalise")
+    if policy not in MISSING_POLICIES:
+        raise _fail(source, "missing_policy", "one of " + ", ".join(MISSING_POLICIES), policy)
+    nodes: dict[str, Node] = {}
+
+    def build(item, parent: str | None, level: int, area: str | None, path: str) -> str:
+        if not isinstance(item, dict):
+            raise _fail(source, path, "a node mapping", item)
+        code = str(item.get("code", "")).strip()
+        if not code:
+            raise _fail(source, path, "a node 'code'", item.get("code"))
+        where = f"node {code}"
+        if code in nodes:
+            raise _fail(source, where, "unique node codes", f"{code} twice")
+        node_area = item.get("area", area)
+        if node_area is None or node_area not in AREAS:
+            raise _fail(source, where, "an area, one of " + ", ".join(AREAS), node_area)
+        children_raw = item.get("children") or []
+        if not isinstance(children_raw, list):
+            raise _fail(source, f"{where}, children", "a list of nodes", children_raw)
+        indicator = item.get("indicator")
+        rule = None
+        if children_raw:
+            if indicator is not None:
+                raise _fail(source, where, "either children or an indicator", "both")
+        else:
+            if indicator not in BY_CODE:
+                raise _fail(source, f"{where}, indicator", "an indicator of the catalogue "
+                            "(see `evalkit indicators`)", indicator)
+            try:
+                rule = parse_rule(item.get("rule") or {"type": "linear_band", "low": 0, "high": 100})
+            except ValueError as exc:
+                raise FrameworkError(f"{source}, {where}, rule: {exc}") from None
+        missing = item.get("missing")
+        if missing is not None and missing not in MISSING_POLICIES:
+            raise _fail(source, f"{where}, missing", "one of " + ", ".join(MISSING_POLICIES), missing)
+        applies = item.get("applies_to") or ()
+        if isinstance(applies, str):
+            applies = (applies,)
+        target = item.get("target")
+        if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool)):
+            raise _fail(source, f"{where}, target", "a number", target)
+        nodes[code] = Node(  # placeholder; children filled below
+            code=code, name_zh=str(item.get("name_zh", code)), name_en=str(item.get("name_en", "")),
+            parent=parent, level=level, area=node_area, indicator=indicator,
+            points=_points(source, where, item.get("points")),
+            target=None if target is None else float(target), rule=rule,
+            applies_to=tuple(str(a) for a in applies), missing=missing)
+        kids = tuple(build(c, code, level + 1, node_area, f"{where} > child {i + 1}")
+                     for i, c in enumerate(children_raw))
+        if kids:
+            n = nodes[code]
+            nodes[code] = Node(**{**n.__dict__, "children": kids})
+        elif not nodes[code].points:
+            raise _fail(source, where, "points (分值) for a leaf", None)
+        return code
+
+    raw_nodes = doc["nodes"]
+    if not isinstance(raw_nodes, list) or not raw_nodes:
+        raise _fail(source, "nodes", "a non-empty list of nodes", raw_nodes)
+    roots = tuple(build(item, None, 1, None, f"nodes[{i + 1}]") for i, item in enumerate(raw_nodes))
+    grades_doc = doc.get("grades") or {}
+    bands = grades_doc.get("bands")
+    grade_rules = GradeRules()
+    if bands is not None:
+        try:
+            parsed = tuple((str(g), float(lo)) for g, lo in bands)
+        except (TypeError, ValueError):
+            raise _fail(source, "grades.bands", "a list of [grade, lower bound] pairs", bands) from None
+        if [b[1] for b in parsed] != sorted((b[1] for b in parsed), reverse=True):
+            raise _fail(source, "grades.bands", "bands from the best grade down", bands)
+        grade_rules = GradeRules(bands=parsed, top_quota=grade_rules.top_quota)
+    quota = grades_doc.get("top_quota", grade_rules.top_quota)
+    if not isinstance(quota, (int, float)) or not 0 <= quota <= 1:
+        raise _fail(source, "grades.top_quota", "a share between 0 and 1", quota)
+    grade_rules = GradeRules(bands=grade_rules.bands, top_quota=float(quota))
+    years = doc.get("years") or ()
+    return Framework(code=str(doc["code"]), version=str(doc["version"]),
+                     name_zh=str(doc.get("name_zh", doc["code"])), name_en=str(doc.get("name_en", "")),
+                     years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
+                     missing_policy=policy, grades=grade_rules, sha256=sha256, source=source)
+
+
+def load_framework(path: str | Path) -> Framework:
+    """Read and check a framework YAML file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FrameworkError(f"framework file not found: {path}")
+    raw = path.read_bytes()
+    try:
+        doc = yaml.safe_load(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FrameworkError(f"{path}: expected UTF-8 text; found another encoding") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FrameworkError(f"{path}{where}: expected valid YAML; found {getattr(exc, 'problem', exc)}") from None
+    return parse_framework(doc, source=str(path.name), sha256=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,110 @@
+"""What an indicator is, and the shared shape of indicator output.
+
+Every indicator function takes a validated :class:`~evalkit.dataset.Dataset` and a year and
+returns a tidy frame with one row per evaluated unit (every unit of ``units``, so that
+"nothing to count" is explicit) and the columns
+
+``unit_id, year, value, numerator, denominator, n, status``
+
+* ``value``: the indicator in its unit (rates in per cent, 0–100); NaN when there is no data;
+* ``numerator``/``denominator``: the counts or amounts behind a ratio (NaN otherwise);
+* ``n``: number of records the value rests on (0 when there is none);
+* ``status``: ``"ok"`` or ``"no_data"`` (nothing to count: never reported as 0 % or 100 %).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: The evaluation areas of section 七 of the implementation opinion, plus major projects
+#: and supervision, in report order.
+AREAS: dict[str, dict[str, str]] = {
+    "power": {"zh": "权力行使", "en": "Exercise of power"},
+    "efficiency": {"zh": "行政效率", "en": "Administrative efficiency"},
+    "openness": {"zh": "信息公开", "en": "Information disclosure"},
+    "staffing": {"zh": "人员配置", "en": "Staffing"},
+    "finance": {"zh": "财政资金使用", "en": "Use of public funds"},
+    "regulation": {"zh": "市场监管", "en": "Market and urban regulation"},
+    "public_service": {"zh": "公共服务", "en": "Public service"},
+    "satisfaction": {"zh": "群众满意度", "en": "Public satisfaction"},
+    "projects": {"zh": "重大项目推进", "en": "Major projects"},
+    "supervision": {"zh": "督查督办", "en": "Supervision"},
+    "qualitative": {"zh": "效能评价", "en": "Qualitative evaluation"},
+}
+
+OUTPUT_COLUMNS = ["unit_id", "year", "value", "numerator", "denominator", "n", "status"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Catalogue entry of one indicator.
+
+    ``direction`` is +1 when a higher value is better and −1 when lower is better.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    area: str
+    unit: str
+    direction: int
+    tables: tuple[str, ...]
+    formula_zh: str
+    formula_en: str
+    source: str
+    compute: Callable[..., pd.DataFrame]
+
+    def __call__(self, dataset, year: int) -> pd.DataFrame:
+        return self.compute(dataset, year)
+
+
+def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator: pd.Series,
+               n: pd.Series | None = None, scale: float = 100.0) -> pd.DataFrame:
+    """Per-unit ratio ``scale × numerator / denominator`` for every unit in ``unit_ids``.
+
+    ``numerator`` and ``denominator`` are indexed by unit id; units absent from
+    ``denominator`` or with a zero denominator get status ``no_data`` and value NaN.
+    """
+    units = pd.Index(unit_ids.astype(str), name="unit_id")
+    num = numerator.reindex(units).astype("float64").fillna(0.0)
+    den = denominator.reindex(units).astype("float64")
+    count = (n if n is not None else denominator).reindex(units).astype("float64").fillna(0.0)
+    ok = den.notna() & (den > 0)
+    value = np.where(ok, scale * num / den.where(ok, 1.0), np.nan)
+    return pd.DataFrame({
+        "unit_id": units.to_numpy(),
+        "year": year,
+        "value": value,
+        "numerator": np.where(ok, num, np.nan),
+        "denominator": np.where(ok, den, np.nan),
+        "n": count.astype("int64").to_numpy(),
+        "status": np.where(ok, "ok", "no_data"),
+    })
+
+
+def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) -> pd.DataFrame:
+    """Per-unit plain value (not a ratio) for every unit; missing → ``no_data``."""
+    units = pd.Index(unit_ids.astype(str), name="unit_id")
+    v = value.reindex(units).astype("float64")
+    count = n.reindex(units).astype("float64").fillna(0.0)
+    ok = v.notna() & (count > 0)
+    return pd.DataFrame({
+        "unit_id": units.to_numpy(),
+        "year": year,
+        "value": np.where(ok, v, np.nan),
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "n": count.astype("int64").to_numpy(),
+        "status": np.where(ok, "ok", "no_data"),
+    })
+
+
+def count_by_unit(frame: pd.DataFrame, mask=None) -> pd.Series:
+    """Number of records per unit id (optionally of those where ``mask`` is true)."""
+    if mask is not None:
+        frame = frame[np.asarray(mask, dtype=bool)]
+    return frame.groupby("unit_id", sort=False).size().astype("float64")

@@ -1,0 +1,36 @@
+"""Government information disclosure on request (依申请公开)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..workdays import calendar_for_dates
+from .base import count_by_unit, rate_frame
+
+#: Statutory answer period in working days, and the maximum approved extension.
+ANSWER_DAYS = 20
+EXTENSION_DAYS = 20
+
+
+def disclosure_on_time_rate(dataset, year: int) -> pd.DataFrame:
+    """依申请公开 按时答复率 — requests answered within the statutory period.
+
+    按时答复率 = 期限内答复数 / 应答复数 × 100%. The period is 20 working days, 40 when an
+    extension was approved (政府信息公开条例 第三十三条). 应答复 = answered requests plus
+    unanswered ones past their period at year end. Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (S39).
+    """
+    r = dataset.table("disclosure_requests", year)
+    units = dataset.units["unit_id"]
+    if r.empty:
+        return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
+    end = pd.Timestamp(year=year, month=12, day=31)
+    cal = calendar_for_dates(r["received_date"], r["replied_date"], [end])
+    limit = ANSWER_DAYS + np.where(r["extended"].fillna(False).astype(bool), EXTENSION_DAYS, 0)
+    used = cal.working_days_between(r["received_date"], r["replied_date"])
+    replied = r["replied_date"].notna().to_numpy()
+    elapsed = cal.working_days_between(r["received_date"], pd.Series(end, index=r.index))
+    due = replied | (elapsed > limit)
+    on_time = replied & (used <= limit)
+    return rate_frame(units, year, count_by_unit(r, on_time), count_by_unit(r, due))

@@ -1,0 +1,1 @@
+"""Scoring: leaf rules, aggregation over the framework tree, ranks and grades."""
