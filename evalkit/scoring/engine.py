@@ -73,7 +73,8 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
         node = framework.nodes[code]
         if node.is_leaf:
             res = _leaf_frame(node, units, values, framework.missing_policy)
-            res["coverage"] = np.where(res["applicable"], (~np.isnan(res["score"])).astype(float), np.nan)
+            # Coverage is the share resting on data: an imputed score does not count.
+            res["coverage"] = np.where(res["applicable"], (~res["no_data"]).astype(float), np.nan)
         else:
             kids = [visit(c) for c in node.children]
             res = _combine(kids)

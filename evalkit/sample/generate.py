@@ -1,0 +1,212 @@
+"""Assemble and write the sample district: every table of the data contract, every year.
+
+Layout written (see :mod:`evalkit.contract`)::
+
+    OUT/README.md            what this is: synthetic data, generator, seed, command
+    OUT/units.csv            district tables
+    OUT/raters.csv
+    OUT/<year>/<table>.csv   small year tables
+    OUT/<year>/<table>.csv.gz  event tables (fmt="csv"), or every year table as .parquet
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
+from ..writers import write_table
+from . import events, finance, governance, qualitative
+from .context import YearContext
+from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, OVERSTAFFED_UNIT, POOR_PERFORMERS,
+                       WEAK_HOTLINE_UNITS, units_table)
+from .spec import SampleSpec
+
+TableKey = str | tuple[int, str]
+
+#: Year tables written gzip-compressed in the CSV format.
+EVENT_TABLES = ("service_cases", "hotline_tickets", "grid_cases", "survey_responses", "ratings")
+
+#: Generator of each year table. ``rectifications`` also needs the year's audit findings.
+_YEAR_GENERATORS: dict[str, Callable[[YearContext], pd.DataFrame]] = {
+    "service_cases": events.service_cases,
+    "hotline_tickets": events.hotline_tickets,
+    "grid_cases": events.grid_cases,
+    "budget_lines": finance.budget_lines,
+    "disclosure_requests": governance.disclosure_requests,
+    "disclosure_documents": governance.disclosure_documents,
+    "legal_cases": governance.legal_cases,
+    "audit_findings": finance.audit_findings,
+    "supervision_tasks": governance.supervision_tasks,
+    "projects": governance.projects,
+    "project_milestones": governance.project_milestones,
+    "proposals": governance.proposals,
+    "staffing": finance.staffing,
+    "ratings": qualitative.ratings,
+    "votes": qualitative.votes,
+    "survey_responses": qualitative.survey_responses,
+}
+
+
+def _conform(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Put the columns in contract order and check nothing is missing or extra."""
+    expected = list(TABLES[name].column_names)
+    if sorted(frame.columns) != sorted(expected):
+        raise AssertionError(f"generator of {name} gives columns {list(frame.columns)}, "
+                             f"contract has {expected}")
+    return frame[expected].reset_index(drop=True)
+
+
+def year_tables(spec: SampleSpec, year: int) -> dict[str, pd.DataFrame]:
+    """Every year table of ``year``, keyed by table name, in contract column order."""
+    ctx = YearContext.build(spec, year)
+    out = {name: generate(ctx) for name, generate in _YEAR_GENERATORS.items()}
+    out["rectifications"] = finance.rectifications(ctx, out["audit_findings"])
+    return {t.name: _conform(out[t.name], t.name) for t in YEAR_TABLES}
+
+
+def district_tables() -> dict[str, pd.DataFrame]:
+    """The district tables (``units``, ``raters``)."""
+    out = {"units": units_table(), "raters": qualitative.raters_table()}
+    return {t.name: _conform(out[t.name], t.name) for t in DISTRICT_TABLES}
+
+
+def sample_tables(spec: SampleSpec = SampleSpec()) -> dict[TableKey, pd.DataFrame]:
+    """Generate the sample district in memory.
+
+    Returns
+    -------
+    dict
+        District tables keyed by name (``"units"``), year tables keyed by
+        ``(year, name)``. Columns are the contract's English names in contract order;
+        ids, text and codes are strings, dates and date-times ``datetime64``, booleans
+        ``bool`` (``boolean`` where missing values are allowed).
+    """
+    tables: dict[TableKey, pd.DataFrame] = dict(district_tables())
+    for year in spec.years:
+        for name, frame in year_tables(spec, int(year)).items():
+            tables[(int(year), name)] = frame
+    return tables
+
+
+def table_file_name(name: str, fmt: str) -> str:
+    """File name of table ``name`` in format ``fmt`` ("csv" or "parquet")."""
+    if TABLES[name].scope == "district":
+        return f"{name}.csv"
+    if fmt == "parquet":
+        return f"{name}.parquet"
+    return f"{name}.csv.gz" if name in EVENT_TABLES else f"{name}.csv"
+
+
+def _remove_other_formats(path: Path, name: str) -> None:
+    """Delete files of the same table in another format, which would be ambiguous."""
+    for suffix in SUFFIXES:
+        other = path.parent / f"{name}{suffix}"
+        if other != path and other.exists():
+            other.unlink()
+
+
+def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> list[Path]:
+    """Write the sample district to ``out_dir``; return the written files (sorted).
+
+    Files are written deterministically (:func:`evalkit.writers.write_table`): the same
+    ``spec`` gives byte-identical files. Existing files of the same tables are replaced.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(frame: pd.DataFrame, path: Path, name: str) -> None:
+        _remove_other_formats(path, name)
+        written.append(write_table(frame, path))
+
+    for name, frame in district_tables().items():
+        save(frame, out / table_file_name(name, spec.fmt), name)
+    counts: dict[int, dict[str, int]] = {}
+    for year in spec.years:
+        tables = year_tables(spec, int(year))
+        counts[int(year)] = {name: len(frame) for name, frame in tables.items()}
+        for name, frame in tables.items():
+            save(frame, out / str(year) / table_file_name(name, spec.fmt), name)
+        del tables
+    readme = out / "README.md"
+    tmp = out / f".README.md.{os.getpid()}.tmp"
+    tmp.write_bytes(readme_text(spec, counts).encode("utf-8"))
+    os.replace(tmp, readme)
+    written.append(readme)
+    return sorted(written)
+
+
+def _command(spec: SampleSpec) -> str:
+    default = SampleSpec()
+    args = [f"{field}={getattr(spec, field)!r}" for field in ("seed", "years", "cases", "tickets", "fmt")
+            if getattr(spec, field) != getattr(default, field)]
+    spec_text = f"SampleSpec({', '.join(args)})"
+    return ("python -c \"from evalkit.sample import generate_sample, SampleSpec; "
+            f"generate_sample('OUT_DIR', {spec_text})\"")
+
+
+def readme_text(spec: SampleSpec, counts: dict[int, dict[str, int]]) -> str:
+    """The README of a generated sample directory (deterministic: no dates, no paths)."""
+    years = sorted(counts)
+    header = "| table | " + " | ".join(str(y) for y in years) + " |"
+    rule = "|---|" + "---:|" * len(years)
+    rows = [f"| {name} | " + " | ".join(f"{counts[y][name]:,}" for y in years) + " |"
+            for name in (t.name for t in YEAR_TABLES)]
+    poor = "\n".join(f"  * `{unit}`: {why}" for unit, why in POOR_PERFORMERS.items())
+    return f"""# 示例区 (Sample District) — SYNTHETIC data
+
+**Everything in this directory is synthetic.** 示例区 is a fictional district; its
+departments, 街道/镇, people, cases and numbers are invented by a seeded random generator
+and describe no real place or person.
+
+* Generator: `evalkit.sample` (evalkit), `generate_sample(out_dir, SampleSpec(...))`
+* Seed: `{spec.seed}`; years: {", ".join(str(y) for y in years)}; format: `{spec.fmt}`
+* Service cases per year: {spec.total_cases:,}; hotline tickets per year: {spec.total_tickets:,}
+* Command used (`OUT_DIR` is this directory):
+
+  ```
+  {_command(spec)}
+  ```
+
+The same seed and parameters give byte-identical files.
+
+## What it contains
+
+48 evaluated units (`units.csv`): 35 departments (部门, ids D01–D35) in three classes
+(综合管理类 10, 执法监管类 12, 社会服务类 13) and 13 sub-districts/towns (街镇, ids
+S01–S13: 12 街道 + 1 镇). `raters.csv` is the evaluator registry: 8 district leaders,
+one peer rater per unit, 60 service users and 6 experts. Each year folder holds every
+year table of the data contract (`docs/data-contract.md`).
+
+Volumes are **scaled down** from the domain brief §4.3 (a real district of this size
+handles ≈ 0.9 million service cases and ≈ 200,000 dispatched hotline tickets a year)
+so that the sample stays small; rates and shares (on-time, satisfaction, online share,
+budget execution …) follow §4.3. Bad service ratings are kept at ≈ 10 a year (more
+than §4.3's 1–5 per 100,000 cases) so that their rectification appears at all.
+
+Rows per year:
+
+{header}
+{rule}
+{chr(10).join(rows)}
+
+## Deliberate special cases
+
+* `{NO_TICKET_UNIT}` receives no 12345 hotline ticket in any year (no data, not 100 %).
+* Poor performers (latent quality set low):
+{poor}
+* Weaker hotline on-time rates (≈ 92–96 %): {", ".join(f"`{u}`" for u in WEAK_HOTLINE_UNITS)}.
+* Budget execution laggards: {", ".join(f"`{u}`" for u in BUDGET_LAGGARDS)}; `{OVERSTAFFED_UNIT}` has more
+  staff in post than authorised posts.
+* Ratings: peer rater `{qualitative.SELF_RATER_ID}` also rates their own unit
+  `{qualitative.SELF_RATED_UNIT}`; peer rater `{qualitative.HARSH_RATER_ID}` scores about
+  {abs(qualitative.HARSH_OFFSET):.0f} points below everyone; the {qualitative.SHORT_EXPERT_CLASS}
+  units are rated by only 3–4 experts (below a minimum group size of 5).
+* Missing values where the contract allows them: unrated cases, callbacks that did not
+  reach the citizen, solved unknown, cases/tickets still pending or open when the year's
+  data were extracted (first working day of the next year).
+"""

@@ -1,0 +1,165 @@
+"""Deterministic, atomic table writers (CSV, gzip-compressed CSV, Parquet).
+
+The same DataFrame always gives the same bytes, so generated files can be committed and
+compared, and a re-run that changes nothing changes no file. Conventions:
+
+* CSV: UTF-8 without BOM, ``\\n`` line ends, header of column names, no index.
+  Missing values are empty cells. Booleans are written ``1``/``0``. A datetime column whose
+  values all fall at midnight is written as dates ``YYYY-MM-DD``; any other datetime column
+  as ``YYYY-MM-DD HH:MM:SS``. Floats use the shortest text that reads back to the same
+  number (Python ``repr``), so round them before writing if you want fixed decimals.
+* ``.csv.gz``: the CSV bytes in a gzip stream with no file name and a zero time stamp in
+  its header (RFC 1952), at compression level 6.
+* ``.parquet``: written with pyarrow and zstd compression, without the pandas index or
+  pandas schema metadata. Datetime columns that are dates (see above) are stored as
+  ``date32``, other datetimes as timestamps (whole seconds; Parquet stores them in
+  milliseconds).
+
+Every file is written to a temporary file in the target directory and then moved over
+the target with :func:`os.replace`, so a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["write_table", "table_suffix", "SUFFIX_CSV", "SUFFIX_CSV_GZ", "SUFFIX_PARQUET"]
+
+SUFFIX_CSV = ".csv"
+SUFFIX_CSV_GZ = ".csv.gz"
+SUFFIX_PARQUET = ".parquet"
+
+#: gzip compression level: a fixed value keeps the bytes reproducible.
+_GZIP_LEVEL = 6
+
+
+def table_suffix(path: Path | str) -> str:
+    """Return the table-format suffix of ``path`` (``.csv``, ``.csv.gz`` or ``.parquet``).
+
+    Raises
+    ------
+    ValueError
+        If the file name ends in none of the supported suffixes.
+    """
+    name = Path(path).name.lower()
+    for suffix in (SUFFIX_CSV_GZ, SUFFIX_CSV, SUFFIX_PARQUET):
+        if name.endswith(suffix):
+            return suffix
+    raise ValueError(
+        f"cannot choose a table format for {Path(path).name!r}: "
+        f"the name must end in {SUFFIX_CSV}, {SUFFIX_CSV_GZ} or {SUFFIX_PARQUET}"
+    )
+
+
+def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None = None) -> Path:
+    """Write ``df`` to ``path`` deterministically, choosing the format by the suffix.
+
+    Parameters
+    ----------
+    df:
+        The table. Its index is not written. Column order is kept.
+    path:
+        Target file ending in ``.csv``, ``.csv.gz`` or ``.parquet``. The parent directory
+        is created if needed; an existing file is replaced atomically.
+    float_format:
+        CSV only: a ``%`` format for every float column (e.g. ``"%.2f"``). The default
+        writes the shortest text that reads back to the same number.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+    """
+    path = Path(path)
+    suffix = table_suffix(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        if suffix == SUFFIX_PARQUET:
+            _write_parquet(df, tmp)
+        else:
+            data = _csv_bytes(df, float_format)
+            tmp.write_bytes(_gzip_bytes(data) if suffix == SUFFIX_CSV_GZ else data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+# ----------------------------------------------------------------------------------------
+# CSV
+# ----------------------------------------------------------------------------------------
+
+
+def _is_date_only(values: pd.Series) -> bool:
+    """True when every non-missing value of a datetime column falls at midnight."""
+    present = values.dropna()
+    return bool((present == present.dt.normalize()).all())
+
+
+def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` whose booleans and datetimes are already text."""
+    out = {}
+    for name, col in df.items():
+        dtype = col.dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            # plain bool and nullable "boolean" both become 1/0 (missing stays missing)
+            out[name] = col.astype("Int8")
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            fmt = "%Y-%m-%d" if _is_date_only(col) else "%Y-%m-%d %H:%M:%S"
+            text = col.dt.strftime(fmt)
+            out[name] = text.where(col.notna(), "")
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=df.index)
+
+
+def _csv_bytes(df: pd.DataFrame, float_format: str | None = None) -> bytes:
+    buffer = io.StringIO()
+    _csv_ready(df).to_csv(buffer, index=False, lineterminator="\n", na_rep="",
+                          float_format=float_format)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _gzip_bytes(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0,
+                       compresslevel=_GZIP_LEVEL) as gz:
+        gz.write(data)
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------------------
+# Parquet
+# ----------------------------------------------------------------------------------------
+
+
+def _arrow_column(col: pd.Series) -> pa.Array:
+    dtype = col.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        values = col.to_numpy(dtype="datetime64[s]")
+        mask = np.isnat(values)
+        if _is_date_only(col):
+            return pa.array(values.astype("datetime64[D]"), type=pa.date32(), mask=mask)
+        return pa.array(values, type=pa.timestamp("s"), mask=mask)
+    if pd.api.types.is_bool_dtype(dtype):
+        return pa.array(col, type=pa.bool_(), from_pandas=True)
+    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        return pa.array(col, type=pa.string(), from_pandas=True)
+    return pa.array(col, from_pandas=True)
+
+
+def _write_parquet(df: pd.DataFrame, target: Path) -> None:
+    arrays = [_arrow_column(df[name]) for name in df.columns]
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in df.columns])
+    pq.write_table(table, target, compression="zstd")
