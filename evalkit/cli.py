@@ -18,14 +18,25 @@ from .errors import DataValidationError, EvalkitError, Problem
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
-def _print_problems(problems: list[Problem], stream=sys.stdout, limit: int | None = None) -> None:
+def _print_problems(problems: list[Problem], stream=None, limit: int | None = None) -> None:
     """Print problems grouped by file, errors before warnings."""
+    if stream is None:  # looked up at call time, so that redirecting sys.stdout works
+        stream = sys.stdout
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         by_file[p.file].append(p)
+
+    def order(p: Problem) -> tuple:
+        # Whole-file problems first; a capped check's summary line (no row, a column) after
+        # the rows it refers to ("first rows listed above").
+        row = p.row if p.row is not None else (0 if p.column is None else float("inf"))
+        return (p.severity != "error", row)
+
     shown = 0
     for file in sorted(by_file, key=lambda f: (not any(p.severity == "error" for p in by_file[f]), f)):
-        items = sorted(by_file[file], key=lambda p: (p.severity != "error", p.row or 0))
+        if limit is not None and shown >= limit:
+            break
+        items = sorted(by_file[file], key=order)
         print(file, file=stream)
         for p in items:
             if limit is not None and shown >= limit:

@@ -11,7 +11,7 @@ Encoding detection (CSV)
    save as UTF-8.
 2. Otherwise the whole file must decode as strict UTF-8 → UTF-8.
 3. Otherwise it must decode as strict GB18030 *and* its non-ASCII characters must be
-   ordinary Chinese text (at least 95 % of them encodable in GBK, no private-use or
+   ordinary Simplified Chinese text (at least 90 % of them in GB2312, no private-use or
    control characters) → GB18030. This rejects files in other legacy encodings
    (Big5, Shift-JIS, Latin-1 …) that happen to decode as GB18030 into nonsense, instead
    of guessing silently wrong.
@@ -26,6 +26,8 @@ import gzip
 import hashlib
 import io
 import unicodedata
+from collections import Counter
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,47 +80,61 @@ def _line_of_offset(raw: bytes, offset: int) -> int:
 
 
 def _looks_like_chinese_text(text: str) -> bool:
-    """True when the non-ASCII characters of ``text`` look like ordinary GBK Chinese."""
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    if not non_ascii:
+    """True when the non-ASCII characters of ``text`` look like ordinary Simplified Chinese.
+
+    At least 90 % of them must be in GB2312 (the 6,763 common Simplified characters and
+    Chinese punctuation) and none may be private-use or control characters. Text in another
+    legacy encoding that happens to decode as GB18030 lands mostly outside GB2312 (about
+    half of Big5 and seven in eight Shift-JIS characters do; Latin-1 accents almost always),
+    so it is refused rather than read as nonsense. A GBK file written in Traditional
+    characters is refused too: save it as UTF-8.
+    """
+    counts = Counter(ch for ch in text if ord(ch) > 127)
+    if not counts:
         return True
-    bad = 0
-    for ch in non_ascii:
-        cat = unicodedata.category(ch)
-        if cat in ("Co", "Cc", "Cn", "Cs"):
-            bad += 1
-            continue
+    outside = 0
+    for ch, n in counts.items():
+        if unicodedata.category(ch) in ("Co", "Cc", "Cn", "Cs"):
+            return False
         try:
-            ch.encode("gbk")
+            ch.encode("gb2312")
         except UnicodeEncodeError:
-            bad += 1
-    return bad <= 0.05 * len(non_ascii)
+            outside += n
+    return outside <= 0.10 * sum(counts.values())
 
 
 def detect_encoding(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
     """Return ``(encoding, None)`` or ``(None, problem)`` for the bytes of a CSV file."""
     expected = "text encoded as UTF-8, UTF-8 with BOM or GB18030/GBK"
-    if raw.startswith(codecs.BOM_UTF8):
-        try:
-            raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = _line_of_offset(raw, exc.start)
-            return None, Problem(display, line, None, expected,
-                                 f"a UTF-8 byte-order mark but invalid UTF-8 bytes on line {line}")
-        return "utf-8-sig", None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
                        codecs.BOM_UTF32_BE)):
         return None, Problem(display, None, None, expected,
                              "a UTF-16/UTF-32 file (save it as 'CSV UTF-8')")
+    nul = raw.find(b"\x00")
+    if nul >= 0:  # valid UTF-8, but never CSV text: UTF-16 without a BOM, or a binary file
+        line = _line_of_offset(raw, nul)
+        return None, Problem(display, line, None, expected,
+                             f"NUL bytes (first on line {line}): a UTF-16 file without "
+                             "byte-order mark or a binary file (save it as 'CSV UTF-8')")
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            raw[len(codecs.BOM_UTF8):].decode("utf-8")
+        except UnicodeDecodeError as exc:  # offsets count from after the BOM
+            line = _line_of_offset(raw, exc.start + len(codecs.BOM_UTF8))
+            return None, Problem(display, line, None, expected,
+                                 f"a UTF-8 byte-order mark but invalid UTF-8 bytes on line {line}")
+        return "utf-8-sig", None
     try:
         raw.decode("utf-8")
         return "utf-8", None
     except UnicodeDecodeError as utf8_exc:
-        utf8_line = _line_of_offset(raw, utf8_exc.start)
+        # ``utf8_exc`` is unbound after this block: keep its offset.
+        utf8_start = utf8_exc.start
+        utf8_line = _line_of_offset(raw, utf8_start)
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        line = _line_of_offset(raw, min(exc.start, utf8_exc.start))
+        line = _line_of_offset(raw, min(exc.start, utf8_start))
         return None, Problem(display, line, None, expected,
                              f"bytes that are neither UTF-8 nor GB18030 (first on line {line})")
     if not _looks_like_chinese_text(text):
@@ -146,19 +162,57 @@ def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     encoding, problem = detect_encoding(raw, display)
     if problem:
         return None, [problem]
+    same_width = "comma-separated rows with the same number of fields as the header"
     try:
-        frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=True, skipinitialspace=False)
+        # index_col=False: never turn the first column into the index when the first data row
+        # has more fields than the header (that shifted every value one column to the left).
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=True,
+                                skipinitialspace=False, index_col=False)
     except pd.errors.ParserError as exc:
-        return None, [Problem(display, None, None, "comma-separated rows with the same number "
-                              "of fields as the header", f"a malformed CSV file ({exc})")]
+        long = _first_long_record(raw, encoding, empty_extra_ok=False)
+        if long is not None:
+            return None, [Problem(display, long[0], None, same_width, long[1])]
+        return None, [Problem(display, None, None, same_width,
+                              f"a malformed CSV file ({' '.join(str(exc).split())})")]
     except pd.errors.EmptyDataError:
         return None, [Problem(display, None, None, "a header row and data rows", "an empty file")]
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        # pandas dropped extra fields of longer rows; only empty ones (trailing commas) may go.
+        long = _first_long_record(raw, encoding, empty_extra_ok=True)
+        if long is not None:
+            return None, [Problem(display, long[0], None, same_width, long[1])]
     header = _csv_header(raw, encoding)
     if header is not None and len(header) == frame.shape[1]:
         frame.columns = header  # pandas renames duplicates to "x.1"; keep them as written
     rows = _csv_line_numbers(raw, len(frame), encoding)
     return RawFile(path, display, "csv", frame, rows, encoding), []
+
+
+def _first_long_record(raw: bytes, encoding: str, empty_extra_ok: bool) -> tuple[int, str] | None:
+    """``(line, description)`` of the first record with more fields than the header.
+
+    With ``empty_extra_ok``, extra fields that are all empty (trailing commas) do not count.
+    """
+    import csv
+
+    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""))
+    width, line = None, 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not record:
+                continue
+            if width is None:
+                width = len(record)
+            elif len(record) > width and not (empty_extra_ok
+                                              and not any(f.strip() for f in record[width:])):
+                return start, f"{len(record)} fields on line {start}, the header has {width}"
+    except csv.Error:
+        return None
+    return None
 
 
 def _csv_header(raw: bytes, encoding: str) -> list[str] | None:

@@ -101,6 +101,33 @@ def _expected(col: Column) -> str:
     return DTYPE_DESCRIPTION[col.dtype]
 
 
+#: Largest whole number a float holds exactly; larger "int" cells are reported, not wrapped.
+_MAX_EXACT_INT = 2.0 ** 53
+#: A time followed by a UTC offset or "Z": not in the contract (local times only).
+_UTC_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _numeric_bad(num: pd.Series, empty: np.ndarray, dtype: str) -> np.ndarray:
+    """Non-empty cells that are infinite, or (``int``) not an exactly held whole number."""
+    arr = num.to_numpy(dtype="float64", na_value=np.nan)
+    finite = np.isfinite(arr)
+    bad = ~empty & ~finite
+    if dtype == "int":
+        whole = np.zeros(len(arr), bool)
+        whole[finite] = (np.mod(arr[finite], 1) == 0) & (np.abs(arr[finite]) <= _MAX_EXACT_INT)
+        bad |= ~empty & finite & ~whole
+    return bad
+
+
+def _naive_ns(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Datetimes as naive ``datetime64[ns]`` (local wall time), and the mask of values outside
+    the range it holds (years 1677–2262, e.g. a 9999-12-31 "no end" placeholder)."""
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    out = (values.notna() & ((values < pd.Timestamp.min) | (values > pd.Timestamp.max))).to_numpy()
+    return values.where(~out).astype("datetime64[ns]"), out
+
+
 def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert one column; return ``(values, empty_mask, bad_mask)``.
 
@@ -109,22 +136,19 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
     n = len(series)
     dtype = col.dtype
     if dtype in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(series):
-        values = pd.to_datetime(series).astype("datetime64[ns]")
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
+        empty = series.isna().to_numpy()
+        values, bad = _naive_ns(pd.to_datetime(series))
         if dtype == "date":
             values = values.dt.normalize()
-        empty = values.isna().to_numpy()
-        return values, empty, np.zeros(n, bool)
+        return values, empty, bad
     if dtype in ("int", "float", "money") and pd.api.types.is_numeric_dtype(series) \
             and not pd.api.types.is_bool_dtype(series):
         values = pd.to_numeric(series).astype("float64")
         empty = values.isna().to_numpy()
-        bad = np.zeros(n, bool)
+        bad = _numeric_bad(values, empty, dtype)
+        values = values.where(~bad)
         if dtype == "int":
-            frac = ~empty & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
-            bad |= frac
-            values = values.where(~frac).round().astype("Int64")
+            values = values.round().astype("Int64")
         return values, empty, bad
     if dtype == "bool" and pd.api.types.is_bool_dtype(series):
         values = series.astype("boolean")
@@ -140,11 +164,10 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
         if dtype == "money":
             cleaned = cleaned.str.replace(r"^[¥￥]|元$", "", regex=True)
         num = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").astype("float64")
-        bad = ~empty & num.isna().to_numpy()
+        bad = (~empty & num.isna().to_numpy()) | _numeric_bad(num, empty, dtype)
+        num = num.where(~bad)
         if dtype == "int":
-            frac = ~empty & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
-            bad |= frac
-            num = num.where(~bad).round().astype("Int64")
+            num = num.round().astype("Int64")
         return num, empty, bad
     if dtype == "bool":
         low = text.str.lower()
@@ -155,10 +178,15 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
         return values, empty, bad
     if dtype in ("date", "datetime"):
         norm = (text.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
-                .str.replace("日", "", regex=False).str.replace(r"[/.]", "-", regex=True)
+                .str.replace("日", "", regex=False)
+                # "/" and "." separate the date parts only: keep "09:00:00.123" as it is.
+                .str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
                 .str.replace("T", " ", regex=False))
-        values = pd.to_datetime(norm.where(~empty, None), format="ISO8601", errors="coerce")
-        values = values.astype("datetime64[ns]")
+        # A UTC offset is reported rather than parsed (mixed offsets make pandas raise).
+        offset = norm.str.contains(_UTC_OFFSET, regex=True).to_numpy()
+        values = pd.to_datetime(norm.where(~empty & ~offset, None), format="ISO8601",
+                                errors="coerce")
+        values, _ = _naive_ns(values)
         bad = ~empty & values.isna().to_numpy()
         if dtype == "date":
             values = values.dt.normalize()
@@ -279,7 +307,9 @@ def _check_rows(ct: CheckedTable, year: int | None) -> list[Problem]:
     # Unique key.
     key = list(t.key)
     keyed = f[key].astype(str)
-    dup = keyed.duplicated(keep="first").to_numpy()
+    # Rows with an empty key cell are reported as empty cells, not as duplicates of each other.
+    complete = f[key].notna().all(axis=1).to_numpy()
+    dup = keyed.duplicated(keep="first").to_numpy() & complete
     if dup.any():
         first_pos = keyed.groupby(key, sort=False).ngroup()
         first_row_of_group = pd.Series(rows).groupby(first_pos.to_numpy()).transform("min").to_numpy()
