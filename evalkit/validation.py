@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -88,10 +90,28 @@ def _found(values: pd.Series, mask: np.ndarray) -> list[str]:
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Strings with surrounding whitespace removed; missing → ''."""
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return series.fillna("").str.strip()
     if pd.api.types.is_float_dtype(series) and series.dropna().apply(float.is_integer).all():
         series = series.astype("Int64")
     s = series.astype(object).where(series.notna(), "")
     return s.astype(str).str.strip()
+
+
+def _map_small(text: pd.Series, mapping) -> pd.Series:
+    """``text.map(mapping)`` computed once per distinct value (fast for long columns)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    mapped = np.array([mapping(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes] if len(codes) else np.array([], dtype=object), index=text.index,
+                     dtype=object)
+
+
+def _is_date_objects(series: pd.Series) -> bool:
+    if not pd.api.types.is_object_dtype(series):
+        return False
+    first = series.dropna()
+    return len(first) > 0 and isinstance(first.iloc[0], dt.date) and \
+        first.map(type).isin([dt.date, dt.datetime, pd.Timestamp]).all()
 
 
 def _expected(col: Column) -> str:
@@ -135,6 +155,8 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
     """
     n = len(series)
     dtype = col.dtype
+    if dtype in ("date", "datetime") and _is_date_objects(series):
+        series = pd.to_datetime(series)  # Parquet date32 columns arrive as datetime.date
     if dtype in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(series):
         empty = series.isna().to_numpy()
         values, bad = _naive_ns(pd.to_datetime(series))
@@ -157,7 +179,9 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
     text = _as_text(series)
     empty = (text == "").to_numpy()
     if dtype in ("id", "text"):
-        values = text.where(~empty, None).astype(object)
+        values = text.where(~empty, None)
+        if pd.api.types.is_object_dtype(values):
+            values = values.astype(object)
         return values, empty, np.zeros(n, bool)
     if dtype in ("int", "float", "money"):
         cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
@@ -170,13 +194,19 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
             num = num.round().astype("Int64")
         return num, empty, bad
     if dtype == "bool":
-        low = text.str.lower()
-        values = pd.Series(pd.NA, index=series.index, dtype="boolean")
-        values[low.isin(_TRUE)] = True
-        values[low.isin(_FALSE)] = False
+        def truth(v: str):
+            low = v.lower()
+            return True if low in _TRUE else False if low in _FALSE else None
+        values = _map_small(text, truth).astype("boolean")
         bad = ~empty & values.isna().to_numpy()
         return values, empty, bad
     if dtype in ("date", "datetime"):
+        # Fast path for the contract's own format; the slow path only sees the rest.
+        fmt = "%Y-%m-%d" if dtype == "date" else "%Y-%m-%d %H:%M:%S"
+        quick = pd.to_datetime(text.where(~empty, None), format=fmt, errors="coerce")
+        if not quick.isna().to_numpy()[~empty].any():
+            values, out_of_range = _naive_ns(quick)
+            return values, empty, out_of_range
         norm = (text.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False)
                 .str.replace("日", "", regex=False)
                 # "/" and "." separate the date parts only: keep "09:00:00.123" as it is.
@@ -196,9 +226,7 @@ def convert_column(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarra
         for code, label in col.categories.items():
             lookup[code.lower()] = code
             lookup[label] = code
-        values = text.str.lower().map(lookup)
-        values = values.where(values.notna(), text.map(lookup)).astype(object)
-        values = values.where(values.notna(), None)
+        values = _map_small(text, lambda v: lookup.get(v.lower(), lookup.get(v)))
         bad = ~empty & pd.isna(values).to_numpy()
         return values, empty, bad
     raise AssertionError(f"unknown dtype {dtype}")
