@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | validate | sample``.
+"""Command-line interface: ``evalkit run | validate | indicators | sample``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -112,6 +112,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from .indicators import AREAS, CATALOGUE
+
+    if not args.out:
+        if args.year or args.data:
+            raise EvalkitError("give --out FILE (.csv, .xlsx or .parquet) to compute the indicators")
+        for ind in CATALOGUE:
+            better = "↑" if ind.direction > 0 else "↓"
+            period = " (monthly)" if ind.periodic else ""
+            print(f"{ind.code:34} {better} {ind.unit:5} {AREAS[ind.area]['zh']:8} {ind.name_zh} — "
+                  f"{ind.name_en}{period}")
+        print(f"{len(CATALOGUE)} indicators; formulas and sources: docs/indicators.md")
+        return EXIT_OK
+    from .dataset import load_dataset
+    from .indicators import compute_indicators
+    from .resources import sample_data_dir
+    from .writers import write_table
+
+    out = Path(args.out)
+    if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):
+        raise EvalkitError(f"--out: expected a file ending in .csv, .xlsx or .parquet; found '{out.name}'")
+    data = Path(args.data) if args.data else sample_data_dir()
+    ds = load_dataset(data)
+    year = args.year or max(ds.years)
+    if year not in ds.years:
+        raise EvalkitError(f"no data for {year} in {data} (years present: {', '.join(map(str, ds.years))})")
+    table = compute_indicators(ds, year, include_periodic=True)
+    names = {i.code: i.name_zh for i in CATALOGUE}
+    table.insert(1, "name_zh", table["indicator"].map(names))
+    write_table(table, out)
+    print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, {year}) to {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evalkit",
@@ -140,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("data_dir", help="data directory")
     val.add_argument("--year", type=int, help="check only this year's folder")
     val.set_defaults(func=cmd_validate)
+
+    ind = sub.add_parser("indicators", help="list the indicator catalogue, or compute every indicator",
+                         description="Without --out, list every indicator. With --out FILE (.csv, "
+                                     ".xlsx or .parquet), compute every indicator of a year for "
+                                     "every unit and write them there.")
+    ind.add_argument("--data", help="data directory (default: the shipped sample district)")
+    ind.add_argument("--year", type=int, help="year (default: the latest in the data)")
+    ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
+    ind.set_defaults(func=cmd_indicators)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
                          description="Write every table of the data contract for the fictional "

@@ -172,6 +172,9 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
             if indicator not in BY_CODE:
                 raise _fail(source, f"{where}, indicator", "an indicator of the catalogue "
                             "(see `evalkit indicators`)", indicator)
+            if BY_CODE[indicator].periodic:
+                raise _fail(source, f"{where}, indicator", "a yearly indicator (monthly ones are "
+                            "for monitoring)", indicator)
             try:
                 rule = parse_rule(item.get("rule") or {"type": "linear_band", "low": 0, "high": 100})
             except ValueError as exc:

@@ -14,6 +14,7 @@ returns a tidy frame with one row per evaluated unit (every unit of ``units``, s
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +45,10 @@ class Indicator:
     """Catalogue entry of one indicator.
 
     ``direction`` is +1 when a higher value is better and −1 when lower is better.
+    ``periodic`` indicators return one row per unit and period (column ``period``) and are
+    for monitoring; a framework leaf reads a yearly indicator. The formula (Chinese and
+    English), unit, direction and source are stated in the compute function's docstring,
+    which is also what the catalogue page shows.
     """
 
     code: str
@@ -53,13 +58,15 @@ class Indicator:
     unit: str
     direction: int
     tables: tuple[str, ...]
-    formula_zh: str
-    formula_en: str
-    source: str
     compute: Callable[..., pd.DataFrame]
+    periodic: bool = False
 
-    def __call__(self, dataset, year: int) -> pd.DataFrame:
-        return self.compute(dataset, year)
+    def __call__(self, dataset, year: int, **params) -> pd.DataFrame:
+        return self.compute(dataset, year, **params)
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.compute) or ""
 
 
 def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator: pd.Series,

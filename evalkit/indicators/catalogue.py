@@ -1,92 +1,125 @@
-"""The indicator catalogue: every indicator evalkit computes, with its metadata."""
+"""The indicator catalogue: every indicator evalkit computes, with its metadata.
+
+``evalkit indicators`` lists it and ``docs/indicators.md`` is generated from it; the
+formula, unit, direction and source of each indicator are in its function's docstring.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import EvalkitError
 from . import disclosure, finance, followup, grid, hotline, legal, qualitative, service, staffing
 from .base import Indicator
 
-_PCT = "%"
+P = "%"
 
 CATALOGUE: tuple[Indicator, ...] = (
+    # 行政效率 — administrative efficiency (政务服务, 限时办结)
     Indicator("service_on_time_rate", "政务服务按时办结率", "Service cases completed on time", "efficiency",
-              _PCT, +1, ("service_cases",), "按时办结数 / 应办结数", "on-time completed / due cases",
-              "domain brief §1.5", service.service_on_time_rate),
-    Indicator("service_online_rate", "全程网办率", "Cases handled fully online", "efficiency", _PCT, +1,
-              ("service_cases",), "全程网办办结数 / 办结总数", "online completed / completed",
-              "domain brief §1.5", service.service_online_rate),
-    Indicator("service_instant_share", "即办件比例", "Share of instant cases", "efficiency", _PCT, +1,
-              ("service_cases",), "即办件数 / 全部办件数", "instant / all cases", "domain brief §1.5",
-              service.service_instant_share),
-    Indicator("service_good_rating_rate", "好差评好评率", "Good-rating rate", "satisfaction", _PCT, +1,
-              ("service_cases",), "好评数 / 评价数", "good ratings / ratings", "domain brief §1.5",
-              service.service_good_rating_rate),
+              P, +1, ("service_cases",), service.service_on_time_rate),
+    Indicator("service_time_compression_rate", "承诺时限压缩率", "Promised-limit compression", "efficiency",
+              P, +1, ("service_cases",), service.service_time_compression_rate),
+    Indicator("service_speedup_rate", "实际提速率", "Actual speed-up against promised limits", "efficiency",
+              P, +1, ("service_cases",), service.service_speedup_rate),
+    Indicator("service_instant_share", "即办件比例", "Share of instant cases", "efficiency", P, +1,
+              ("service_cases",), service.service_instant_share),
+    Indicator("service_online_rate", "全程网办率", "Cases handled fully online", "efficiency", P, +1,
+              ("service_cases",), service.service_online_rate),
+    # 公共服务 — 12345 hotline
+    Indicator("hotline_signed_rate", "12345及时签收率", "12345 tickets signed for in time", "public_service",
+              P, +1, ("hotline_tickets",), hotline.hotline_signed_rate),
+    Indicator("hotline_contact_rate", "12345先行联系率", "12345 citizens contacted in time", "public_service",
+              P, +1, ("hotline_tickets",), hotline.hotline_contact_rate),
     Indicator("hotline_on_time_rate", "12345按时办结率", "12345 tickets closed on time", "public_service",
-              _PCT, +1, ("hotline_tickets",), "按时办结工单数 / 应办结工单数", "on-time closed / due tickets",
-              "domain brief §1.5", hotline.hotline_on_time_rate),
-    Indicator("hotline_satisfaction_rate", "12345回访满意率", "12345 callback satisfaction",
-              "satisfaction", _PCT, +1, ("hotline_tickets",), "(满意+基本满意) / 回访成功数",
-              "(satisfied + fairly satisfied) / reached callbacks", "domain brief §1.5",
-              hotline.hotline_satisfaction_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_on_time_rate),
     Indicator("hotline_solved_rate", "12345实际解决率", "12345 requests actually solved", "public_service",
-              _PCT, +1, ("hotline_tickets",), "已解决工单数 / 办结且已认定工单数",
-              "solved / closed and judged tickets", "domain brief §1.5", hotline.hotline_solved_rate),
-    Indicator("grid_on_time_rate", "网格案件按期结案率", "Grid cases closed on time", "regulation", _PCT, +1,
-              ("grid_cases",), "按期结案数 / 应结案数", "on-time closed / due cases", "domain brief §1.5",
-              grid.grid_on_time_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_solved_rate),
+    # 群众满意度 — satisfaction
+    Indicator("hotline_satisfaction_rate", "12345回访满意率", "12345 callback satisfaction", "satisfaction",
+              P, +1, ("hotline_tickets",), hotline.hotline_satisfaction_rate),
+    Indicator("service_good_rating_rate", "好差评好评率", "Good-rating rate", "satisfaction", P, +1,
+              ("service_cases",), service.service_good_rating_rate),
+    Indicator("service_bad_rating_fix_rate", "差评整改率", "Bad ratings rectified within 15 working days",
+              "satisfaction", P, +1, ("service_cases",), service.service_bad_rating_fix_rate),
+    Indicator("service_rating_participation_rate", "主动评价率", "Share of cases rated", "satisfaction", P, +1,
+              ("service_cases",), service.service_rating_participation_rate),
+    Indicator("survey_satisfaction_rate", "群众满意率", "Survey satisfaction rate", "satisfaction", P, +1,
+              ("survey_responses",), qualitative.survey_satisfaction_rate),
+    # 信息公开 — disclosure
     Indicator("disclosure_on_time_rate", "依申请公开按时答复率", "Disclosure requests answered on time",
-              "openness", _PCT, +1, ("disclosure_requests",), "期限内答复数 / 应答复数",
-              "answered within 20 (+20) working days / due", "domain brief §1.5",
-              disclosure.disclosure_on_time_rate),
+              "openness", P, +1, ("disclosure_requests",), disclosure.disclosure_on_time_rate),
+    Indicator("proactive_disclosure_rate", "主动公开率", "Documents proactively disclosed", "openness", P, +1,
+              ("disclosure_documents",), disclosure.proactive_disclosure_rate),
+    # 权力行使 — exercise of power
     Indicator("review_correction_rate", "行政复议纠错率", "Administrative review correction rate", "power",
-              _PCT, -1, ("legal_cases",), "(撤销+变更+确认违法+责令履行) / 审结数",
-              "corrected / concluded reviews", "domain brief §1.5", legal.review_correction_rate),
-    Indicator("budget_execution_rate", "预算执行率", "Budget execution rate", "finance", _PCT, +1,
-              ("budget_lines",), "累计支出 / (年初预算+调整)", "spending / adjusted budget",
-              "domain brief §1.5", finance.budget_execution_rate),
-    Indicator("audit_rectification_rate", "审计问题整改率", "Audit findings rectified", "finance", _PCT, +1,
-              ("audit_findings", "rectifications"), "已整改问题数 / 审计查出问题数",
-              "rectified / audit findings", "domain brief §1.5", finance.audit_rectification_rate),
-    Indicator("staffing_control_rate", "在职人员控制率", "Staff in post against posts", "staffing", _PCT, -1,
-              ("staffing",), "在编人数 / 编制数", "staff in post / authorised posts", "domain brief §1.1",
-              staffing.staffing_control_rate),
+              P, -1, ("legal_cases",), legal.review_correction_rate),
+    Indicator("litigation_loss_rate", "行政诉讼败诉率", "Administrative litigation loss rate", "power", P, -1,
+              ("legal_cases",), legal.litigation_loss_rate),
+    Indicator("proposal_on_time_rate", "建议提案按时办复率", "Proposals answered on time", "power", P, +1,
+              ("proposals",), followup.proposal_on_time_rate),
+    Indicator("proposal_satisfaction_rate", "建议提案满意率", "Deputies satisfied with replies", "power", P, +1,
+              ("proposals",), followup.proposal_satisfaction_rate),
+    # 市场监管 — grid management
+    Indicator("grid_on_time_rate", "网格案件按期结案率", "Grid cases closed on time", "regulation", P, +1,
+              ("grid_cases",), grid.grid_on_time_rate),
+    Indicator("grid_rework_rate", "网格案件返工率", "Grid cases reworked", "regulation", P, -1,
+              ("grid_cases",), grid.grid_rework_rate),
+    # 财政资金使用 — public funds
+    Indicator("budget_execution_rate", "预算执行率", "Budget execution rate (year end)", "finance", P, +1,
+              ("budget_lines",), finance.budget_execution_rate),
+    Indicator("budget_execution_path", "预算执行进度(月度)", "Budget execution against schedule, monthly",
+              "finance", P, +1, ("budget_lines",), finance.budget_execution_path, periodic=True),
+    Indicator("budget_schedule_lag", "预算执行序时偏离度", "Budget execution lag behind schedule", "finance",
+              "pp", -1, ("budget_lines",), finance.budget_schedule_lag),
+    Indicator("budget_completion_rate", "预算完成率", "Budget completion rate", "finance", P, +1,
+              ("budget_lines",), finance.budget_completion_rate),
+    Indicator("budget_adjustment_rate", "预算调整率", "Budget adjustment rate", "finance", P, -1,
+              ("budget_lines",), finance.budget_adjustment_rate),
+    Indicator("three_public_change_rate", "三公经费变动率", "Change of 三公 spending", "finance", P, -1,
+              ("budget_lines",), finance.three_public_change_rate),
+    Indicator("audit_rectification_rate", "审计问题整改率", "Audit findings rectified", "finance", P, +1,
+              ("audit_findings", "rectifications"), finance.audit_rectification_rate),
+    Indicator("cost_per_case", "每件成本", "Spending per case handled", "finance", "元/件", -1,
+              ("budget_lines", "service_cases", "hotline_tickets", "grid_cases"), finance.cost_per_case),
+    # 人员配置 — staffing
+    Indicator("staffing_control_rate", "在职人员控制率", "Staff in post against posts", "staffing", P, -1,
+              ("staffing",), staffing.staffing_control_rate),
+    # 督查督办 and 重大项目 — supervision and major projects
     Indicator("supervision_on_time_rate", "督查事项按期办结率", "Supervision tasks completed on time",
-              "supervision", _PCT, +1, ("supervision_tasks",), "按期办结事项数 / 应办结事项数",
-              "on-time / due tasks", "domain brief §1.5", followup.supervision_on_time_rate),
+              "supervision", P, +1, ("supervision_tasks",), followup.supervision_on_time_rate),
     Indicator("milestone_on_time_rate", "重大项目节点按期完成率", "Project milestones on time", "projects",
-              _PCT, +1, ("projects", "project_milestones"), "按期完成节点数 / 计划完成节点数",
-              "on-time / planned milestones", "domain brief §1.5", followup.milestone_on_time_rate),
-    Indicator("proposal_on_time_rate", "建议提案按时办复率", "Proposals answered on time", "power", _PCT, +1,
-              ("proposals",), "按时办复件数 / 应办复件数", "on-time replies / due items", "domain brief §1.5",
-              followup.proposal_on_time_rate),
+              P, +1, ("projects", "project_milestones"), followup.milestone_on_time_rate),
+    Indicator("project_schedule_performance", "重大项目进度绩效指数(SPI)", "Project schedule performance index",
+              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_schedule_performance),
+    Indicator("project_cost_performance", "重大项目成本绩效指数(CPI)", "Project cost performance index",
+              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_cost_performance),
+    # 效能评价 — qualitative
     Indicator("rating_score", "效能评价得分", "Qualitative rating score", "qualitative", "分", +1,
-              ("ratings", "raters"), "Σ w_g·均分_g / Σ w_g", "weighted mean of rater-group means",
-              "domain brief §1.3", qualitative.rating_score),
+              ("ratings", "raters"), qualitative.rating_score),
     Indicator("vote_score", "民主测评得分", "Democratic evaluation score", "qualitative", "分", +1,
-              ("votes",), "Σ 票数占比×分值", "Σ vote share × points", "domain brief §1.3",
-              qualitative.vote_score),
-    Indicator("survey_satisfaction_rate", "群众满意率", "Survey satisfaction rate", "satisfaction", _PCT, +1,
-              ("survey_responses",), "(非常满意+满意+基本满意) / 有效回答数", "satisfied answers / answers",
-              "domain brief §1.3", qualitative.survey_satisfaction_rate),
+              ("votes",), qualitative.vote_score),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in CATALOGUE}
 
 
 def get_indicator(code: str) -> Indicator:
-    from ..errors import EvalkitError
-
     try:
         return BY_CODE[code]
     except KeyError:
         raise EvalkitError(f"unknown indicator '{code}'; known: {', '.join(BY_CODE)}") from None
 
 
-def compute_indicators(dataset, year: int, codes: list[str] | None = None) -> pd.DataFrame:
-    """Every (or the named) indicator for ``year``: one long frame with an ``indicator`` column."""
+def compute_indicators(dataset, year: int, codes: list[str] | None = None,
+                       include_periodic: bool = False) -> pd.DataFrame:
+    """Every (or the named) indicator for ``year``: one long frame with an ``indicator`` column.
+
+    Yearly indicators give one row per unit; with ``include_periodic`` the monthly ones add
+    one row per unit and period (column ``period``, NaN for yearly rows).
+    """
     frames = []
-    for code in codes or list(BY_CODE):
+    for code in codes or [i.code for i in CATALOGUE if include_periodic or not i.periodic]:
         out = get_indicator(code)(dataset, year)
         out.insert(0, "indicator", code)
         frames.append(out)

@@ -34,3 +34,15 @@ def disclosure_on_time_rate(dataset, year: int) -> pd.DataFrame:
     due = replied | (elapsed > limit)
     on_time = replied & (used <= limit)
     return rate_frame(units, year, count_by_unit(r, on_time), count_by_unit(r, due))
+
+
+def proactive_disclosure_rate(dataset, year: int) -> pd.DataFrame:
+    """主动公开率 (公文) — official documents proactively disclosed.
+
+    主动公开率 = 主动公开公文数 / 制发公文数 × 100%. Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (95.19 %, Putuo H1 2022, S37).
+    """
+    d = dataset.table("disclosure_documents", year).set_index("unit_id")
+    units = dataset.units["unit_id"]
+    return rate_frame(units, year, d["documents_disclosed"].astype("float64"),
+                      d["documents_issued"].astype("float64"))

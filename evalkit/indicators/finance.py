@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .base import rate_frame
+from .base import count_by_unit, rate_frame, value_frame
 
 
 def budget_execution_rate(dataset, year: int) -> pd.DataFrame:
@@ -42,3 +43,124 @@ def audit_rectification_rate(dataset, year: int) -> pd.DataFrame:
     num = findings[fixed.to_numpy()].groupby("unit_id").size().astype("float64")
     den = findings.groupby("unit_id").size().astype("float64")
     return rate_frame(units, year, num, den)
+
+
+def _budget_totals(b: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: initial budget (Σ lines), adjustments and spending of the year."""
+    budget = b.groupby(["unit_id", "line"], sort=False)["budget_yuan"].first().groupby("unit_id").sum()
+    return pd.DataFrame({"budget": budget,
+                         "adjust": b.groupby("unit_id")["adjustment_yuan"].sum(),
+                         "spent": b.groupby("unit_id")["spending_yuan"].sum()}).fillna(0.0)
+
+
+def budget_execution_path(dataset, year: int) -> pd.DataFrame:
+    """预算执行进度 (月度) — cumulative execution against 序时进度, month by month.
+
+    执行率_m = 1–m 月累计支出 / (年初预算 + 1–m 月累计调整) × 100%; 序时进度_m = m / 12 ×
+    100%; 偏离 = 执行率 − 序时进度 (percentage points; negative = behind schedule). One row
+    per unit and month (column ``period``), with ``schedule`` and ``deviation``.
+    Unit: %. Direction: higher is better. Source: domain brief §1.5 (56.47 % at end-July
+    against 序时 58 %, S43).
+    """
+    b = dataset.table("budget_lines", year)
+    units = dataset.units["unit_id"].astype(str)
+    budget = b.groupby(["unit_id", "line"], sort=False)["budget_yuan"].first().groupby("unit_id").sum()
+    monthly = b.groupby(["unit_id", "month"])[["adjustment_yuan", "spending_yuan"]].sum()
+    grid = pd.MultiIndex.from_product([units, range(1, 13)], names=["unit_id", "month"])
+    monthly = monthly.reindex(grid)
+    present = monthly["spending_yuan"].notna()
+    cum = monthly.fillna(0.0).groupby(level="unit_id").cumsum()
+    base = budget.reindex(units).to_numpy()
+    available = np.repeat(base, 12) + cum["adjustment_yuan"].to_numpy()
+    has_unit = np.repeat(~np.isnan(base), 12)
+    ok = has_unit & present.to_numpy() & (available > 0)
+    value = np.where(ok, 100.0 * cum["spending_yuan"].to_numpy() / np.where(available > 0, available, 1), np.nan)
+    months = np.tile(np.arange(1, 13), len(units))
+    schedule = 100.0 * months / 12.0
+    return pd.DataFrame({
+        "unit_id": np.repeat(units.to_numpy(), 12), "year": year, "period": months,
+        "value": value, "numerator": np.where(ok, cum["spending_yuan"].to_numpy(), np.nan),
+        "denominator": np.where(ok, available, np.nan), "n": ok.astype("int64"),
+        "status": np.where(ok, "ok", "no_data"), "schedule": schedule,
+        "deviation": np.where(ok, value - schedule, np.nan),
+    })
+
+
+def budget_schedule_lag(dataset, year: int) -> pd.DataFrame:
+    """预算执行序时偏离 — average shortfall of execution behind 序时进度 over the months.
+
+    偏离度 = mean over months m of max(0, 序时进度_m − 执行率_m), in percentage points
+    (months ahead of schedule count 0). Unit: pp. Direction: lower is better.
+    Source: domain brief §1.5 (序时进度 = 月份 / 12, S43).
+    """
+    path = budget_execution_path(dataset, year)
+    units = dataset.units["unit_id"]
+    lag = np.maximum(0.0, -path["deviation"])
+    per_unit = lag.groupby(path["unit_id"]).mean()
+    n = path.groupby("unit_id")["n"].sum()
+    return value_frame(units, year, per_unit, n)
+
+
+def budget_completion_rate(dataset, year: int) -> pd.DataFrame:
+    """预算完成率 — share of the year's available budget actually spent.
+
+    预算完成率 = (年初预算 + 本年调整 − 年末结余) / (年初预算 + 本年调整) × 100% =
+    全年支出 / (年初预算 + 本年调整), over all lines. Full marks at 100 %, e.g. −2 points per
+    5 % lower. Unit: %. Direction: higher is better. Source: domain brief §1.1 (S6).
+    (Without carried-over funds in the contract, this equals year-end 预算执行率.)
+    """
+    b = dataset.table("budget_lines", year)
+    units = dataset.units["unit_id"]
+    t = _budget_totals(b)
+    return rate_frame(units, year, t["spent"], t["budget"] + t["adjust"],
+                      n=b.groupby("unit_id").size().astype("float64"))
+
+
+def budget_adjustment_rate(dataset, year: int) -> pd.DataFrame:
+    """预算调整率 (预算控制率) — net adjustments against the initial budget.
+
+    预算调整率 = 本年调整预算 / 年初预算 × 100% (net of increases and cuts). Band rule in
+    practice: 0 → 5, 0–10 % → 4, 10–20 % → 3, 20–30 % → 2, > 30 % → 0 points. Unit: %.
+    Direction: lower is better. Source: domain brief §1.1 (S6).
+    """
+    b = dataset.table("budget_lines", year)
+    units = dataset.units["unit_id"]
+    t = _budget_totals(b)
+    return rate_frame(units, year, t["adjust"], t["budget"], n=b.groupby("unit_id").size().astype("float64"))
+
+
+def three_public_change_rate(dataset, year: int) -> pd.DataFrame:
+    """"三公"经费变动率 — change of 三公 spending against the previous year.
+
+    变动率 = (本年三公经费支出 − 上年三公经费支出) / 上年三公经费支出 × 100%; full marks at
+    ≤ 0. Needs the previous year's budget lines; no data without them. Unit: %. Direction:
+    lower is better. Source: domain brief §1.1 (S6).
+    """
+    units = dataset.units["unit_id"]
+
+    def spent(y: int) -> pd.Series:
+        b = dataset.table("budget_lines", y) if y in dataset.years else dataset.table("budget_lines", year).iloc[:0]
+        b = b[b["line"] == "three_public"]
+        return b.groupby("unit_id")["spending_yuan"].sum()
+
+    now, before = spent(year), spent(year - 1)
+    both = now.index.intersection(before.index)
+    change = (now.reindex(both) - before.reindex(both))
+    return rate_frame(units, year, change, before.reindex(both), n=pd.Series(1.0, index=both))
+
+
+def cost_per_case(dataset, year: int) -> pd.DataFrame:
+    """每件成本 (经济性) — spending per case handled.
+
+    每件成本 = 全年支出 (基本 + 项目 + 三公) / (办结的政务服务办件 + 办结的12345工单 + 结案的网格案件).
+    Unit: yuan per case. Direction: lower is better. Source: 3E/4E economy (domain brief §2,
+    I13; 财预〔2020〕10号 经济性, S7). Units that handle no cases have no data.
+    """
+    units = dataset.units["unit_id"]
+    spent = dataset.table("budget_lines", year).groupby("unit_id")["spending_yuan"].sum()
+    handled = pd.Series(0.0, index=pd.Index(units.astype(str), name="unit_id"))
+    for table, done in (("service_cases", "completed_date"), ("hotline_tickets", "closed_at"),
+                        ("grid_cases", "closed_date")):
+        t = dataset.table(table, year)
+        handled = handled.add(count_by_unit(t, t[done].notna().to_numpy()), fill_value=0.0)
+    return rate_frame(units, year, spent, handled.where(handled > 0), n=handled, scale=1.0)

@@ -48,3 +48,56 @@ def proposal_on_time_rate(dataset, year: int) -> pd.DataFrame:
     due = due_by_year_end(t["replied_date"], t["due_date"], year).to_numpy()
     on_time = (t["replied_date"].notna() & (t["replied_date"] <= t["due_date"])).to_numpy()
     return rate_frame(units, year, count_by_unit(t, on_time), count_by_unit(t, due))
+
+
+def _milestones(dataset, year: int) -> pd.DataFrame:
+    m = dataset.table("project_milestones", year)
+    p = dataset.table("projects", year)
+    return m.merge(p[["project_id", "unit_id"]], on="project_id", how="inner")
+
+
+def project_schedule_performance(dataset, year: int) -> pd.DataFrame:
+    """重大项目进度绩效指数 SPI — earned value against planned value at year end.
+
+    SPI = EV / PV; PV = Σ planned cost of milestones planned by 31 December; EV = Σ planned
+    cost of milestones actually reached by then. 1 = on schedule, < 1 = behind. Unit: index.
+    Direction: higher is better. Source: earned-value management (PMI PMBOK; ANSI/EIA-748),
+    applied to 重大项目跟踪问效 (domain brief §1.5).
+    """
+    m = _milestones(dataset, year)
+    units = dataset.units["unit_id"]
+    end = year_end(year)
+    planned = m["planned_date"] <= end
+    done = m["actual_date"].notna() & (m["actual_date"] <= end)
+    pv = m["planned_cost_yuan"].where(planned, 0.0).groupby(m["unit_id"]).sum()
+    ev = m["planned_cost_yuan"].where(done, 0.0).groupby(m["unit_id"]).sum()
+    return rate_frame(units, year, ev, pv.where(pv > 0), n=m.groupby("unit_id").size().astype("float64"), scale=1.0)
+
+
+def project_cost_performance(dataset, year: int) -> pd.DataFrame:
+    """重大项目成本绩效指数 CPI — earned value against actual cost.
+
+    CPI = EV / AC over milestones reached by 31 December (EV = their planned cost, AC =
+    their actual cost). 1 = on budget, < 1 = over budget. Unit: index. Direction: higher is
+    better. Source: earned-value management (PMI PMBOK).
+    """
+    m = _milestones(dataset, year)
+    units = dataset.units["unit_id"]
+    done = (m["actual_date"].notna() & (m["actual_date"] <= year_end(year)) & m["actual_cost_yuan"].notna())
+    d = m[done.to_numpy()]
+    ev = d.groupby("unit_id")["planned_cost_yuan"].sum()
+    ac = d.groupby("unit_id")["actual_cost_yuan"].sum()
+    return rate_frame(units, year, ev, ac.where(ac > 0), n=d.groupby("unit_id").size().astype("float64"), scale=1.0)
+
+
+def proposal_satisfaction_rate(dataset, year: int) -> pd.DataFrame:
+    """建议提案 满意率 — deputies' and members' feedback 满意 or 基本满意.
+
+    满意率 = (满意 + 基本满意) / 有反馈件数 × 100%. Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (92.5–100 %, S41).
+    """
+    t = dataset.table("proposals", year)
+    units = dataset.units["unit_id"]
+    fed = t["satisfaction"].notna().to_numpy()
+    good = t["satisfaction"].isin(["satisfied", "fairly_satisfied"]).to_numpy()
+    return rate_frame(units, year, count_by_unit(t, good), count_by_unit(t, fed))

@@ -46,3 +46,36 @@ def hotline_solved_rate(dataset, year: int) -> pd.DataFrame:
     judged = (t["closed_at"].notna() & t["solved"].notna()).to_numpy()
     solved = judged & t["solved"].fillna(False).astype(bool).to_numpy()
     return rate_frame(units, year, count_by_unit(t, solved), count_by_unit(t, judged))
+
+
+#: Default limits (hours from dispatch) for 及时签收 and 先行联系; set per district.
+SIGN_HOURS = 4.0
+CONTACT_HOURS = 24.0
+
+
+def _within_hours(t: pd.DataFrame, column: str, hours: float):
+    elapsed = (t[column] - t["dispatched_at"]).dt.total_seconds() / 3600.0
+    return (t[column].notna() & (elapsed <= hours)).to_numpy()
+
+
+def hotline_signed_rate(dataset, year: int, hours: float = SIGN_HOURS) -> pd.DataFrame:
+    """12345 及时签收率 — tickets signed for within the limit after dispatch.
+
+    及时签收率 = 规定时间内签收工单数 / 派单数 × 100%; default limit 4 hours (a parameter:
+    districts set their own). Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (99.6 %, Lianyungang S12).
+    """
+    t = dataset.table("hotline_tickets", year)
+    units = dataset.units["unit_id"]
+    return rate_frame(units, year, count_by_unit(t, _within_hours(t, "signed_at", hours)), count_by_unit(t))
+
+
+def hotline_contact_rate(dataset, year: int, hours: float = CONTACT_HOURS) -> pd.DataFrame:
+    """12345 先行联系率 — citizens contacted within the limit after dispatch.
+
+    先行联系率 = 规定时间内先行联系工单数 / 派单数 × 100%; default limit 24 hours (a
+    parameter). Unit: %. Direction: higher is better. Source: domain brief §1.5 (S12, S21).
+    """
+    t = dataset.table("hotline_tickets", year)
+    units = dataset.units["unit_id"]
+    return rate_frame(units, year, count_by_unit(t, _within_hours(t, "contacted_at", hours)), count_by_unit(t))

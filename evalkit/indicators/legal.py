@@ -21,3 +21,16 @@ def review_correction_rate(dataset, year: int) -> pd.DataFrame:
     corrected = review & c["outcome"].isin(CORRECTED)
     return rate_frame(units, year, count_by_unit(c, corrected.to_numpy()),
                       count_by_unit(c, review.to_numpy()))
+
+
+def litigation_loss_rate(dataset, year: int) -> pd.DataFrame:
+    """行政诉讼败诉率 — concluded lawsuits the unit lost.
+
+    败诉率 = 败诉案件数 / 审结案件数 × 100%. Unit: %. Direction: lower is better.
+    Source: domain brief §1.5 (3–10 %).
+    """
+    c = dataset.table("legal_cases", year)
+    units = dataset.units["unit_id"]
+    concluded = (c["kind"] == "litigation") & c["concluded_date"].notna() & c["outcome"].notna()
+    lost = concluded & (c["outcome"] == "lost")
+    return rate_frame(units, year, count_by_unit(c, lost.to_numpy()), count_by_unit(c, concluded.to_numpy()))

@@ -72,7 +72,8 @@ def vote_score(dataset, year: int, points: dict[str, float] | None = None) -> pd
     """民主测评得分 — vote shares turned into a 0–100 score.
 
     score = Σ_c share_c · points_c with 优秀 100, 称职 80, 基本称职 60, 不称职 0 by default,
-    over all voter groups. Unit: points. Direction: higher is better.
+    over all voter groups. Unit: points. Direction: higher is better. Source: domain
+    brief §1.3 (民主测评), scale as in §1.3 (100/80/60/0).
     """
     pts = points or VOTE_POINTS
     v = dataset.table("votes", year)

@@ -73,3 +73,75 @@ def service_good_rating_rate(dataset, year: int) -> pd.DataFrame:
     rated = cases["rating"].notna().to_numpy()
     good = cases["rating"].isin(GOOD_RATINGS).to_numpy()
     return rate_frame(units, year, count_by_unit(cases, good), count_by_unit(cases, rated))
+
+
+def service_time_compression_rate(dataset, year: int) -> pd.DataFrame:
+    """承诺时限压缩率 — how much shorter the promised limits are than the statutory ones.
+
+    压缩率 = 1 − Σ承诺时限 / Σ法定时限 (× 100%), over the year's cases with a statutory
+    limit > 0 (case-weighted: busy items count more). Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (办理时限平均减少 62 %, Shanghai 2021, S28; 承诺 must be
+    shorter than 法定, S48).
+    """
+    cases = dataset.table("service_cases", year)
+    units = dataset.units["unit_id"]
+    c = cases[(cases["statutory_limit_days"].fillna(0) > 0).to_numpy()]
+    statutory = c.groupby("unit_id")["statutory_limit_days"].sum().astype("float64")
+    saved = (c["statutory_limit_days"] - c["promised_limit_days"]).astype("float64")
+    saved = saved.groupby(c["unit_id"].to_numpy()).sum()
+    return rate_frame(units, year, saved, statutory, n=count_by_unit(c))
+
+
+def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
+    """实际提速率 — how much faster cases were completed than promised.
+
+    提速率 = 1 − Σ实际用时 / Σ承诺时限 (× 100%), actual time in working days (receipt day
+    = day 0), over completed cases with a promised limit > 0 (即办件 excluded). Unit: %.
+    Direction: higher is better. Source: domain brief §1.5 (72–93 %, Fangchenggang 2011, S29).
+    """
+    cases = dataset.table("service_cases", year)
+    units = dataset.units["unit_id"]
+    c = cases[(cases["completed_date"].notna() & (cases["promised_limit_days"].fillna(0) > 0)).to_numpy()]
+    if c.empty:
+        return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
+    cal = calendar_for_dates(c["received_date"], c["completed_date"])
+    used = pd.Series(cal.working_days_between(c["received_date"], c["completed_date"]), index=c.index)
+    promised = c.groupby("unit_id")["promised_limit_days"].sum().astype("float64")
+    actual = used.groupby(c["unit_id"].to_numpy()).sum()
+    return rate_frame(units, year, promised.sub(actual, fill_value=0.0), promised, n=count_by_unit(c))
+
+
+#: Working days within which a bad rating must be rectified (差评整改时限).
+BAD_RATING_FIX_DAYS = 15
+BAD_RATINGS = ("dissatisfied", "very_dissatisfied")
+
+
+def service_bad_rating_fix_rate(dataset, year: int, days: int = BAD_RATING_FIX_DAYS) -> pd.DataFrame:
+    """好差评 差评整改率 — bad ratings rectified within 15 working days.
+
+    差评整改率 = 15个工作日内整改的差评数 / 差评数 × 100%; the clock starts on the case's
+    completion date (the rating follows completion). Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (S25, S27: 差评 rectified within 15 working days).
+    """
+    cases = dataset.table("service_cases", year)
+    units = dataset.units["unit_id"]
+    bad = cases[cases["rating"].isin(BAD_RATINGS).to_numpy()]
+    if bad.empty:
+        return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
+    start = bad["completed_date"].fillna(bad["received_date"])
+    cal = calendar_for_dates(start, bad["bad_rating_rectified_date"])
+    used = cal.working_days_between(start, bad["bad_rating_rectified_date"])
+    fixed = bad["bad_rating_rectified_date"].notna().to_numpy() & (used <= days)
+    return rate_frame(units, year, count_by_unit(bad, fixed), count_by_unit(bad))
+
+
+def service_rating_participation_rate(dataset, year: int) -> pd.DataFrame:
+    """好差评 主动评价率 — share of cases the applicant rated.
+
+    主动评价率 = 评价数 / 办件数 × 100%. Unit: %. Direction: higher is better.
+    Source: domain brief §1.5 (64 %, Shanwei S26; 99.8 % one district, S25).
+    """
+    cases = dataset.table("service_cases", year)
+    units = dataset.units["unit_id"]
+    rated = cases["rating"].notna().to_numpy()
+    return rate_frame(units, year, count_by_unit(cases, rated), count_by_unit(cases))
