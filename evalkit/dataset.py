@@ -27,6 +27,8 @@ from .loading import read_file, sha256_file
 from .validation import CheckedTable, check_references, check_table
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
+#: Tables whose ``unit_id`` is loaded as a categorical over the units table.
+_CATEGORICAL_UNIT_TABLES = ("service_cases", "hotline_tickets", "grid_cases")
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,12 @@ def load_dataset(root: str | Path, years: list[int] | None = None) -> Dataset:
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
     tables = {key: ct.frame for key, ct in checked.items()}
+    unit_ids = pd.Index(tables[(None, "units")]["unit_id"].astype(str))
+    for key, frame in tables.items():
+        if key[1] in _CATEGORICAL_UNIT_TABLES:
+            # Large event tables: unit ids as categorical codes over the units table, so
+            # per-unit counts are one bincount (validation has checked every id exists).
+            frame["unit_id"] = pd.Categorical(frame["unit_id"].astype(str), categories=unit_ids)
     hashes = {_rel(root, ct.raw.path): sha256_file(ct.raw.path) for ct in checked.values()}
     return Dataset(root=root, years=tuple(found_years), tables=tables,
                    files=dict(sorted(hashes.items())),

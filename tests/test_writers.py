@@ -74,5 +74,5 @@ def test_replaces_atomically_and_leaves_no_temporary_file(tmp_path, frame):
 
 def test_unknown_suffix_is_rejected(tmp_path, frame):
     with pytest.raises(ValueError, match=r"\.csv"):
-        write_table(frame, tmp_path / "t.xlsx")
+        write_table(frame, tmp_path / "t.json")
     assert table_suffix("x/2024/service_cases.CSV.GZ") == ".csv.gz"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..workdays import calendar_for_dates
-from .base import count_by_unit, rate_frame
+from .base import count_by_unit, rate_frame, sum_by_unit
 
 GOOD_RATINGS = ("very_satisfied", "satisfied", "fairly_satisfied")
 
@@ -85,11 +85,11 @@ def service_time_compression_rate(dataset, year: int) -> pd.DataFrame:
     """
     cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    c = cases[(cases["statutory_limit_days"].fillna(0) > 0).to_numpy()]
-    statutory = c.groupby("unit_id")["statutory_limit_days"].sum().astype("float64")
-    saved = (c["statutory_limit_days"] - c["promised_limit_days"]).astype("float64")
-    saved = saved.groupby(c["unit_id"].to_numpy()).sum()
-    return rate_frame(units, year, saved, statutory, n=count_by_unit(c))
+    statutory = cases["statutory_limit_days"].astype("float64").to_numpy()
+    promised = cases["promised_limit_days"].astype("float64").to_numpy()
+    keep = np.nan_to_num(statutory) > 0
+    return rate_frame(units, year, sum_by_unit(cases, statutory - promised, keep),
+                      sum_by_unit(cases, statutory, keep), n=count_by_unit(cases, keep))
 
 
 def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
@@ -101,14 +101,14 @@ def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
     """
     cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    c = cases[(cases["completed_date"].notna() & (cases["promised_limit_days"].fillna(0) > 0)).to_numpy()]
-    if c.empty:
+    promised = cases["promised_limit_days"].astype("float64").to_numpy()
+    keep = cases["completed_date"].notna().to_numpy() & (np.nan_to_num(promised) > 0)
+    if not keep.any():
         return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    cal = calendar_for_dates(c["received_date"], c["completed_date"])
-    used = pd.Series(cal.working_days_between(c["received_date"], c["completed_date"]), index=c.index)
-    promised = c.groupby("unit_id")["promised_limit_days"].sum().astype("float64")
-    actual = used.groupby(c["unit_id"].to_numpy()).sum()
-    return rate_frame(units, year, promised.sub(actual, fill_value=0.0), promised, n=count_by_unit(c))
+    cal = calendar_for_dates(cases["received_date"], cases["completed_date"])
+    used = cal.working_days_between(cases["received_date"], cases["completed_date"])
+    return rate_frame(units, year, sum_by_unit(cases, promised - used, keep),
+                      sum_by_unit(cases, promised, keep), n=count_by_unit(cases, keep))
 
 
 #: Working days within which a bad rating must be rectified (差评整改时限).
