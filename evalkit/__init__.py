@@ -1,7 +1,46 @@
-"""evalkit: evaluate government efficiency (政府效能评估) and produce reproducible annual reports."""
+"""evalkit: evaluate government efficiency (政府效能评估) and produce reproducible annual reports.
+
+The public API is importable from the top level; names load lazily so that ``import
+evalkit`` (and the command line) starts fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+#: public name → module that defines it
+_API = {
+    # data
+    "load_dataset": "evalkit.dataset",
+    "validate_directory": "evalkit.dataset",
+    "Dataset": "evalkit.dataset",
+    # indicators (效能考核)
+    "compute_indicators": "evalkit.indicators",
+    "CATALOGUE": "evalkit.indicators",
+    "wilson_interval": "evalkit.stats",
+    "wilson_intervals": "evalkit.stats",
+    "beta_binomial_shrinkage": "evalkit.stats",
+    "dea": "evalkit.frontier",
+    # scoring and results
+    "load_framework": "evalkit.framework",
+    "compute_results": "evalkit.pipeline",
+    "load_results": "evalkit.results",
+    "save_results": "evalkit.results",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

@@ -4,12 +4,15 @@ Every indicator function takes a validated :class:`~evalkit.dataset.Dataset` and
 returns a tidy frame with one row per evaluated unit (every unit of ``units``, so that
 "nothing to count" is explicit) and the columns
 
-``unit_id, year, value, numerator, denominator, n, status``
+``unit_id, year, value, numerator, denominator, n, status, ci_low, ci_high``
 
 * ``value``: the indicator in its unit (rates in per cent, 0–100); NaN when there is no data;
 * ``numerator``/``denominator``: the counts or amounts behind a ratio (NaN otherwise);
 * ``n``: number of records the value rests on (0 when there is none);
-* ``status``: ``"ok"`` or ``"no_data"`` (nothing to count: never reported as 0 % or 100 %).
+* ``status``: ``"ok"`` or ``"no_data"`` (nothing to count: never reported as 0 % or 100 %);
+* ``ci_low``, ``ci_high``: the 95 % Wilson score interval of a rate of records, on the
+  scale of ``value`` (NaN for other ratios and for no data): a rate from 3 tickets is
+  visibly less certain than one from 3,000.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ AREAS: dict[str, dict[str, str]] = {
     "qualitative": {"zh": "效能评价", "en": "Qualitative evaluation"},
 }
 
-OUTPUT_COLUMNS = ["unit_id", "year", "value", "numerator", "denominator", "n", "status"]
+OUTPUT_COLUMNS = ["unit_id", "year", "value", "numerator", "denominator", "n", "status", "ci_low", "ci_high"]
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,33 @@ class Indicator:
 
 
 def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator: pd.Series,
-               n: pd.Series | None = None, scale: float = 100.0) -> pd.DataFrame:
+               n: pd.Series | None = None, scale: float = 100.0, binomial: bool | None = None) -> pd.DataFrame:
     """Per-unit ratio ``scale × numerator / denominator`` for every unit in ``unit_ids``.
 
     ``numerator`` and ``denominator`` are indexed by unit id; units absent from
     ``denominator`` or with a zero denominator get status ``no_data`` and value NaN.
+
+    ``binomial``: the ratio is a share of records (``numerator`` successes out of
+    ``denominator`` records). Its ``ci_low``/``ci_high`` columns then hold the 95 % Wilson
+    score interval on the same scale as ``value`` (Wilson 1927; see
+    :func:`evalkit.stats.wilson_intervals`); for other ratios (sums of days or money) they
+    are NaN. By default a ratio is binomial when ``n`` is not given and ``scale`` is 100.
     """
+    from ..stats import wilson_intervals
+
+    if binomial is None:
+        binomial = n is None and scale == 100.0
     units = pd.Index(unit_ids.astype(str), name="unit_id")
     num = numerator.reindex(units).astype("float64").fillna(0.0)
     den = denominator.reindex(units).astype("float64")
     count = (n if n is not None else denominator).reindex(units).astype("float64").fillna(0.0)
     ok = den.notna() & (den > 0)
     value = np.where(ok, scale * num / den.where(ok, 1.0), np.nan)
+    if binomial:
+        lo, hi = wilson_intervals(np.where(ok, num, np.nan), np.where(ok, den, np.nan))
+        lo, hi = scale * lo, scale * hi
+    else:
+        lo = hi = np.full(len(units), np.nan)
     return pd.DataFrame({
         "unit_id": units.to_numpy(),
         "year": year,
@@ -90,7 +108,37 @@ def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator
         "denominator": np.where(ok, den, np.nan),
         "n": count.astype("int64").to_numpy(),
         "status": np.where(ok, "ok", "no_data"),
+        "ci_low": lo,
+        "ci_high": hi,
     })
+
+
+def shrink_rates(frame: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Add ``value_shrunk``: the empirical-Bayes (beta-binomial) rate for ranking.
+
+    Within each group of units (e.g. peer group), a Beta prior is fitted to the units'
+    counts by maximum likelihood and each rate is replaced by its posterior mean
+    (α + x) / (α + β + n), which pulls small-n rates towards the group's rate
+    (Efron & Morris 1975; Kleinman 1973; see :func:`evalkit.stats.beta_binomial_shrinkage`).
+    Only binomial rates (with a Wilson interval) are shrunk; others keep NaN. Same scale
+    as ``value``.
+    """
+    from ..stats import beta_binomial_shrinkage
+
+    out = frame.copy()
+    out["value_shrunk"] = np.nan
+    binomial = out["ci_low"].notna() if "ci_low" in out else pd.Series(False, index=out.index)
+    keys = groups.reindex(out["unit_id"]).to_numpy() if groups is not None else np.zeros(len(out))
+    for key in pd.unique(keys):
+        m = (keys == key) & binomial.to_numpy()
+        if m.sum() < 2:
+            continue
+        part = out[m]
+        scale = np.nanmedian(part["value"] / (part["numerator"] / part["denominator"]))
+        res = beta_binomial_shrinkage(part["numerator"].round().astype(int).to_numpy(),
+                                      part["denominator"].round().astype(int).to_numpy())
+        out.loc[m, "value_shrunk"] = scale * res.table["posterior_mean"].to_numpy()
+    return out
 
 
 def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) -> pd.DataFrame:
@@ -107,6 +155,8 @@ def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) 
         "denominator": np.nan,
         "n": count.astype("int64").to_numpy(),
         "status": np.where(ok, "ok", "no_data"),
+        "ci_low": np.nan,
+        "ci_high": np.nan,
     })
 
 
