@@ -18,8 +18,8 @@ def disclosure_on_time_rate(dataset, year: int) -> pd.DataFrame:
 
     按时答复率 = 期限内答复数 / 应答复数 × 100%. The period is 20 working days, 40 when an
     extension was approved (政府信息公开条例 第三十三条). 应答复 = answered requests plus
-    unanswered ones past their period at year end. Unit: %. Direction: higher is better.
-    Source: domain brief §1.5 (S39).
+    unanswered ones whose period ended on or before 31 December. Unit: %. Direction: higher
+    is better. Source: domain brief §1.5 (S39).
     """
     r = dataset.table("disclosure_requests", year)
     units = dataset.units["unit_id"]
@@ -31,7 +31,7 @@ def disclosure_on_time_rate(dataset, year: int) -> pd.DataFrame:
     used = cal.working_days_between(r["received_date"], r["replied_date"])
     replied = r["replied_date"].notna().to_numpy()
     elapsed = cal.working_days_between(r["received_date"], pd.Series(end, index=r.index))
-    due = replied | (elapsed > limit)
+    due = replied | (elapsed >= limit)  # period ended on or before 31 December
     on_time = replied & (used <= limit)
     return rate_frame(units, year, count_by_unit(r, on_time), count_by_unit(r, due))
 

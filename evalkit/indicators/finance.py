@@ -154,7 +154,8 @@ def cost_per_case(dataset, year: int) -> pd.DataFrame:
 
     每件成本 = 全年支出 (基本 + 项目 + 三公) / (办结的政务服务办件 + 办结的12345工单 + 结案的网格案件).
     Unit: yuan per case. Direction: lower is better. Source: 3E/4E economy (domain brief §2,
-    I13; 财预〔2020〕10号 经济性, S7). Units that handle no cases have no data.
+    I13; 财预〔2020〕10号 经济性, S7). Units that handle no cases, or have no budget lines
+    (spending unknown, not zero), have no data.
     """
     units = dataset.units["unit_id"]
     spent = dataset.table("budget_lines", year).groupby("unit_id")["spending_yuan"].sum()
@@ -163,4 +164,5 @@ def cost_per_case(dataset, year: int) -> pd.DataFrame:
                         ("grid_cases", "closed_date")):
         t = dataset.table(table, year)
         handled = handled.add(count_by_unit(t, t[done].notna().to_numpy()), fill_value=0.0)
-    return rate_frame(units, year, spent, handled.where(handled > 0), n=handled, scale=1.0)
+    known = handled.index.isin(spent.index)  # no budget lines: spending unknown, not 0
+    return rate_frame(units, year, spent, handled.where((handled > 0) & known), n=handled, scale=1.0)

@@ -16,9 +16,10 @@ def service_on_time_rate(dataset, year: int) -> pd.DataFrame:
 
     按时办结率 = 在承诺时限内办结的办件数 / 应办结办件数 × 100%.
     On-time: working days from receipt to completion (receipt day = day 0) ≤ the promised
-    limit. 应办结 (due) = completed cases plus pending cases whose promised deadline passed
-    by 31 December. Unit: %. Direction: higher is better. Source: domain brief §1.5
-    (按时办结数 / 应办结数), Fujian 限时办结 rules (S48).
+    limit. 应办结 (due) = completed cases plus pending cases whose promised deadline (the
+    day the limit-th working day after receipt is reached) fell on or before 31 December.
+    Unit: %. Direction: higher is better. Source: domain brief §1.5 (按时办结数 / 应办结数),
+    Fujian 限时办结 rules (S48).
     """
     cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
@@ -32,7 +33,9 @@ def service_on_time_rate(dataset, year: int) -> pd.DataFrame:
     used = cal.working_days_between(received, cases["completed_date"])
     on_time = completed & (used <= limit)
     elapsed_at_end = cal.working_days_between(received, pd.Series(end, index=cases.index))
-    overdue_pending = ~completed & (elapsed_at_end > limit)
+    # deadline ≤ 31 Dec ⇔ the limit is reached by then (a case due on a Friday before a
+    # year-end weekend is overdue although the count stays at the limit until 31 Dec)
+    overdue_pending = ~completed & (elapsed_at_end >= limit)
     due = completed | overdue_pending
     return rate_frame(units, year, count_by_unit(cases, on_time), count_by_unit(cases, due))
 
