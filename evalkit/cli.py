@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | validate | indicators | sample``.
+"""Command-line interface: ``evalkit run | score | validate | indicators | sample``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -112,6 +112,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from .pipeline import compute_results
+    from .resources import sample_data_dir, sample_framework_path
+    from .results import save_results, score_table
+    from .writers import write_table
+
+    data = Path(args.data) if args.data else sample_data_dir()
+    framework = Path(args.framework) if args.framework else (
+        data / "framework.yaml" if (data / "framework.yaml").is_file() else sample_framework_path())
+    results = compute_results(data, framework, args.year)
+    year = int(results.meta["year"])
+    out = Path(args.out) / str(year)
+    table = score_table(results)
+    for suffix in ("parquet", "csv", "xlsx"):
+        write_table(table, out / f"scores.{suffix}")
+    save_results(results, out / "results")
+    print(f"Scored {len(results.units)} units for {year} with framework {results.meta['framework_code']} "
+          f"{results.meta['framework_version']}: {out}/scores.parquet, .csv, .xlsx")
+    return EXIT_OK
+
+
 def cmd_indicators(args: argparse.Namespace) -> int:
     from .indicators import AREAS, CATALOGUE
 
@@ -167,6 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--language", choices=("zh", "en"), default="zh", help="report language")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+
+    sco = sub.add_parser("score", help="score every unit and write the results table (Parquet, CSV, XLSX)",
+                         description="Validate the data, score every unit with the framework and "
+                                     "write OUT/<year>/scores.parquet, .csv and .xlsx (unit × node: "
+                                     "raw value, score, weight, contribution, points lost, coverage, "
+                                     "rank, grade, flags).")
+    sco.add_argument("--data", help="data directory (default: the shipped sample district)")
+    sco.add_argument("--framework", help="framework file (default: DATA/framework.yaml)")
+    sco.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
+    sco.add_argument("--out", default="reports", help="output directory (default: ./reports)")
+    sco.set_defaults(func=cmd_score)
 
     val = sub.add_parser("validate", help="check a data directory against the data contract",
                          description="Print every problem of the data directory and exit 1 if "

@@ -570,13 +570,36 @@ SURVEY_RESPONSES = Table(
     ),
 )
 
+ADJUSTMENTS = Table(
+    name="adjustments",
+    label_zh="加减分与否决事项",
+    description="Bonus items (加分), deductions (扣分) and veto flags (一票否决 forces the lowest "
+                "grade; 一票否优 bars the top grade) decided for a unit in the year, one row per "
+                "decision. Caps on bonus and deduction points are set in the framework.",
+    scope="year",
+    kind="follow-up",
+    key=("adjustment_id",),
+    anchor_date="decided_date",
+    allow_empty=True,
+    columns=(
+        Column("adjustment_id", "id", "事项编号", "Decision number."),
+        _unit_id(),
+        Column("kind", "category", "类型", "Kind of decision.",
+               categories={"bonus": "加分", "deduction": "扣分", "veto": "一票否决", "bar_top": "一票否优"}),
+        Column("points", "float", "分值", "Points added or deducted (bonus and deduction only).",
+               nullable=True, minimum=0, maximum=100),
+        Column("reason", "text", "事由", "Reason, e.g. 创新创优 or 通报批评."),
+        Column("decided_date", "date", "认定日期", "Date of the decision."),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         UNITS, RATERS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
         DISCLOSURE_REQUESTS, DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS,
         RECTIFICATIONS, SUPERVISION_TASKS, PROJECTS, PROJECT_MILESTONES, PROPOSALS,
-        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES,
+        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS,
     )
 }
 

@@ -84,6 +84,17 @@ class GradeRules:
 
 
 @dataclass(frozen=True)
+class AdjustmentRules:
+    """Caps on the bonus (加分) and deduction (扣分) points outside the base tree.
+
+    ``None`` means uncapped. Bonus and deduction points come from the ``adjustments`` table.
+    """
+
+    bonus_cap: float | None = 3.0
+    deduction_cap: float | None = None
+
+
+@dataclass(frozen=True)
 class Framework:
     code: str
     version: str
@@ -94,6 +105,7 @@ class Framework:
     roots: tuple[str, ...]
     missing_policy: str = "renormalise"
     grades: GradeRules = GradeRules()
+    adjustments: AdjustmentRules = AdjustmentRules()
     sha256: str = ""
     source: str = ""
 
@@ -222,19 +234,41 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
     if not isinstance(quota, (int, float)) or not 0 <= quota <= 1:
         raise _fail(source, "grades.top_quota", "a share between 0 and 1", quota)
     grade_rules = GradeRules(bands=grade_rules.bands, top_quota=float(quota))
+    adj_doc = doc.get("adjustments") or {}
+    if not isinstance(adj_doc, dict):
+        raise _fail(source, "adjustments", "a mapping with bonus_cap and deduction_cap", adj_doc)
+    caps = {}
+    for key in ("bonus_cap", "deduction_cap"):
+        value = adj_doc.get(key, getattr(AdjustmentRules(), key))
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+            raise _fail(source, f"adjustments.{key}", "a number ≥ 0 or null (no cap)", value)
+        caps[key] = None if value is None else float(value)
     years = doc.get("years") or ()
     return Framework(code=str(doc["code"]), version=str(doc["version"]),
                      name_zh=str(doc.get("name_zh", doc["code"])), name_en=str(doc.get("name_en", "")),
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
-                     missing_policy=policy, grades=grade_rules, sha256=sha256, source=source)
+                     missing_policy=policy, grades=grade_rules, adjustments=AdjustmentRules(**caps),
+                     sha256=sha256, source=source)
 
 
 def load_framework(path: str | Path) -> Framework:
-    """Read and check a framework YAML file."""
+    """Read and check a framework: a YAML file (whose ``nodes`` may name a CSV/XLSX node
+    table next to it) or an XLSX workbook (node sheet + ``framework`` metadata sheet)."""
+    from .framework_table import read_metadata_sheet, read_node_table, table_to_nodes
+
     path = Path(path)
     if not path.is_file():
         raise FrameworkError(f"framework file not found: {path}")
     raw = path.read_bytes()
+    digest = hashlib.sha256(raw)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        doc = read_metadata_sheet(path)
+        doc["nodes"] = table_to_nodes(read_node_table(path), path.name)
+        return parse_framework(doc, source=path.name, sha256=digest.hexdigest())
+    if suffix == ".csv":
+        raise FrameworkError(f"{path.name}: a CSV node table needs a YAML file with the framework's "
+                             f"code and version that names it (nodes: {path.name})")
     try:
         doc = yaml.safe_load(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -243,4 +277,10 @@ def load_framework(path: str | Path) -> Framework:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise FrameworkError(f"{path}{where}: expected valid YAML; found {getattr(exc, 'problem', exc)}") from None
-    return parse_framework(doc, source=str(path.name), sha256=hashlib.sha256(raw).hexdigest())
+    if isinstance(doc, dict) and isinstance(doc.get("nodes"), str):
+        table_path = (path.parent / doc["nodes"]).resolve()
+        if not table_path.is_file():
+            raise FrameworkError(f"{path.name}, nodes: expected a node table file; found no file {doc['nodes']}")
+        digest.update(table_path.read_bytes())  # the version hash covers both files
+        doc = {**doc, "nodes": table_to_nodes(read_node_table(table_path), table_path.name)}
+    return parse_framework(doc, source=str(path.name), sha256=digest.hexdigest())

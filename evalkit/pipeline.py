@@ -44,9 +44,58 @@ def score_year(dataset: Dataset, framework: Framework, year: int) -> pd.DataFram
     units = dataset.units[["unit_id", "name_zh", "name_en", "peer_group", "unit_class"]]
     totals, nodes = score_tree(framework, units, values)
     totals = units.merge(totals, on="unit_id")
+    totals = apply_adjustments(totals, dataset.table("adjustments", year), framework)
     totals = rank_and_grade(totals, framework.grades)
+    totals["flags"] = _flags(totals)
     totals.attrs["nodes"] = nodes
     return totals
+
+
+#: Units whose data-backed share of points is below this are flagged ``low_coverage``.
+LOW_COVERAGE = 0.5
+
+
+def apply_adjustments(totals: pd.DataFrame, adjustments: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Add capped bonus and deduction points and the veto flags to unit totals.
+
+    ``bonus`` = min(Σ bonus points, bonus_cap), ``deduction`` = min(Σ deduction points,
+    deduction_cap); ``total_score`` = base score + bonus − deduction (floored at 0) and
+    ``score_100`` is recomputed from it (so a bonus can lift it above 100, as 加分项 outside
+    the base 100 do in practice). ``veto`` (一票否决) and ``bar_top`` (一票否优) are booleans.
+    """
+    out = totals.copy()
+    adj = adjustments.copy()
+    adj["unit_id"] = adj["unit_id"].astype(str)
+    pts = adj.assign(points=adj["points"].astype("float64").fillna(0.0))
+    bonus = pts[pts["kind"] == "bonus"].groupby("unit_id")["points"].sum()
+    deduction = pts[pts["kind"] == "deduction"].groupby("unit_id")["points"].sum()
+    caps = framework.adjustments
+    out["base_score"] = out["total_score"]
+    out["bonus"] = out["unit_id"].map(bonus).fillna(0.0)
+    out["deduction"] = out["unit_id"].map(deduction).fillna(0.0)
+    if caps.bonus_cap is not None:
+        out["bonus"] = out["bonus"].clip(upper=caps.bonus_cap)
+    if caps.deduction_cap is not None:
+        out["deduction"] = out["deduction"].clip(upper=caps.deduction_cap)
+    out["total_score"] = (out["base_score"] + out["bonus"] - out["deduction"]).clip(lower=0.0)
+    out["score_100"] = np.where(out["max_score"] > 0, 100.0 * out["total_score"] / out["max_score"].where(out["max_score"] > 0, 1), np.nan)
+    for kind in ("veto", "bar_top"):
+        units = set(adj.loc[adj["kind"] == kind, "unit_id"])
+        out[kind] = out["unit_id"].isin(units)
+    return out
+
+
+def _flags(totals: pd.DataFrame) -> pd.Series:
+    """``;``-separated flags per unit: veto, bar_top, low_coverage, no_score."""
+    parts = []
+    for _, row in totals.iterrows():
+        f = [k for k in ("veto", "bar_top") if bool(row.get(k, False))]
+        if pd.notna(row["coverage"]) and row["coverage"] < LOW_COVERAGE:
+            f.append("low_coverage")
+        if pd.isna(row["score_100"]):
+            f.append("no_score")
+        parts.append(";".join(f))
+    return pd.Series(parts, index=totals.index, dtype=object)
 
 
 def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -64,15 +113,41 @@ def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
             "rule": node.rule.describe(node.target, ind.direction, ind.unit) if node.rule and ind else "",
         })
     table = nodes.merge(pd.DataFrame(meta), on="code", how="left")
+    # Effective (global) weight of a node for its unit: its points over the unit's maximum;
+    # contribution: its score on the unit's 0–100 scale.
+    maxima = nodes[nodes["code"].isin(framework.roots)].groupby("unit_id")["points"].sum()
+    unit_max = table["unit_id"].map(maxima)
+    table["weight"] = table["points"] / unit_max
+    table["contribution"] = 100.0 * table["score"] / unit_max
     cols = ["unit_id", "code", "parent", "level", "name_zh", "name_en", "area", "kind", "indicator",
-            "raw_value", "value_unit", "direction", "target", "points", "score", "points_lost",
-            "coverage", "n", "no_data", "rule"]
+            "raw_value", "value_unit", "direction", "target", "points", "weight", "score",
+            "contribution", "points_lost", "coverage", "n", "no_data", "rule"]
     return table[cols]
+
+
+#: Columns of the ``history`` table of :class:`Results`.
+HISTORY_COLUMNS = ["unit_id", "year", "total_score", "max_score", "score_100", "rank", "n_in_group",
+                   "grade"]
+
+
+def _history(scored: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Stack the scored years into the ``history`` table (one row per unit and year)."""
+    frames = [frame.assign(year=y)[HISTORY_COLUMNS] for y, frame in sorted(scored.items())]
+    hist = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=HISTORY_COLUMNS)
+    for col in ("rank", "n_in_group"):
+        hist[col] = hist[col].astype("Int64")
+    hist["year"] = hist["year"].astype("int64")
+    return hist.sort_values(["unit_id", "year"], kind="stable").reset_index(drop=True)
 
 
 def compute_results(data: str | Path, framework: str | Path | Framework, year: int | None = None,
                     dataset: Dataset | None = None) -> Results:
-    """Compute the results of ``year`` (default: the latest year in the data)."""
+    """Compute the results of ``year`` (default: the latest year in the data).
+
+    Besides ``units``, ``nodes`` and ``meta``, the results carry the named table
+    ``history``: every unit's score and rank in each year up to ``year`` that the data cover,
+    scored with the same framework (see :mod:`evalkit.results`).
+    """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     ds = dataset or load_dataset(data)
     if year is None:
@@ -84,7 +159,13 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
                            f"{', '.join(map(str, ds.years)) or 'none'})")
     current = score_year(ds, fw, year)
     nodes = _node_table(fw, current.attrs.pop("nodes"))
-    previous = score_year(ds, fw, year - 1)
+    scored = {year: current}
+    for earlier in sorted(y for y in ds.years if y < year):
+        frame = score_year(ds, fw, earlier)
+        if frame is not None:
+            frame.attrs.pop("nodes", None)
+            scored[earlier] = frame
+    previous = scored.get(year - 1)
     units = current.copy()
     if previous is not None:
         prev = previous.set_index("unit_id")
@@ -102,6 +183,8 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "framework_code": fw.code,
         "framework_version": fw.version,
         "framework_hash": fw.sha256,
+        "framework_name_zh": fw.name_zh,
+        "framework_name_en": fw.name_en,
         "data_hashes": ds.files,
         "parameters": {"year": year, "missing_policy": fw.missing_policy,
                        "top_quota": fw.grades.top_quota,
@@ -109,4 +192,4 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "evalkit_version": __version__,
         "packages": package_versions(),
     }
-    return Results(units=units, nodes=nodes, meta=meta)
+    return Results(units=units, nodes=nodes, meta=meta, tables={"history": _history(scored)})

@@ -12,15 +12,33 @@ level, name_zh, name_en, area, kind, indicator, raw_value, value_unit, target, p
 score, points_lost, coverage, n, no_data, rule``.
 
 ``meta`` — ``year, framework_code, framework_version, framework_hash, data_hashes,
-parameters, evalkit_version, packages``.
+parameters, evalkit_version, packages`` (and, from newer versions, ``framework_name_zh``,
+``framework_name_en``).
+
+``tables`` — optional further named tables (COINr-style: each step adds a named table and
+overwrites none). Known names, all without any rater id:
+
+* ``history`` — one row per unit and evaluation year up to ``meta["year"]`` that the data
+  cover: ``unit_id, year, total_score, max_score, score_100, rank, n_in_group, grade``
+  (written by :func:`evalkit.pipeline.compute_results`);
+* ``qualitative_groups`` / ``qualitative_units`` — the published aggregates of
+  :func:`evalkit.qualitative.evaluate_ratings` (``group_scores`` / ``unit_scores``);
+* ``reliability`` — :func:`evalkit.qualitative.reliability_table` (per rater group and
+  criterion, with ``agreement`` and plain-language ``message_zh``/``message_en``);
+* ``rank_intervals`` — the sensitivity analysis: ``unit_id, rank_low, rank_high`` (and
+  optionally ``rank_median, n_scenarios``).
+
+Reports show a section "not computed" when its table is absent.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +49,17 @@ class Results:
     units: pd.DataFrame
     nodes: pd.DataFrame
     meta: dict
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """The named table ``name`` (see the module docstring), or None when not computed."""
+        frame = self.tables.get(name) if self.tables else None
+        return frame if isinstance(frame, pd.DataFrame) else None
+
+    @property
+    def history(self) -> pd.DataFrame | None:
+        """Score and rank of every unit in every year the data cover (or None)."""
+        return self.table("history")
 
     def unit(self, unit_id: str) -> pd.Series:
         rows = self.units[self.units["unit_id"] == unit_id]
@@ -41,11 +70,23 @@ class Results:
         return rows.iloc[0]
 
 
+_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_RESERVED = frozenset({"units", "nodes", "meta"})
+
+
 def save_results(results: Results, path: str | Path) -> Path:
-    """Write ``units.parquet``, ``nodes.parquet`` and ``meta.json`` into directory ``path``."""
+    """Write ``units.parquet``, ``nodes.parquet``, ``meta.json`` and one
+    ``<name>.parquet`` per named table into directory ``path``."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    for name, frame in (("units", results.units), ("nodes", results.nodes)):
+    named = dict(results.tables or {})
+    for name in named:
+        if not _TABLE_NAME.fullmatch(name) or name in _RESERVED:
+            raise ValueError(f"not a valid results table name: {name!r}")
+    for stale in path.glob("*.parquet"):  # tables of an earlier save that are gone now
+        if stale.stem not in _RESERVED and stale.stem not in named:
+            stale.unlink()
+    for name, frame in (("units", results.units), ("nodes", results.nodes), *sorted(named.items())):
         fd, tmp = tempfile.mkstemp(dir=path, suffix=".tmp")
         os.close(fd)
         frame.to_parquet(tmp, index=False)
@@ -63,4 +104,38 @@ def load_results(path: str | Path) -> Results:
     units = pd.read_parquet(path / "units.parquet")
     nodes = pd.read_parquet(path / "nodes.parquet")
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    return Results(units=units, nodes=nodes, meta=meta)
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(path.glob("*.parquet"))
+              if p.stem not in _RESERVED and _TABLE_NAME.fullmatch(p.stem)}
+    return Results(units=units, nodes=nodes, meta=meta, tables=tables)
+
+
+def score_table(results: Results) -> pd.DataFrame:
+    """One table, unit × node, for evaluators: a ``TOTAL`` row (level 0) per unit followed by
+    its nodes, with the unit's rank, grade and flags and the framework version on every row.
+
+    Columns: ``year, framework_version, unit_id, name_zh (unit), peer_group, code, level,
+    node_zh, area, indicator, raw_value, value_unit, target, points, weight, score,
+    contribution, points_lost, coverage, n, no_data, rank, n_in_group, grade, flags``.
+    """
+    u = results.units
+    unit_cols = ["unit_id", "name_zh", "peer_group", "rank", "n_in_group", "grade", "flags",
+                 "framework_version", "year"]
+    totals = pd.DataFrame({
+        "unit_id": u["unit_id"], "code": "TOTAL", "level": 0, "node_zh": "总分", "area": "",
+        "indicator": "", "raw_value": float("nan"), "value_unit": "", "target": float("nan"),
+        "points": u["max_score"], "weight": 1.0, "score": u["total_score"],
+        "contribution": u["score_100"], "points_lost": u["max_score"] - u["total_score"],
+        "coverage": u["coverage"], "n": float("nan"), "no_data": False,
+    })
+    nodes = results.nodes.rename(columns={"name_zh": "node_zh"})[list(totals.columns)]
+    body = pd.concat([totals, nodes], ignore_index=True)
+    order = {code: i for i, code in enumerate(["TOTAL", *results.nodes["code"].drop_duplicates()])}
+    body["_order"] = body["code"].map(order)
+    table = body.merge(u[unit_cols], on="unit_id", how="left")
+    unit_order = {uid: i for i, uid in enumerate(u["unit_id"])}
+    table["_unit"] = table["unit_id"].map(unit_order)
+    table = table.sort_values(["_unit", "_order"], kind="stable").drop(columns=["_unit", "_order"])
+    cols = ["year", "framework_version", "unit_id", "name_zh", "peer_group", "code", "level", "node_zh",
+            "area", "indicator", "raw_value", "value_unit", "target", "points", "weight", "score",
+            "contribution", "points_lost", "coverage", "n", "no_data", "rank", "n_in_group", "grade", "flags"]
+    return table[cols].reset_index(drop=True)

@@ -442,10 +442,20 @@ def _rule_legal_cases(ct: CheckedTable) -> list[Problem]:
                         ["an empty cell"] * MAX_ROWS_PER_CHECK)
 
 
+def _rule_adjustments(ct: CheckedTable) -> list[Problem]:
+    f = ct.frame
+    if "points" not in ct.headers:
+        return []
+    needs = (f["kind"].isin(["bonus", "deduction"]) & f["points"].isna()).to_numpy()
+    return row_problems(ct.raw.display, ct.rows, needs, ct.header("points"),
+                        "points for a bonus (加分) or deduction (扣分)", ["an empty cell"] * MAX_ROWS_PER_CHECK)
+
+
 _TABLE_RULES = {
     "rectifications": _rule_rectifications,
     "service_cases": _rule_service_cases,
     "legal_cases": _rule_legal_cases,
+    "adjustments": _rule_adjustments,
 }
 
 

@@ -16,7 +16,7 @@ def test_help_lists_only_working_commands(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert commands == {"run", "validate", "indicators", "sample"}
+    assert commands == {"run", "score", "validate", "indicators", "sample"}
     for c in commands:
         assert c in out
 
@@ -96,3 +96,20 @@ def test_console_script_module_runs_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not found" in proc.stderr
+
+
+def test_score_writes_results_table_in_three_formats(tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["score", "--out", str(tmp_path)]) == 0
+    year_dir = tmp_path / "2024"
+    for suffix in ("parquet", "csv", "xlsx"):
+        assert (year_dir / f"scores.{suffix}").stat().st_size > 0
+    table = pd.read_parquet(year_dir / "scores.parquet")
+    for col in ("raw_value", "score", "weight", "contribution", "points_lost", "coverage", "rank", "grade",
+                "flags", "framework_version"):
+        assert col in table.columns
+    assert (table["framework_version"] == "2024.1").all()
+    assert set(table.loc[table["code"] == "TOTAL", "unit_id"]) == set(table["unit_id"])
+    xlsx = pd.read_excel(year_dir / "scores.xlsx")
+    assert len(xlsx) == len(table)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
 from ..writers import write_table
-from . import events, finance, governance, qualitative
+from . import adjustments, events, finance, governance, qualitative
 from .context import YearContext
 from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, OVERSTAFFED_UNIT, POOR_PERFORMERS,
                        WEAK_HOTLINE_UNITS, units_table)
@@ -48,6 +48,7 @@ _YEAR_GENERATORS: dict[str, Callable[[YearContext], pd.DataFrame]] = {
     "ratings": qualitative.ratings,
     "votes": qualitative.votes,
     "survey_responses": qualitative.survey_responses,
+    "adjustments": adjustments.adjustments,
 }
 
 

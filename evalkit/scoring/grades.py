@@ -10,6 +10,10 @@ reaches (default 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 below). 
 街镇 at 20 %). Units in the top band beyond the quota get the next grade. Ties at the quota
 boundary: if the units sharing the boundary rank would exceed the quota together, *all*
 of them get the next grade — the quota is never exceeded and tied units are never split.
+
+Veto flags (when ``totals`` has boolean columns ``veto`` / ``bar_top``): 一票否决 forces
+the lowest grade whatever the score; 一票否优 bars the top grade (the unit gets at most the
+second) and the unit does not take a top-grade quota place. Ranks are by score either way.
 """
 
 from __future__ import annotations
@@ -39,12 +43,19 @@ def rank_and_grade(totals: pd.DataFrame, rules: GradeRules) -> pd.DataFrame:
     out["n_in_group"] = out.groupby("peer_group")["unit_id"].transform("size").astype(int)
     grades = out["score_100"].map(lambda s: band_of(s, rules))
     top, second = rules.bands[0][0], rules.bands[1][0] if len(rules.bands) > 1 else rules.bands[0][0]
+    bar_top = out["bar_top"].fillna(False).astype(bool) if "bar_top" in out else pd.Series(False, index=out.index)
+    grades[(grades == top) & bar_top] = second
+    if "veto" in out:
+        grades[out["veto"].fillna(False).astype(bool)] = rules.bands[-1][0]
     for group, idx in out.groupby("peer_group").groups.items():
         quota = math.floor(rules.top_quota * len(idx) + 1e-9)
         cand = out.loc[idx][grades.loc[idx] == top].sort_values("rank")
         if len(cand) <= quota:
             continue
-        allowed = cand[cand["rank"] + (cand.groupby("rank")["rank"].transform("size") - 1) <= quota].index
-        grades.loc[cand.index.difference(allowed)] = second
+        # Places taken up to and including a candidate's tie group, among candidates only
+        # (units barred from the top grade take no place).
+        ranks = cand["rank"].to_numpy()
+        through = np.array([(ranks <= r).sum() for r in ranks])
+        grades.loc[cand.index[through > quota]] = second
     out["grade"] = grades
     return out
