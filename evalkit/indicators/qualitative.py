@@ -1,7 +1,13 @@
 """Qualitative evaluation (效能评价) summarised per unit: ratings, votes, surveys.
 
-This is the first, simple aggregation: arithmetic means per rater group, combined with
-group weights. Individual ratings never leave this module; outputs carry counts only.
+Thin adapters from a :class:`~evalkit.dataset.Dataset` to :mod:`evalkit.qualitative`, which
+holds the rules (rater groups and weights, minimum raters, own-unit exclusion, trimming,
+vote rules, survey rates). Individual ratings never leave :mod:`evalkit.qualitative`; the
+frames returned here carry per-unit values and counts only.
+
+Each function accepts optional keyword parameters (``rubric``, ``policy`` …); called with
+(dataset, year) alone — as the indicator catalogue does — it applies the defaults, which
+are those of ``data_samples/sample_district/rubric.yaml``.
 """
 
 from __future__ import annotations
@@ -9,77 +15,100 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..qualitative.aggregate import aggregate_ratings, combine_groups, group_scores
+from ..qualitative.registry import exclude_own_unit
+from ..qualitative.rubric import (DEFAULT_GROUP_WEIGHTS, MIN_RATERS, VOTE_POINTS, AggregationPolicy, Rubric,
+                                  SurveyPolicy, VoteRule)
+from ..qualitative.survey import satisfaction_rates
+from ..qualitative.votes import vote_scores
 from .base import rate_frame, value_frame
 
-#: Default rater-group weights (domain brief §1.3, a suggestion to be configured).
-DEFAULT_GROUP_WEIGHTS = {"leader": 0.30, "peer": 0.20, "service_user": 0.40, "expert": 0.10}
-#: Minimum raters of a group for its mean to count (below it the group is left out).
-MIN_RATERS = 5
-#: Points per democratic-vote category (优秀/称职/基本称职/不称职).
-VOTE_POINTS = {"excellent": 100.0, "competent": 80.0, "basically_competent": 60.0, "incompetent": 0.0}
+__all__ = ["DEFAULT_GROUP_WEIGHTS", "MIN_RATERS", "VOTE_POINTS", "eligible_ratings", "rating_score",
+           "survey_satisfaction_rate", "vote_score"]
 
 
 def eligible_ratings(dataset, year: int) -> pd.DataFrame:
-    """Ratings with every rater's rating of their own unit removed (回避)."""
-    r = dataset.table("ratings", year)
-    if not dataset.has("raters"):
-        return r
-    own = dataset.table("raters").set_index("rater_id")["own_unit_id"]
-    own_unit = r["rater_id"].map(own)
-    return r[~(own_unit.notna() & (own_unit == r["unit_id"])).to_numpy()]
+    """Ratings with every rater's rating of their own unit removed (回避); see
+    :func:`evalkit.qualitative.registry.exclude_own_unit`."""
+    raters = dataset.table("raters") if dataset.has("raters") else None
+    return exclude_own_unit(dataset.table("ratings", year), raters).eligible
 
 
 def rating_score(dataset, year: int, group_weights: dict[str, float] | None = None,
-                 min_raters: int = MIN_RATERS) -> pd.DataFrame:
+                 min_raters: int | None = None, *, rubric: Rubric | None = None,
+                 policy: AggregationPolicy | None = None) -> pd.DataFrame:
     """效能评价得分 — weighted mean rubric score across rater groups (0–100).
 
-    score = Σ_g w_g · mean_g / Σ_g w_g over rater groups g with at least ``min_raters``
-    distinct raters for the unit; each rater's criteria are averaged first, so every rater
-    counts once. Raters' ratings of their own unit are excluded. Unit: points (0–100).
-    Direction: higher is better. Source: domain brief §1.3 (rater groups and weights).
+    得分 = Σ_g w_g · 组得分_g / Σ_g w_g over the published rater groups g (区领导 30 %,
+    部门/街镇互评 20 %, 服务对象 40 %, 第三方专家 10 % by default). A group's score is the
+    weighted mean over criteria of the per-criterion mean (or median, trimmed mean,
+    去掉最高最低分, severity-adjusted — per the rubric's aggregation policy) of the group's
+    raters. A criterion rated by fewer than ``min_raters`` (default 5) distinct raters of a
+    group is suppressed for that unit, and a group with no published criterion is left
+    out (weights rescaled over the rest). Raters' ratings of their own unit are excluded
+    first. ``n`` is the number of distinct raters in the groups used. Unit: points
+    (0–100). Direction: higher is better. Source: domain brief §1.3 (rater groups and
+    weights) and §5.4; :mod:`evalkit.qualitative.aggregate`.
     """
-    weights = group_weights or DEFAULT_GROUP_WEIGHTS
-    r = eligible_ratings(dataset, year)
+    pol = policy or (rubric.aggregation if rubric is not None else AggregationPolicy())
+    if group_weights is not None or min_raters is not None:
+        pol = AggregationPolicy(**{**pol.__dict__,
+                                   **({"group_weights": dict(group_weights)} if group_weights is not None else {}),
+                                   **({"min_raters": int(min_raters)} if min_raters is not None else {})})
+    ratings = dataset.table("ratings", year)
+    if rubric is not None:
+        rubric.check_ratings(ratings)
     units = dataset.units["unit_id"]
+    r = eligible_ratings(dataset, year)
+    r = r[r["score"].notna()]
     if r.empty:
         return value_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    per_rater = r.groupby(["unit_id", "rater_group", "rater_id"], sort=True)["score"].mean()
-    groups = per_rater.groupby(level=["unit_id", "rater_group"]).agg(["mean", "size"])
-    groups = groups[groups["size"] >= min_raters].reset_index()
-    groups["w"] = groups["rater_group"].map(weights).fillna(0.0)
-    groups = groups[groups["w"] > 0]
-    groups["wm"] = groups["w"] * groups["mean"]
-    agg = groups.groupby("unit_id").agg(wm=("wm", "sum"), w=("w", "sum"), n=("size", "sum"))
-    return value_frame(units, year, agg["wm"] / agg["w"], agg["n"])
+    cells = aggregate_ratings(r, pol)
+    groups = group_scores(r, pol, rubric.criterion_weights if rubric is not None else None, cells=cells)
+    combined = combine_groups(groups, pol.group_weights, missing_group=pol.missing_group).set_index("unit_id")
+    n = combined["n_raters"].where(combined["status"] == "ok", 0)
+    return value_frame(units, year, combined["score"], n)
 
 
-def survey_satisfaction_rate(dataset, year: int, question: str = "overall") -> pd.DataFrame:
-    """群众满意度 — share of survey answers 非常满意, 满意 or 基本满意 (question ``overall``).
+def survey_satisfaction_rate(dataset, year: int, question: str | None = None, *,
+                             policy: SurveyPolicy | None = None) -> pd.DataFrame:
+    """群众满意率 — share of survey answers 非常满意, 满意 or 基本满意 (question ``overall``).
 
-    满意率 = (非常满意 + 满意 + 基本满意) / 有效回答数 × 100%. Unit: %. Direction: higher is
+    满意率 = (非常满意 + 满意 + 基本满意) / 有效回答数 × 100%. Units with fewer than 5 answers
+    (``policy.min_responses``) show no data: so few answers would identify respondents and
+    say little. With ``policy.stratum_shares`` the value is post-stratified (numerator and
+    denominator stay the raw counts). Wilson intervals:
+    :func:`evalkit.qualitative.survey.satisfaction_rates`. Unit: %. Direction: higher is
     better. Source: domain brief §1.3 (服务对象评价, five-level scale).
     """
-    s = dataset.table("survey_responses", year)
+    pol = policy or SurveyPolicy()
+    if question is not None:
+        pol = SurveyPolicy(**{**pol.__dict__, "question": question})
     units = dataset.units["unit_id"]
-    s = s[s["question"] == question]
-    good = s["answer"].isin(["very_satisfied", "satisfied", "fairly_satisfied"]).to_numpy()
-    num = s[good].groupby("unit_id").size().astype("float64")
-    den = s.groupby("unit_id").size().astype("float64")
-    return rate_frame(units, year, num, den)
+    rates = satisfaction_rates(dataset.table("survey_responses", year), pol)
+    rates = rates[rates["status"] == "ok"].set_index("unit_id")
+    if pol.stratum_shares is None:
+        return rate_frame(units, year, rates["n_satisfied"].astype("float64"), rates["n"].astype("float64"))
+    out = rate_frame(units, year, rates["n_satisfied"].astype("float64"), rates["n"].astype("float64"))
+    weighted = out["unit_id"].map(rates["rate"]).astype("float64")
+    out["value"] = np.where(out["status"] == "ok", weighted, np.nan)
+    return out
 
 
-def vote_score(dataset, year: int, points: dict[str, float] | None = None) -> pd.DataFrame:
+def vote_score(dataset, year: int, points: dict[str, float] | None = None, *,
+               rule: VoteRule | None = None) -> pd.DataFrame:
     """民主测评得分 — vote shares turned into a 0–100 score.
 
     score = Σ_c share_c · points_c with 优秀 100, 称职 80, 基本称职 60, 不称职 0 by default,
-    over all voter groups. Unit: points. Direction: higher is better. Source: domain
-    brief §1.3 (民主测评), scale as in §1.3 (100/80/60/0).
+    over all voter groups; or another :class:`~evalkit.qualitative.rubric.VoteRule`
+    (e.g. the 优秀率, or voter-group weights). Units with fewer than 5 votes show no data.
+    ``n`` is the number of votes. Unit: points. Direction: higher is better. Source: domain
+    brief §1.3 (民主测评); :mod:`evalkit.qualitative.votes`.
     """
-    pts = points or VOTE_POINTS
-    v = dataset.table("votes", year)
+    r = rule or VoteRule()
+    if points is not None:
+        r = VoteRule(**{**r.__dict__, "points": dict(points)})
     units = dataset.units["unit_id"]
-    cols = list(pts)
-    totals = v.groupby("unit_id")[cols].sum().astype("float64")
-    n = totals.sum(axis=1)
-    score = sum(totals[c] * pts[c] for c in cols) / n.replace(0, np.nan)
-    return value_frame(units, year, score, n)
+    scores = vote_scores(dataset.table("votes", year), r).set_index("unit_id")
+    n = scores["n_votes"].where(scores["status"] == "ok", 0)
+    return value_frame(units, year, scores["score"], n)
