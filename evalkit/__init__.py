@@ -23,6 +23,15 @@ _API = {
     "wilson_intervals": "evalkit.stats",
     "beta_binomial_shrinkage": "evalkit.stats",
     "dea": "evalkit.frontier",
+    # qualitative evaluation (效能评价)
+    "icc": "evalkit.qualitative",
+    "krippendorff_alpha": "evalkit.qualitative",
+    "kendall_w": "evalkit.qualitative",
+    "KendallW": "evalkit.qualitative",
+    "fleiss_kappa": "evalkit.qualitative",
+    "trimmed_mean": "evalkit.qualitative",
+    "load_rubric": "evalkit.qualitative",
+    "evaluate_ratings": "evalkit.qualitative",
     # weighting, normalisation and composites (researchers)
     "ahp_weights": "evalkit.weights",
     "group_ahp": "evalkit.weights",

@@ -192,4 +192,32 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "evalkit_version": __version__,
         "packages": package_versions(),
     }
-    return Results(units=units, nodes=nodes, meta=meta, tables={"history": _history(scored)})
+    tables = {"history": _history(scored), **qualitative_tables(ds, year)}
+    return Results(units=units, nodes=nodes, meta=meta, tables=tables)
+
+
+def qualitative_tables(dataset: Dataset, year: int) -> dict[str, pd.DataFrame]:
+    """The publishable summaries of the year's ratings (``qualitative_groups``,
+    ``qualitative_units``, ``reliability``); cells below the minimum number of raters carry
+    no score. Rater-level tables (diagnostics, the exclusion log) stay with the evaluation
+    office and are not part of the results."""
+    from .qualitative import evaluate_ratings
+
+    ratings = dataset.table("ratings", year)
+    if ratings.empty:
+        return {}
+    rubric = None
+    if (Path(dataset.root) / "rubric.yaml").is_file():  # the rubric travels with the data
+        from .qualitative import load_rubric
+
+        rubric = load_rubric(Path(dataset.root) / "rubric.yaml")
+    ev = evaluate_ratings(ratings, dataset.table("raters") if dataset.has("raters") else None,
+                          rubric=rubric, diagnostics=False)
+    groups = ev.group_scores.copy()
+    groups.loc[~groups["published"].astype(bool), "score"] = np.nan
+    keep = ["rater_group", "criterion", "n_units", "n_raters", "icc1k", "icc1k_ci_low", "icc1k_ci_high",
+            "alpha_interval", "kendall_w", "agreement", "low_agreement", "message_zh", "message_en"]
+    reliability = ev.reliability[[c for c in keep if c in ev.reliability.columns]]
+    return {"qualitative_groups": groups.reset_index(drop=True),
+            "qualitative_units": ev.unit_scores.reset_index(drop=True),
+            "reliability": reliability.reset_index(drop=True)}
