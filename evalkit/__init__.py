@@ -45,6 +45,13 @@ _API = {
     "combine_multiplicative": "evalkit.weights",
     "ConsistencyWarning": "evalkit.weights",
     "topsis": "evalkit.composite",
+    # sensitivity of rankings (weighting-scheme lab)
+    "sobol_indices": "evalkit.sensitivity",
+    "sobol_analysis": "evalkit.sensitivity",
+    "saltelli_design": "evalkit.sensitivity",
+    "rank_summary": "evalkit.sensitivity",
+    "ranking_agreement": "evalkit.sensitivity",
+    "tipping_point": "evalkit.sensitivity",
     # scoring and results
     "load_framework": "evalkit.framework",
     "compute_results": "evalkit.pipeline",
