@@ -210,4 +210,14 @@ Rows per year:
 * Missing values where the contract allows them: unrated cases, callbacks that did not
   reach the citizen, solved unknown, cases/tickets still pending or open when the year's
   data were extracted (first working day of the next year).
+* Adjustments (`adjustments`): 创新创优 bonus points (one above the framework's cap of 3),
+  deductions after a 通报批评, a 一票否优 on a high-scoring department and, in 2024, a
+  一票否决 on `D17`.
+
+## Companion files
+
+`framework.yaml` (the indicator framework: areas, points, targets, rules, grades) and
+`rubric.yaml` (the qualitative rubric: criteria, level descriptors, label → point
+mapping, aggregation policy) are written by hand, not by the generator; `evalkit sample`
+leaves them alone when it rewrites the data.
 """
