@@ -17,19 +17,45 @@ from ..framework import Framework, Node
 from ..indicators.catalogue import BY_CODE
 
 
-def _leaf_frame(node: Node, units: pd.DataFrame, values: pd.DataFrame, policy: str) -> dict:
+class _UnitIndex:
+    """What every leaf needs about the units, computed once per scoring run."""
+
+    def __init__(self, units: pd.DataFrame, values: pd.DataFrame):
+        ids = units["unit_id"].astype(str).to_numpy()
+        pairs = pd.MultiIndex.from_arrays([units["peer_group"].astype(str), units["unit_class"].astype(str)])
+        self.pair_codes, self.pairs = pd.factorize(pairs)
+        group_codes, groups = pd.factorize(units["peer_group"].astype(str))
+        self.group_masks = [group_codes == k for k in range(len(groups))]
+        # indicator → (value, n) arrays aligned with ``units``; one pass over ``values``.
+        self.values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if len(values):
+            pos = pd.Index(ids).get_indexer(values["unit_id"].astype(str))
+            ok = pos >= 0
+            for ind, idx in pd.Series(np.arange(len(values))[ok]).groupby(values["indicator"].to_numpy()[ok]):
+                rows = idx.to_numpy()
+                v = np.full(len(ids), np.nan)
+                n = np.zeros(len(ids))
+                v[pos[rows]] = values["value"].to_numpy(dtype="float64")[rows]
+                n[pos[rows]] = np.nan_to_num(values["n"].to_numpy(dtype="float64")[rows])
+                self.values[str(ind)] = (v, n)
+        self.size = len(ids)
+
+    def leaf_points(self, node: Node) -> np.ndarray:
+        """Points of a leaf for every unit, looked up once per (peer group, class) pair."""
+        table = np.array([node.points_for(g, c) for g, c in self.pairs], dtype="float64")
+        return table[self.pair_codes]
+
+
+def _leaf_frame(node: Node, index: _UnitIndex, policy: str) -> dict:
     ind = BY_CODE[node.indicator]
-    vals = values[values["indicator"] == node.indicator].set_index("unit_id")
-    value = vals["value"].reindex(units["unit_id"]).to_numpy(dtype="float64")
-    n = vals["n"].reindex(units["unit_id"]).fillna(0).to_numpy(dtype="float64")
-    points = np.array([node.points_for(g, c) for g, c in zip(units["peer_group"], units["unit_class"])])
+    value, n = index.values.get(node.indicator, (np.full(index.size, np.nan), np.zeros(index.size)))
+    points = index.leaf_points(node)
     applicable = points > 0
-    best = np.full(len(units), np.nan)
-    for group in units["peer_group"].unique():
-        m = (units["peer_group"] == group).to_numpy() & applicable & ~np.isnan(value)
+    best = np.full(index.size, np.nan)
+    for g in index.group_masks:
+        m = g & applicable & ~np.isnan(value)
         if m.any():
-            best[(units["peer_group"] == group).to_numpy()] = (
-                np.max(value[m]) if ind.direction > 0 else np.min(value[m]))
+            best[g] = np.max(value[m]) if ind.direction > 0 else np.min(value[m])
     with np.errstate(invalid="ignore", divide="ignore"):
         score = node.rule.score(value, points, node.target, ind.direction, best)
     score = np.where(applicable & ~np.isnan(value), score, np.nan)
@@ -38,8 +64,7 @@ def _leaf_frame(node: Node, units: pd.DataFrame, values: pd.DataFrame, policy: s
     if policy == "zero":
         score = np.where(no_data, 0.0, score)
     elif policy == "peer_mean":
-        for group in units["peer_group"].unique():
-            g = (units["peer_group"] == group).to_numpy()
+        for g in index.group_masks:
             have = g & applicable & ~np.isnan(score)
             if have.any():
                 # Impute the mean *share* of points, so units with other points are fair.
@@ -67,12 +92,13 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
     points, score, points_lost, coverage, raw_value, n, no_data``.
     """
     units = units.reset_index(drop=True)
+    index = _UnitIndex(units, values)
     computed: dict[str, dict] = {}
 
     def visit(code: str) -> dict:
         node = framework.nodes[code]
         if node.is_leaf:
-            res = _leaf_frame(node, units, values, framework.missing_policy)
+            res = _leaf_frame(node, index, framework.missing_policy)
             # Coverage is the share resting on data: an imputed score does not count.
             res["coverage"] = np.where(res["applicable"], (~res["no_data"]).astype(float), np.nan)
         else:
