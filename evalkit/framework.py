@@ -243,12 +243,29 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
         if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
             raise _fail(source, f"adjustments.{key}", "a number ≥ 0 or null (no cap)", value)
         caps[key] = None if value is None else float(value)
+    total = doc.get("total_points")
+    if total is not None:
+        if not isinstance(total, (int, float)) or isinstance(total, bool) or total <= 0:
+            raise _fail(source, "total_points", "a number > 0", total)
+        _check_total_points(source, nodes, roots, float(total))
     years = doc.get("years") or ()
     return Framework(code=str(doc["code"]), version=str(doc["version"]),
                      name_zh=str(doc.get("name_zh", doc["code"])), name_en=str(doc.get("name_en", "")),
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
                      missing_policy=policy, grades=grade_rules, adjustments=AdjustmentRules(**caps),
                      sha256=sha256, source=source)
+
+
+def _check_total_points(source: str, nodes: dict[str, Node], roots: tuple[str, ...], total: float) -> None:
+    """Every peer group and unit class named in the tree must have leaves worth ``total``."""
+    leaves = [n for n in nodes.values() if n.is_leaf]
+    keys = {k for n in leaves for k in n.points if k != "*"} | {a for n in leaves for a in n.applies_to}
+    for key in sorted(keys) or ["*"]:
+        got = sum(n.points_for(key, key) for n in leaves)
+        if abs(got - total) > 1e-6:
+            who = "every unit" if key == "*" else f"'{key}'"
+            raise FrameworkError(f"{source}, total_points: expected the leaves' points to sum to {total:g} "
+                                 f"for {who}; found {got:g}")
 
 
 def load_framework(path: str | Path) -> Framework:

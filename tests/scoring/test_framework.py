@@ -48,3 +48,13 @@ def test_invalid_yaml_names_line(tmp_path):
     f.write_text("code: t\nversion: '1'\nnodes:\n  - code: [unclosed\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"fw.yaml, line \d+"):
         load_framework(f)
+
+
+def test_points_that_do_not_sum_to_the_total():
+    doc = base(points={"department": 60, "subdistrict": 40})
+    doc["total_points"] = 60
+    with pytest.raises(FrameworkError, match=r"total_points: expected the leaves' points to sum to 60 for 'subdistrict'; found 40"):
+        parse_framework(doc, source="fw.yaml")
+    doc["total_points"] = 60
+    doc["nodes"][0]["children"][0]["points"] = 60
+    assert parse_framework(doc, source="fw.yaml").leaves()[0].points == {"*": 60.0}
