@@ -104,6 +104,7 @@ class Framework:
     nodes: dict[str, Node]
     roots: tuple[str, ...]
     missing_policy: str = "renormalise"
+    min_coverage: float = 0.0
     grades: GradeRules = GradeRules()
     adjustments: AdjustmentRules = AdjustmentRules()
     sha256: str = ""
@@ -243,6 +244,9 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
         if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
             raise _fail(source, f"adjustments.{key}", "a number ≥ 0 or null (no cap)", value)
         caps[key] = None if value is None else float(value)
+    min_coverage = doc.get("min_coverage", 0.0)
+    if not isinstance(min_coverage, (int, float)) or isinstance(min_coverage, bool) or not 0 <= min_coverage <= 1:
+        raise _fail(source, "min_coverage", "a share between 0 and 1", min_coverage)
     total = doc.get("total_points")
     if total is not None:
         if not isinstance(total, (int, float)) or isinstance(total, bool) or total <= 0:
@@ -252,7 +256,7 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
     return Framework(code=str(doc["code"]), version=str(doc["version"]),
                      name_zh=str(doc.get("name_zh", doc["code"])), name_en=str(doc.get("name_en", "")),
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
-                     missing_policy=policy, grades=grade_rules, adjustments=AdjustmentRules(**caps),
+                     missing_policy=policy, min_coverage=float(min_coverage), grades=grade_rules, adjustments=AdjustmentRules(**caps),
                      sha256=sha256, source=source)
 
 

@@ -5,7 +5,9 @@ policy ``renormalise`` a parent's score is the sum of its scored children scaled
 (applicable points / points of children with data), so a unit is neither punished nor
 rewarded for an indicator it has nothing to count; ``coverage`` reports the share of
 points that rest on data. ``zero`` scores no-data as 0 and ``peer_mean`` imputes the mean
-score of the unit's peer group (as the 机构编制 rules do, domain brief §1.1).
+score of the unit's peer group (as the 机构编制 rules do, domain brief §1.1). A framework's
+``min_coverage`` (default 0) makes a parent missing when less than that share of its points
+rests on data (imputed scores do not count as data).
 """
 
 from __future__ import annotations
@@ -103,11 +105,11 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
             res["coverage"] = np.where(res["applicable"], (~res["no_data"]).astype(float), np.nan)
         else:
             kids = [visit(c) for c in node.children]
-            res = _combine(kids)
+            res = _combine(kids, framework.min_coverage)
         computed[code] = res
         return res
 
-    top = _combine([visit(r) for r in framework.roots])
+    top = _combine([visit(r) for r in framework.roots], framework.min_coverage)
     totals = pd.DataFrame({
         "unit_id": units["unit_id"],
         "total_score": top["score"],
@@ -134,7 +136,9 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
     return totals, nodes
 
 
-def _combine(kids: list[dict]) -> dict:
+def _combine(kids: list[dict], min_coverage: float = 0.0) -> dict:
+    """Points-sum of children, renormalised over the children that have a score; the result
+    is missing where the share of points resting on data is below ``min_coverage``."""
     points = np.sum([k["points"] for k in kids], axis=0)
     covered_points = np.sum([np.where(np.isnan(k["score"]), 0.0, k["points"] * _cov(k)) for k in kids], axis=0)
     raw = np.sum([np.nan_to_num(k["score"]) for k in kids], axis=0)
@@ -145,6 +149,8 @@ def _combine(kids: list[dict]) -> dict:
         scored_points = np.sum([np.where(np.isnan(k["score"]), 0.0, k["points"]) for k in kids], axis=0)
         score = np.where(has & (scored_points > 0), raw * points / np.where(scored_points > 0, scored_points, 1), np.nan)
         coverage = np.where(points > 0, covered_points / np.where(points > 0, points, 1), np.nan)
+    if min_coverage > 0:
+        score = np.where(np.nan_to_num(coverage) >= min_coverage - 1e-12, score, np.nan)
     return {"points": points, "score": score, "coverage": coverage}
 
 

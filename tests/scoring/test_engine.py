@@ -67,3 +67,16 @@ def test_peer_mean_policy_imputes_group_mean_share():
     totals, _ = score_tree(framework("peer_mean"), UNITS, VALUES)
     # D2's A2 imputed with D1's share 0.5 of 4 points = 2 → 6 + 2 + 0.
     assert totals.set_index("unit_id").loc["D2", "total_score"] == pytest.approx(8.0)
+
+
+def test_min_coverage_makes_thin_parents_missing():
+    fw = framework()
+    fw = type(fw)(**{**fw.__dict__, "min_coverage": 0.7})
+    totals, nodes = score_tree(fw, UNITS, VALUES)
+    a_d2 = nodes[(nodes["unit_id"] == "D2") & (nodes["code"] == "A")].iloc[0]
+    # D2's area A rests on data for 6 of 10 points (60 % < 70 %): missing. Its total then
+    # rests on data for only B's 10 of 20 points (50 %): missing too — no score, not zero.
+    assert np.isnan(a_d2["score"])
+    assert np.isnan(totals.set_index("unit_id").loc["D2", "total_score"])
+    # D1 has data everywhere and keeps its score.
+    assert totals.set_index("unit_id").loc["D1", "total_score"] == pytest.approx(16.0)
