@@ -52,7 +52,17 @@ def _rule_params(source: str, row: int, text: str) -> dict:
                                  f"pairs separated by ';'; found '{part}'")
         key, value = (s.strip() for s in part.split("=", 1))
         low = value.lower()
-        if low in ("true", "false"):
+        if value.startswith("["):
+            import json
+
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                raise FrameworkError(f"{source}, row {row}, column 'rule_params': expected a list like "
+                                     f"[[0, 5], [10, 4]] for {key}; found '{value}'") from None
+        elif low in ("none", "null"):
+            params[key] = None
+        elif low in ("true", "false"):
             params[key] = low == "true"
         else:
             params[key] = _number(source, row, "rule_params", value)
@@ -186,9 +196,20 @@ def framework_to_table(framework) -> pd.DataFrame:
                "applies_to": ";".join(n.applies_to), "missing": n.missing or ""}
         if n.rule:
             params = {k: getattr(n.rule, k) for k in n.rule.__dataclass_fields__ if k != "type"}
-            rec["rule_params"] = "; ".join(f"{k}={str(v).lower() if isinstance(v, bool) else f'{v:g}'}"
-                                           for k, v in params.items())
+            rec["rule_params"] = "; ".join(f"{k}={_param_text(v)}" for k, v in params.items())
         for k in keys:
             rec[f"points:{k}"] = n.points.get(k, "")
         records.append(rec)
     return pd.DataFrame(records, columns=NODE_COLUMNS + [f"points:{k}" for k in keys])
+
+
+def _param_text(v) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return str(v).lower()
+    if v is None:
+        return "null"
+    if isinstance(v, tuple):
+        return json.dumps([list(i) if isinstance(i, tuple) else i for i in v])
+    return f"{v:g}"

@@ -58,8 +58,16 @@ def _leaf_frame(node: Node, index: _UnitIndex, policy: str) -> dict:
         m = g & applicable & ~np.isnan(value)
         if m.any():
             best[g] = np.max(value[m]) if ind.direction > 0 else np.min(value[m])
+    rank = None
+    if getattr(node.rule, "type", "") == "rank_points":
+        rank = np.full(index.size, np.nan)
+        key = value * (1 if ind.direction > 0 else -1)
+        for g in index.group_masks:
+            m = g & applicable & ~np.isnan(value)
+            if m.any():
+                rank[m] = pd.Series(key[m]).rank(method="min", ascending=False).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = node.rule.score(value, points, node.target, ind.direction, best)
+        score = node.rule.score(value, points, node.target, ind.direction, best, rank)
     score = np.where(applicable & ~np.isnan(value), score, np.nan)
     no_data = applicable & np.isnan(value)
     policy = node.missing or policy

@@ -28,7 +28,7 @@ class ThresholdDeduct:
     whole_steps: bool = False
     type: str = "threshold_deduct"
 
-    def score(self, value, points, target, direction, best=None):
+    def score(self, value, points, target, direction, best=None, rank=None):
         if target is None:
             raise ValueError("threshold_deduct needs a target")
         short = np.maximum(0.0, (target - value) if direction > 0 else (value - target))
@@ -54,7 +54,7 @@ class LinearBand:
     high: float = 100.0
     type: str = "linear_band"
 
-    def score(self, value, points, target, direction, best=None):
+    def score(self, value, points, target, direction, best=None, rank=None):
         frac = (value - self.low) / (self.high - self.low)
         if direction < 0:
             frac = 1.0 - frac
@@ -76,7 +76,7 @@ class RatioToBest:
 
     type: str = "ratio_to_best"
 
-    def score(self, value, points, target, direction, best=None):
+    def score(self, value, points, target, direction, best=None, rank=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = value / best if direction > 0 else best / value
         ratio = np.where(np.isfinite(ratio), ratio, np.where(np.isnan(value), np.nan, 1.0))
@@ -92,7 +92,7 @@ class Binary:
 
     type: str = "binary"
 
-    def score(self, value, points, target, direction, best=None):
+    def score(self, value, points, target, direction, best=None, rank=None):
         if target is None:
             raise ValueError("binary needs a target")
         met = value >= target if direction > 0 else value <= target
@@ -103,10 +103,120 @@ class Binary:
         return f"{sign}{target:g}{unit}得满分，否则不得分"
 
 
-Rule = ThresholdDeduct | LinearBand | RatioToBest | Binary
+@dataclass(frozen=True)
+class BandTable:
+    """Fixed points per band of values (分档计分).
+
+    ``bands`` is a list of ``[bound, points]`` checked in order: with direction +1 the first
+    band whose bound the value reaches (value ≥ bound), with −1 the first band the value does
+    not exceed (value ≤ bound); no band → 0. Points are capped at the leaf's points.
+    Example: 预算控制率 (lower is better) 0 → 5, ≤ 10 % → 4, ≤ 20 % → 3, ≤ 30 % → 2, more → 0:
+    ``bands: [[0, 5], [10, 4], [20, 3], [30, 2]]`` (domain brief §1.1, S6).
+    """
+
+    bands: tuple = ()
+    type: str = "band_table"
+
+    def score(self, value, points, target, direction, best=None, rank=None):
+        value = np.asarray(value, dtype="float64")
+        out = np.zeros_like(value)
+        done = np.zeros(value.shape, dtype=bool)
+        for bound, pts in self.bands:
+            hit = ~done & ((value >= bound) if direction > 0 else (value <= bound))
+            out = np.where(hit, pts, out)
+            done |= hit
+        return np.where(np.isnan(value), np.nan, np.minimum(out, points))
+
+    def describe(self, target, direction, unit=""):
+        word = "≥" if direction > 0 else "≤"
+        return "分档计分：" + "，".join(f"{word}{b:g}{unit}得{p:g}分" for b, p in self.bands) + "，其余不得分"
+
+
+@dataclass(frozen=True)
+class RankPoints:
+    """Points by rank within the peer group (按名次计分).
+
+    With ``table`` the unit ranked r gets ``table[r-1]`` points (beyond the table: the last
+    entry minus ``step`` per further rank); without it, full points minus ``step`` per rank
+    below first. Floored at ``floor``, capped at the leaf's points. Ranks: best value first,
+    ties share the best rank. Example: "排名1–5名依次赋予60/57/54/51/48分" (domain brief §1.1).
+    """
+
+    table: tuple = ()
+    step: float = 0.0
+    floor: float = 0.0
+    type: str = "rank_points"
+
+    def score(self, value, points, target, direction, best=None, rank=None):
+        if rank is None:
+            raise ValueError("rank_points needs the ranks within the peer group")
+        rank = np.asarray(rank, dtype="float64")
+        if self.table:
+            table = np.asarray(self.table, dtype="float64")
+            idx = np.clip(np.nan_to_num(rank, nan=1).astype(int) - 1, 0, None)
+            extra = np.maximum(0, idx - (len(table) - 1))
+            pts = table[np.minimum(idx, len(table) - 1)] - self.step * extra
+        else:
+            pts = points - self.step * (rank - 1)
+        return np.where(np.isnan(rank) | np.isnan(value), np.nan, np.clip(pts, self.floor, points))
+
+    def describe(self, target, direction, unit=""):
+        if self.table:
+            return "按组内名次计分：第1名起依次" + "/".join(f"{p:g}" for p in self.table) + "分"
+        return f"组内第1名得满分，每降一名扣{self.step:g}分"
+
+
+@dataclass(frozen=True)
+class ChecklistDeduct:
+    """Deduction per item found (扣分项, 发现一次扣x分, 扣完为止).
+
+    The indicator value is the number of items (failures); score = max(0, points − per_item ×
+    value). With ``zero_at`` the score is 0 from that many items on ("两次及以上不得分").
+    Example: 违规干预机构编制 "发现一次扣0.5分，两次及以上不得分" (domain brief §1.1).
+    """
+
+    per_item: float = 1.0
+    zero_at: float | None = None
+    type: str = "checklist_deduct"
+
+    def score(self, value, points, target, direction, best=None, rank=None):
+        value = np.asarray(value, dtype="float64")
+        out = np.clip(points - self.per_item * value, 0.0, points)
+        if self.zero_at is not None:
+            out = np.where(value >= self.zero_at, 0.0, out)
+        return np.where(np.isnan(value), np.nan, out)
+
+    def describe(self, target, direction, unit=""):
+        extra = f"，{self.zero_at:g}项及以上不得分" if self.zero_at is not None else "，扣完为止"
+        return f"每发现一项扣{self.per_item:g}分{extra}"
+
+
+@dataclass(frozen=True)
+class Goalposts:
+    """Goalpost normalisation (OECD/JRC Handbook; COINr ``n_goalposts``): the share of the way
+    from the ``lower`` to the ``upper`` goalpost, truncated to [0, 1], times the points;
+    reversed for direction −1 (``upper`` is then the worst value)."""
+
+    lower: float = 0.0
+    upper: float = 100.0
+    type: str = "goalposts"
+
+    def score(self, value, points, target, direction, best=None, rank=None):
+        frac = (np.asarray(value, dtype="float64") - self.lower) / (self.upper - self.lower)
+        if direction < 0:
+            frac = 1.0 - frac
+        return points * np.clip(frac, 0.0, 1.0)
+
+    def describe(self, target, direction, unit=""):
+        return f"目标值法（goalposts {self.lower:g}{unit}–{self.upper:g}{unit}），按距离线性计分"
+
+
+Rule = ThresholdDeduct | LinearBand | RatioToBest | Binary | BandTable | RankPoints | ChecklistDeduct | Goalposts
 
 _RULES = {"threshold_deduct": ThresholdDeduct, "linear_band": LinearBand,
-          "ratio_to_best": RatioToBest, "binary": Binary}
+          "ratio_to_best": RatioToBest, "binary": Binary, "band_table": BandTable,
+          "rank_points": RankPoints, "checklist_deduct": ChecklistDeduct, "goalposts": Goalposts}
+_LIST_FIELDS = {"bands": 2, "table": 1}
 
 
 def parse_rule(spec: dict) -> Rule:
@@ -123,15 +233,36 @@ def parse_rule(spec: dict) -> Rule:
     if unknown:
         raise ValueError(f"expected parameters of {kind} among {', '.join(sorted(allowed)) or 'none'}; "
                          f"found {', '.join(sorted(unknown))}")
-    for k, v in params.items():
+
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    for k, v in list(params.items()):
+        if k in _LIST_FIELDS:
+            width = _LIST_FIELDS[k]
+            items = v if isinstance(v, (list, tuple)) else None
+            ok = items is not None and len(items) > 0 and all(
+                (number(i) if width == 1 else isinstance(i, (list, tuple)) and len(i) == 2 and all(map(number, i)))
+                for i in items)
+            if not ok:
+                shape = "a list of numbers" if width == 1 else "a list of [bound, points] pairs"
+                raise ValueError(f"expected {k} to be {shape}; found {v!r}")
+            params[k] = tuple(float(i) for i in items) if width == 1 else tuple((float(a), float(b)) for a, b in items)
+            continue
         expected_bool = cls.__dataclass_fields__[k].type in ("bool",)
         if expected_bool and not isinstance(v, bool):
             raise ValueError(f"expected {k} to be true or false; found {v!r}")
-        if not expected_bool and (not isinstance(v, (int, float)) or isinstance(v, bool)):
+        if not expected_bool and not number(v) and not (v is None and k == "zero_at"):
             raise ValueError(f"expected {k} to be a number; found {v!r}")
     rule = cls(**params)
     if isinstance(rule, ThresholdDeduct) and (rule.per <= 0 or rule.deduct < 0):
         raise ValueError(f"expected per > 0 and deduct ≥ 0; found per={rule.per}, deduct={rule.deduct}")
     if isinstance(rule, LinearBand) and rule.high == rule.low:
         raise ValueError("expected low and high to differ")
+    if isinstance(rule, Goalposts) and rule.upper == rule.lower:
+        raise ValueError("expected the lower and upper goalposts to differ")
+    if isinstance(rule, BandTable) and not rule.bands:
+        raise ValueError("expected at least one band")
+    if isinstance(rule, RankPoints) and not rule.table and rule.step <= 0:
+        raise ValueError("expected a points table or a step > 0")
     return rule

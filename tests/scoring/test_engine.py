@@ -80,3 +80,13 @@ def test_min_coverage_makes_thin_parents_missing():
     assert np.isnan(totals.set_index("unit_id").loc["D2", "total_score"])
     # D1 has data everywhere and keeps its score.
     assert totals.set_index("unit_id").loc["D1", "total_score"] == pytest.approx(16.0)
+
+
+def test_rank_points_rank_within_peer_group():
+    fw = parse_framework({"code": "t", "version": "1", "nodes": [{"code": "A", "area": "efficiency", "children": [
+        {"code": "A1", "indicator": "service_on_time_rate", "points": 6,
+         "rule": {"type": "rank_points", "table": [6, 5, 4]}}]}]})
+    totals, _ = score_tree(fw, UNITS, VALUES)
+    t = totals.set_index("unit_id")["total_score"]
+    # Departments: D2 (100) first → 6, D1 (98) second → 5; S1 is alone in its group → 6.
+    assert t.to_dict() == {"D1": 5.0, "D2": 6.0, "S1": 6.0}

@@ -86,3 +86,19 @@ def test_published_json_schema_accepts_the_sample_and_rejects_typos():
     doc["nodes"][0]["children"][0]["pionts"] = 3
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, schema)
+
+
+def test_list_parameters_survive_the_table_round_trip():
+    from evalkit.framework import parse_framework
+
+    doc = {"code": "t", "version": "1", "nodes": [{"code": "A", "area": "finance", "children": [
+        {"code": "A1", "indicator": "budget_adjustment_rate", "points": 5,
+         "rule": {"type": "band_table", "bands": [[0, 5], [10, 4], [20, 3]]}},
+        {"code": "A2", "indicator": "budget_execution_rate", "points": 6,
+         "rule": {"type": "rank_points", "table": [6, 5, 4], "step": 0.5}},
+        {"code": "A3", "indicator": "staffing_control_rate", "points": 1,
+         "rule": {"type": "checklist_deduct", "per_item": 0.5, "zero_at": None}}]}]}
+    fw = parse_framework(doc)
+    table = framework_to_table(fw).astype(str).replace("nan", "")
+    again = parse_framework({"code": "t", "version": "1", "nodes": table_to_nodes(table, "t.csv")})
+    assert again.nodes == fw.nodes

@@ -47,3 +47,45 @@ def test_binary():
 def test_bad_rule_specs(spec, message):
     with pytest.raises(ValueError, match=message):
         parse_rule(spec)
+
+
+def test_band_table_budget_control_example():
+    # 预算控制率 (lower is better): 0 → 5; ≤10 % → 4; ≤20 % → 3; ≤30 % → 2; more → 0 (domain brief §1.1, S6).
+    from evalkit.scoring.rules import BandTable
+
+    rule = parse_rule({"type": "band_table", "bands": [[0, 5], [10, 4], [20, 3], [30, 2]]})
+    assert isinstance(rule, BandTable)
+    got = rule.score(np.array([0.0, 4.0, 10.0, 15.0, 30.0, 31.0]), 5.0, None, -1)
+    assert got.tolist() == [5.0, 4.0, 4.0, 3.0, 2.0, 0.0]
+
+
+def test_rank_points_table_and_step():
+    # "全市排名1–5名依次赋予60/57/54/51/48分" (domain brief §1.1): ranks 1, 3, 5 → 60, 54, 48;
+    # beyond the table, 3 fewer per rank (step 3): rank 7 → 42.
+    rule = parse_rule({"type": "rank_points", "table": [60, 57, 54, 51, 48], "step": 3})
+    got = rule.score(np.array([1.0, 1, 1, 1]), 60.0, None, +1, rank=np.array([1, 3, 5, 7]))
+    assert got.tolist() == [60.0, 54.0, 48.0, 42.0]
+    step = parse_rule({"type": "rank_points", "step": 0.1, "floor": 1.8})
+    # "倒数…每进1名扣0.1分" style: 2 points, −0.1 per rank, floor 1.8.
+    assert step.score(np.array([1.0, 1, 1]), 2.0, None, +1, rank=np.array([1, 2, 9])).tolist() == pytest.approx([2.0, 1.9, 1.8])
+
+
+def test_checklist_deduct():
+    # 违规干预机构编制: "发现一次扣0.5分，两次及以上不得分", 1 point (domain brief §1.1).
+    rule = parse_rule({"type": "checklist_deduct", "per_item": 0.5, "zero_at": 2})
+    assert rule.score(np.array([0.0, 1.0, 2.0, 5.0]), 1.0, None, -1).tolist() == [1.0, 0.5, 0.0, 0.0]
+
+
+def test_goalposts():
+    rule = parse_rule({"type": "goalposts", "lower": 80, "upper": 100})
+    assert rule.score(np.array([70.0, 90.0, 100.0]), 10.0, None, +1).tolist() == [0.0, 5.0, 10.0]
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"type": "band_table", "bands": [[0, 5], [10]]}, "bound, points"),
+    ({"type": "rank_points"}, "table or a step"),
+    ({"type": "goalposts", "lower": 1, "upper": 1}, "goalposts to differ"),
+])
+def test_bad_new_rule_specs(spec, message):
+    with pytest.raises(ValueError, match=message):
+        parse_rule(spec)
