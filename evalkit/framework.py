@@ -60,6 +60,10 @@ class Node:
     applies_to: tuple[str, ...] = ()  # peer groups / classes; empty = all units
     missing: str | None = None
     children: tuple[str, ...] = ()
+    #: Overrides of the catalogue's metadata for this leaf (None = the indicator's own).
+    kind: str | None = None
+    direction: int | None = None
+    unit: str | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -201,12 +205,21 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
         target = item.get("target")
         if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool)):
             raise _fail(source, f"{where}, target", "a number", target)
+        kind = item.get("kind")
+        if kind is not None and kind not in ("quantitative", "qualitative"):
+            raise _fail(source, f"{where}, kind", "quantitative or qualitative", kind)
+        direction = item.get("direction")
+        if direction is not None and direction not in (1, -1, "+1", "-1", "higher", "lower"):
+            raise _fail(source, f"{where}, direction", "1 (higher is better) or -1 (lower is better)", direction)
+        if direction is not None:
+            direction = 1 if direction in (1, "+1", "higher") else -1
         nodes[code] = Node(  # placeholder; children filled below
             code=code, name_zh=str(item.get("name_zh", code)), name_en=str(item.get("name_en", "")),
             parent=parent, level=level, area=node_area, indicator=indicator,
             points=_points(source, where, item.get("points")),
             target=None if target is None else float(target), rule=rule,
-            applies_to=tuple(str(a) for a in applies), missing=missing)
+            applies_to=tuple(str(a) for a in applies), missing=missing, kind=kind,
+            direction=direction, unit=None if item.get("unit") is None else str(item["unit"]))
         kids = tuple(build(c, code, level + 1, node_area, f"{where} > child {i + 1}")
                      for i, c in enumerate(children_raw))
         if kids:

@@ -25,8 +25,8 @@ import pandas as pd
 
 from .errors import FrameworkError
 
-NODE_COLUMNS = ["code", "parent", "name_zh", "name_en", "area", "kind", "indicator", "points",
-                "target", "rule", "rule_params", "applies_to", "missing"]
+NODE_COLUMNS = ["code", "parent", "name_zh", "name_en", "area", "kind", "indicator", "direction", "unit",
+                "points", "target", "rule", "rule_params", "applies_to", "missing"]
 
 
 def _cell(value) -> str:
@@ -90,9 +90,12 @@ def table_to_nodes(table: pd.DataFrame, source: str, first_row: int = 2) -> list
             raise FrameworkError(f"{source}, row {row}, column 'code': expected unique node codes; "
                                  f"found '{code}' again (first on row {row_of[code]})")
         node: dict = {"code": code}
-        for key in ("name_zh", "name_en", "area", "kind", "indicator", "missing"):
+        for key in ("name_zh", "name_en", "area", "kind", "indicator", "missing", "unit"):
             if _cell(rec.get(key)):
                 node[key] = _cell(rec.get(key))
+        if _cell(rec.get("direction")):
+            d = _cell(rec.get("direction"))
+            node["direction"] = int(float(d)) if d.lstrip("+-").replace(".", "", 1).isdigit() else d
         points: dict = {}
         default = _number(source, row, "points", _cell(rec.get("points")))
         for col, value in rec.items():
@@ -190,7 +193,8 @@ def framework_to_table(framework) -> pd.DataFrame:
     records = []
     for n in framework.walk():
         rec = {"code": n.code, "parent": n.parent or "", "name_zh": n.name_zh, "name_en": n.name_en,
-               "area": n.area, "kind": "", "indicator": n.indicator or "",
+               "area": n.area, "kind": n.kind or "", "indicator": n.indicator or "",
+               "direction": "" if n.direction is None else n.direction, "unit": n.unit or "",
                "points": n.points.get("*", ""), "target": "" if n.target is None else n.target,
                "rule": n.rule.type if n.rule else "", "rule_params": "",
                "applies_to": ";".join(n.applies_to), "missing": n.missing or ""}

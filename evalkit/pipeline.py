@@ -102,15 +102,17 @@ def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
     meta = []
     for node in framework.walk():
         ind = BY_CODE.get(node.indicator) if node.indicator else None
+        direction = (node.direction or ind.direction) if ind else np.nan
+        unit = (node.unit if node.unit is not None else ind.unit) if ind else ""
+        kind = node.kind or ("qualitative" if ind is not None and ind.area == "qualitative" else "quantitative")
         meta.append({
             "code": node.code, "parent": node.parent, "level": node.level,
             "name_zh": node.name_zh, "name_en": node.name_en, "area": node.area,
-            "kind": ("qualitative" if ind is not None and ind.area == "qualitative" else "quantitative")
-            if node.is_leaf else "group",
-            "indicator": node.indicator, "value_unit": ind.unit if ind else "",
-            "direction": ind.direction if ind else np.nan,
+            "kind": kind if node.is_leaf else "group",
+            "indicator": node.indicator, "value_unit": unit,
+            "direction": direction,
             "target": node.target if node.target is not None else np.nan,
-            "rule": node.rule.describe(node.target, ind.direction, ind.unit) if node.rule and ind else "",
+            "rule": node.rule.describe(node.target, direction, unit) if node.rule and ind else "",
         })
     table = nodes.merge(pd.DataFrame(meta), on="code", how="left")
     # Effective (global) weight of a node for its unit: its points over the unit's maximum;
@@ -193,7 +195,68 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "packages": package_versions(),
     }
     tables = {"history": _history(scored), **qualitative_tables(ds, year)}
+    intervals = rank_interval_table(ds, fw, year)
+    tables["rank_intervals"] = intervals
+    meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
     return Results(units=units, nodes=nodes, meta=meta, tables=tables)
+
+
+#: Seed of the rank intervals in the results (fixed, so the same data give the same intervals).
+RANK_INTERVAL_SEED = 20240601
+#: Replications behind each unit's rank interval.
+RANK_INTERVAL_N = 1000
+#: Relative standard deviation of the leaf weights in the rank intervals' scenarios.
+RANK_INTERVAL_WEIGHT_SD = 0.2
+
+
+def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: int = RANK_INTERVAL_N,
+                        seed: int = RANK_INTERVAL_SEED, relative_sd: float = RANK_INTERVAL_WEIGHT_SD,
+                        value_noise: bool = True) -> pd.DataFrame:
+    """Each unit's rank interval over ``n`` scenarios: the ``rank_intervals`` results table.
+
+    The default scenarios vary what is least certain in a points-based evaluation:
+
+    * every leaf's weight (分值), independently, uniformly within ± √3 × 20 % of its points
+      (relative standard deviation 20 %; COINr's noise factor 0.35) —
+      :class:`evalkit.sensitivity.WeightNoise`;
+    * every rate of records within its 95 % Wilson interval (drawn from the Wilson
+      confidence distribution, whose median is the observed rate): a rate from 5
+      milestones is far less certain than one from 5,000 cases —
+      :class:`evalkit.sensitivity.IndicatorValueNoise` (left out when no value has an
+      interval, or with ``value_noise=False``).
+
+    Everything else (rules, missing-data policy, bonus points, grades) stays as published.
+    ``rank_low`` and ``rank_high`` are the 5th and 95th percentiles of the unit's rank within
+    its peer group (ranks that occurred: ``inverted_cdf``), ``rank_median`` the median.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id, rank_low, rank_high, rank_median, n_scenarios``;
+        ``attrs["parameters"]`` records the method, ``n``, the seed and the noise, and goes
+        into ``meta["parameters"]["rank_intervals"]``.
+
+    References
+    ----------
+    Saisana, M., Saltelli, A. & Tarantola, S. (2005). *J. R. Statist. Soc. A* 168(2), 307–323.
+    Goldstein, H. & Spiegelhalter, D. J. (1996). League tables and their limitations.
+    *J. R. Statist. Soc. A* 159(3), 385–443 (rank intervals from sampling uncertainty).
+    """
+    from .sensitivity import IndicatorValueNoise, WeightNoise, scoring_model, uncertainty_analysis
+
+    model = scoring_model(dataset, framework, year)
+    specs = [WeightNoise(relative_sd)]
+    with_values = value_noise and bool(model.steps["values"].alternatives)
+    if with_values:
+        specs.append(IndicatorValueNoise("wilson"))
+    table = uncertainty_analysis(model, specs, n, seed=seed).rank_intervals()
+    table.attrs["parameters"] = {
+        "method": "uncertainty analysis (evalkit.sensitivity.uncertainty_analysis)",
+        "n_scenarios": int(n), "seed": int(seed), "weight_relative_sd": float(relative_sd),
+        "value_noise": "wilson" if with_values else "none",
+        "percentiles": [5, 95], "percentile_method": "inverted_cdf",
+    }
+    return table
 
 
 def qualitative_tables(dataset: Dataset, year: int) -> dict[str, pd.DataFrame]:

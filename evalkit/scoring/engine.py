@@ -49,7 +49,7 @@ class _UnitIndex:
 
 
 def _leaf_frame(node: Node, index: _UnitIndex, policy: str) -> dict:
-    ind = BY_CODE[node.indicator]
+    direction = node.direction or BY_CODE[node.indicator].direction
     value, n = index.values.get(node.indicator, (np.full(index.size, np.nan), np.zeros(index.size)))
     points = index.leaf_points(node)
     applicable = points > 0
@@ -57,17 +57,17 @@ def _leaf_frame(node: Node, index: _UnitIndex, policy: str) -> dict:
     for g in index.group_masks:
         m = g & applicable & ~np.isnan(value)
         if m.any():
-            best[g] = np.max(value[m]) if ind.direction > 0 else np.min(value[m])
+            best[g] = np.max(value[m]) if direction > 0 else np.min(value[m])
     rank = None
     if getattr(node.rule, "type", "") == "rank_points":
         rank = np.full(index.size, np.nan)
-        key = value * (1 if ind.direction > 0 else -1)
+        key = value * (1 if direction > 0 else -1)
         for g in index.group_masks:
             m = g & applicable & ~np.isnan(value)
             if m.any():
                 rank[m] = pd.Series(key[m]).rank(method="min", ascending=False).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = node.rule.score(value, points, node.target, ind.direction, best, rank)
+        score = node.rule.score(value, points, node.target, direction, best, rank)
     score = np.where(applicable & ~np.isnan(value), score, np.nan)
     no_data = applicable & np.isnan(value)
     policy = node.missing or policy

@@ -58,3 +58,13 @@ def test_points_that_do_not_sum_to_the_total():
     doc["total_points"] = 60
     doc["nodes"][0]["children"][0]["points"] = 60
     assert parse_framework(doc, source="fw.yaml").leaves()[0].points == {"*": 60.0}
+
+
+def test_leaf_overrides_kind_direction_and_unit():
+    fw = parse_framework(base(kind="qualitative", direction=-1, unit="件"), source="fw.yaml")
+    leaf = fw.leaves()[0]
+    assert (leaf.kind, leaf.direction, leaf.unit) == ("qualitative", -1, "件")
+    with pytest.raises(FrameworkError, match="direction"):
+        parse_framework(base(direction=2), source="fw.yaml")
+    with pytest.raises(FrameworkError, match="kind"):
+        parse_framework(base(kind="mixed"), source="fw.yaml")
