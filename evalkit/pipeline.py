@@ -211,19 +211,18 @@ RANK_INTERVAL_WEIGHT_SD = 0.2
 
 def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: int = RANK_INTERVAL_N,
                         seed: int = RANK_INTERVAL_SEED, relative_sd: float = RANK_INTERVAL_WEIGHT_SD,
-                        value_noise: bool = True) -> pd.DataFrame:
+                        value_noise: bool = False) -> pd.DataFrame:
     """Each unit's rank interval over ``n`` scenarios: the ``rank_intervals`` results table.
 
-    The default scenarios vary what is least certain in a points-based evaluation:
-
-    * every leaf's weight (分值), independently, uniformly within ± √3 × 20 % of its points
-      (relative standard deviation 20 %; COINr's noise factor 0.35) —
-      :class:`evalkit.sensitivity.WeightNoise`;
-    * every rate of records within its 95 % Wilson interval (drawn from the Wilson
-      confidence distribution, whose median is the observed rate): a rate from 5
-      milestones is far less certain than one from 5,000 cases —
-      :class:`evalkit.sensitivity.IndicatorValueNoise` (left out when no value has an
-      interval, or with ``value_noise=False``).
+    The published scenarios vary the construction choice leaders ask about — every leaf's
+    weight (分值), independently, uniformly within ± √3 × 20 % of its points (relative
+    standard deviation 20 %; COINr's noise factor 0.35), :class:`evalkit.sensitivity.WeightNoise`
+    — as the OECD/JRC handbook's step 7 does. With ``value_noise=True`` every rate of records
+    is also redrawn within its 95 % Wilson interval (:class:`evalkit.sensitivity.IndicatorValueNoise`).
+    That is off by default for the published table: rates at their 100 % ceiling can only be
+    redrawn downwards, so the data noise moves full-marks units down systematically and its
+    intervals (about 24 of 35 department ranks on the sample) say more about small counts
+    than about the ranking; the weights lab shows both.
 
     Everything else (rules, missing-data policy, bonus points, grades) stays as published.
     ``rank_low`` and ``rank_high`` are the 5th and 95th percentiles of the unit's rank within

@@ -216,8 +216,9 @@ Rows per year:
 
 ## Companion files
 
-`framework.yaml` (the indicator framework: areas, points, targets, rules, grades) and
+`framework.yaml` (the indicator framework: areas, points, targets, rules, grades),
 `rubric.yaml` (the qualitative rubric: criteria, level descriptors, label → point
-mapping, aggregation policy) are written by hand, not by the generator; `evalkit sample`
-leaves them alone when it rewrites the data.
+mapping, aggregation policy) and `schemes.yaml` (alternative weighting schemes for the
+weighting-scheme lab, `notebooks/weights_lab.ipynb`) are written by hand, not by the
+generator; `evalkit sample` leaves them alone when it rewrites the data.
 """

@@ -11,6 +11,22 @@
 
 These are numeric kernels: arrays or pandas objects in, numbers or tidy DataFrames out, no
 I/O. Each method is pinned by a test to a published or analytic example.
+
+The weighting-scheme lab applies them to the district scoring model:
+
+* :mod:`~evalkit.sensitivity.model` — :class:`ScoringModel`, the scoring of a year as
+  recorded steps (values, normalise, missing, weights, aggregate) over frozen arrays,
+  evaluated for many replications at once; nominally identical to ``score_year``.
+* :mod:`~evalkit.sensitivity.specs` — typed uncertainty specs over those steps
+  (:class:`WeightNoise`, :class:`DirichletWeights`, :class:`AlternativeSchemes`,
+  :class:`NormalisationChoice`, :class:`AggregationChoice`, :class:`MissingPolicyChoice`,
+  :class:`IndicatorValueNoise`).
+* :mod:`~evalkit.sensitivity.uncertainty` — :func:`uncertainty_analysis`: rank intervals,
+  grade probabilities, rank shifts.
+* :mod:`~evalkit.sensitivity.lab` — :func:`sensitivity_analysis` (Sobol' indices),
+  :func:`weight_sweep`, :func:`weight_tipping_points`, :func:`compare_schemes`.
+* :mod:`~evalkit.sensitivity.schemes` — weighting schemes and the scheme file.
+* :mod:`~evalkit.sensitivity.plots` — the lab's charts.
 """
 
 from .errors import SensitivityError
@@ -32,8 +48,57 @@ from .sobol import (
     split_outputs,
 )
 from .tipping import TippingPoint, move_weight, oat_weight_sweep, tipping_point, tipping_points
+from .model import AGGREGATIONS, NORMALISATIONS, Replications, Runs, ScoringModel, scoring_model
+from .specs import (
+    AggregationChoice,
+    AlternativeSchemes,
+    DirichletWeights,
+    IndicatorValueNoise,
+    MissingPolicyChoice,
+    NormalisationChoice,
+    UncertaintySpec,
+    WeightNoise,
+    make_plan,
+    parse_spec,
+)
+from .uncertainty import UncertaintyResult, uncertainty_analysis
+from .lab import (
+    SchemeComparison,
+    SensitivityResult,
+    compare_schemes,
+    sensitivity_analysis,
+    weight_sweep,
+    weight_tipping_points,
+)
+from .schemes import load_schemes, scheme_weights
 
 __all__ = [
+    "AGGREGATIONS",
+    "AggregationChoice",
+    "AlternativeSchemes",
+    "DirichletWeights",
+    "IndicatorValueNoise",
+    "MissingPolicyChoice",
+    "NORMALISATIONS",
+    "NormalisationChoice",
+    "Replications",
+    "Runs",
+    "SchemeComparison",
+    "ScoringModel",
+    "SensitivityResult",
+    "UncertaintyResult",
+    "UncertaintySpec",
+    "WeightNoise",
+    "compare_schemes",
+    "load_schemes",
+    "make_plan",
+    "parse_spec",
+    "scheme_weights",
+    "scoring_model",
+    "sensitivity_analysis",
+    "uncertainty_analysis",
+    "weight_sweep",
+    "weight_tipping_points",
     "SaltelliDesign",
     "SensitivityError",
     "SobolAnalysis",

@@ -1,0 +1,883 @@
+"""The district scoring model as explicit, recorded steps — what the weighting-scheme lab varies.
+
+:func:`evalkit.pipeline.score_year` scores a year in one pass: indicator values → leaf rules →
+missing-data policy → points sum → bonus/deduction → ranks and grades within peer groups.
+A :class:`ScoringModel` holds everything that pass reads (the units × leaves matrix of
+indicator values with their Wilson bounds, every unit's points per leaf, directions,
+targets, rules, peer groups, adjustments, grade rules) as frozen arrays, and names its
+steps, each with its nominal choice and the alternatives the lab may put in its place:
+
+=============  ==========================  ===========================================
+step           nominal                     alternatives
+=============  ==========================  ===========================================
+``values``     ``observed``                ``wilson`` / ``uniform``: redrawn within each
+                                           rate's Wilson interval
+``normalise``  ``rules`` (the framework's  ``minmax``, ``zscore``, ``rank``,
+               scoring rules)              ``percentile``, ``distance_to_target``
+``missing``    the framework's policy      the other policies of ``renormalise``,
+                                           ``zero``, ``peer_mean``
+``weights``    ``points`` (分值)            multipliers (noise, Dirichlet), other schemes
+``aggregate``  ``points_sum``              ``geometric``
+=============  ==========================  ===========================================
+
+Ranking and grading (bands, the top-grade quota, 一票否决/一票否优) and the bonus and
+deduction points are fixed rules of the evaluation, not uncertain choices; the model
+applies them to every replication exactly as :func:`evalkit.scoring.grades.rank_and_grade`
+and :func:`evalkit.pipeline.apply_adjustments` do.
+
+:meth:`ScoringModel.run` evaluates a whole batch of replications at once (arrays of
+replications × units × leaves, one Python loop over leaves and tree nodes, none over
+replications or units). With every step at its nominal choice it reproduces
+``score_year`` bit for bit: same ``score_100``, ranks and grades (tested).
+
+Conventions
+-----------
+* **Leaf scores** are kept on the points scale: a leaf's score under the rules is what the
+  rule gives (0 … the unit's points). Another normalisation gives a value ``y`` per leaf
+  (a share in ``[0, 1]`` for ``minmax``, ``percentile`` and ``distance_to_target``, a
+  z-score, or a rank) and the leaf score is ``y × points``, so that every aggregation is a
+  weighted mean of ``y`` with the points as weights.
+* **Normalisations** are computed within each peer group (the population a unit is ranked
+  in) over the units the leaf applies to that have data, with the leaf's direction
+  applied (higher = better). ``minmax``: ``(x − min)/(max − min)``; ``zscore``:
+  ``(x − mean)/sd`` (``ddof = 1``); ``rank``: 1 (worst) … n, ties ``"min"``;
+  ``percentile``: ``(rank − 1)/(n − 1)``; ``distance_to_target``:
+  ``(x − min)/(target − min)``, capped at 1 (1 for everyone when all units reach the
+  target). A leaf whose values are all equal in a group (or with one unit) gives the
+  midpoint (0.5; z = 0). The formulas are those of :mod:`evalkit.normalise` (COINr's
+  ``n_minmax``, ``n_zscore``, ``n_rank``, ``n_prank``, ``n_dist2targ``).
+* **Scales and grades.** ``rules``, ``minmax``, ``percentile`` and ``distance_to_target``
+  give a composite on a 0–100 scale, to which the bonus and deduction points are added.
+  ``zscore`` and ``rank`` do not: their composite is the weighted mean z-score (rank),
+  ranked as it is (no adjustments). Grades are given only to replications that score with
+  the framework's own rules: the bands (优秀 ≥ 90 …) are defined in the framework's points,
+  and 90 on a min-max scale (where the worst unit of each leaf scores 0) is not 90 points.
+  Other replications give **no grade** (−1 in :attr:`Runs.grades`); their ranks count.
+* **Weights.** A replication's leaf weights are ``base × multiplier``: ``base`` is the
+  framework's points (per unit: points may differ by peer group or class) or another
+  scheme (one weight per leaf, given to every unit the leaf applies to); multipliers are
+  one per leaf (weight noise). A weight scales the leaf's score and leaves its share of
+  full marks unchanged: the weight and the normalisation are separate steps (so whatever a
+  rule counts in points — a threshold rule's "2 points off per point short", a band
+  table's points, a rank-points table — scales with the leaf's weight). The
+  composite is a ratio (a weighted mean), so only relative weights matter; it is put back
+  on the unit's nominal maximum (``max_score``) before the bonus and deduction points are
+  added, so that they keep their nominal size.
+* **Aggregation.** ``points_sum`` is the engine's points sum with its renormalisation over
+  children with data and the framework's ``min_coverage`` (a parent with too small a share
+  of its points resting on data is missing) (:func:`evalkit.scoring.engine.score_tree`). ``geometric`` is the
+  weighted geometric mean at every node, over children with data; share-scale leaf values
+  are first put on the 1–100 scale (``0.01 + 0.99 y``, as COINr advises before a geometric
+  mean) and the result mapped back to 0–100. It needs positive values: it cannot be
+  combined with z-scores.
+* **Ranks** are within peer groups, 1 = best, ties sharing the best rank ("1224"), on the
+  0–100 score rounded to 2 decimals as in :mod:`evalkit.scoring.grades` (z/rank
+  composites: rounded to 12 decimals, against floating-point noise only).
+
+References
+----------
+Nardo, M., Saisana, M., Saltelli, A., Tarantola, S., Hoffman, A. & Giovannini, E. (2008).
+*Handbook on Constructing Composite Indicators: Methodology and User Guide*. OECD/JRC,
+steps 5–7.
+Becker, W., Caperna, G., Del Sorbo, M., Norlén, H., Papadimitriou, E. & Saisana, M. (2022).
+COINr: an R package for developing composite indicators. *Journal of Open Source
+Software* 7(78), 4567.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..framework import MISSING_POLICIES, Framework
+from ..indicators.catalogue import BY_CODE
+from .errors import SensitivityError
+
+__all__ = [
+    "AGGREGATIONS",
+    "NORMALISATIONS",
+    "Replications",
+    "Runs",
+    "ScoringModel",
+    "Step",
+    "scoring_model",
+]
+
+#: Normalisation methods of the ``normalise`` step; ``rules`` is the framework's own.
+NORMALISATIONS = ("rules", "minmax", "zscore", "rank", "percentile", "distance_to_target")
+#: Methods whose composite lies on the framework's 0–100 scale (bands and adjustments apply).
+SHARE_SCALE = ("rules", "minmax", "percentile", "distance_to_target")
+#: Aggregation methods of the ``aggregate`` step.
+AGGREGATIONS = ("points_sum", "geometric")
+#: Share-scale values are mapped onto [GEOMETRIC_FLOOR, 1] before a geometric mean.
+GEOMETRIC_FLOOR = 0.01
+#: Value noise: how a rate is redrawn within its Wilson interval.
+VALUE_METHODS = ("wilson", "uniform")
+#: z of the 95 % Wilson intervals that the indicators carry.
+_Z95 = 1.959963984540054
+# Elements (replications × units × leaves) evaluated at once.
+_CHUNK_ELEMENTS = 2 ** 21
+# Groups up to this size are ranked by pairwise comparison, larger ones by sorting.
+_PAIRWISE_MAX = 160
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step of the scoring model.
+
+    Attributes
+    ----------
+    name : str
+        ``values``, ``normalise``, ``missing``, ``weights`` or ``aggregate``.
+    nominal : str
+        The choice the published results use.
+    alternatives : tuple of str
+        What the lab may put in its place (for ``weights``: the kinds of perturbation).
+    description : str
+    """
+
+    name: str
+    nominal: str
+    alternatives: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True, eq=False)
+class Replications:
+    """The parameters of a batch of ``R`` replications of the scoring model.
+
+    Attributes
+    ----------
+    normalisation, aggregation, missing, scheme : int arrays, shape (R,)
+        Indexes into :data:`NORMALISATIONS`, :data:`AGGREGATIONS`,
+        :data:`evalkit.framework.MISSING_POLICIES` and the ``schemes`` given to
+        :meth:`ScoringModel.run` (0 = the framework's points). ``missing`` replaces the
+        framework's default policy; leaves with a policy of their own keep it.
+    multipliers : float array, shape (R, n_leaves)
+        Leaf weight multipliers (1 = nominal).
+    values : float array, shape (R, n_units, n_leaves), or None
+        Indicator values of each replication; None = the observed values.
+    """
+
+    normalisation: np.ndarray
+    aggregation: np.ndarray
+    missing: np.ndarray
+    scheme: np.ndarray
+    multipliers: np.ndarray
+    values: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.multipliers.shape[0])
+
+    def take(self, rows) -> Replications:
+        """The replications at ``rows`` (an index array or slice)."""
+        return Replications(self.normalisation[rows], self.aggregation[rows], self.missing[rows],
+                            self.scheme[rows], self.multipliers[rows],
+                            None if self.values is None else self.values[rows])
+
+
+@dataclass(frozen=True, eq=False)
+class Runs:
+    """Outputs of :meth:`ScoringModel.run`, one row per replication, one column per unit.
+
+    Attributes
+    ----------
+    scores : float array
+        ``score_100`` (0–100 scale, after bonus and deduction) for share-scale
+        normalisations; the weighted mean z-score or rank otherwise. NaN: no score.
+    ranks : float array
+        Rank within the peer group, 1 = best; NaN for a unit without a score.
+    grades : int8 array
+        Index into the framework's grade bands; −1 for no grade (no score, or a
+        normalisation other than the framework's rules).
+    """
+
+    scores: np.ndarray
+    ranks: np.ndarray
+    grades: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringModel:
+    """The scoring of one year as recorded steps over frozen arrays (see the module docstring).
+
+    Build it with :func:`scoring_model` (from a dataset) or :meth:`from_values`. Arrays are
+    units × leaves in the order of :attr:`units` and :attr:`leaves` and are read-only.
+
+    Attributes
+    ----------
+    framework : Framework
+    year : int or None
+    units : DataFrame
+        ``unit_id, name_zh, peer_group, unit_class`` (``name_zh`` may be empty).
+    leaves : tuple of str
+        Leaf codes in document order.
+    values, numerator, denominator, ci_low, ci_high : ndarray (units × leaves)
+        Indicator values (NaN = no data) and, for rates of records, the counts and 95 %
+        Wilson bounds (NaN otherwise).
+    points : ndarray (units × leaves)
+        Each unit's points for each leaf (0 where the leaf does not apply).
+    directions : ndarray (leaves,)
+        +1 when a higher value is better, −1 when lower is (the leaf's own ``direction``
+        if it sets one, else the indicator's).
+    targets : tuple
+        Each leaf's target (None when it has none).
+    leaf_missing : tuple
+        A leaf's own missing-data policy, or None for the framework's.
+    bonus, deduction : ndarray (units,)
+        Capped bonus and deduction points (as :func:`evalkit.pipeline.apply_adjustments`).
+    veto, bar_top : bool ndarray (units,)
+        一票否决 and 一票否优 flags.
+    steps : dict
+        Step name → :class:`Step`.
+    """
+
+    framework: Framework
+    year: int | None
+    units: pd.DataFrame
+    leaves: tuple[str, ...]
+    values: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    points: np.ndarray
+    directions: np.ndarray
+    targets: tuple
+    leaf_missing: tuple
+    bonus: np.ndarray
+    deduction: np.ndarray
+    veto: np.ndarray
+    bar_top: np.ndarray
+    steps: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_values(cls, framework: Framework, units: pd.DataFrame, values: pd.DataFrame,
+                    adjustments: pd.DataFrame | None = None, *, year: int | None = None) -> ScoringModel:
+        """Build the model from a units table and a long indicator frame.
+
+        Parameters
+        ----------
+        framework : Framework
+        units : DataFrame
+            ``unit_id, peer_group, unit_class`` (and optionally ``name_zh``), one row per unit.
+        values : DataFrame
+            ``indicator, unit_id, value`` and optionally ``numerator, denominator, ci_low,
+            ci_high`` (as :func:`evalkit.indicators.compute_indicators` returns).
+        adjustments : DataFrame, optional
+            The year's ``adjustments`` table (``unit_id, kind, points``).
+        year : int, optional
+        """
+        from ..pipeline import apply_adjustments
+
+        missing_cols = [c for c in ("unit_id", "peer_group", "unit_class") if c not in units.columns]
+        if missing_cols:
+            raise SensitivityError(f"units must have the columns unit_id, peer_group, unit_class; "
+                                   f"missing {missing_cols}")
+        for col in ("indicator", "unit_id", "value"):
+            if col not in values.columns:
+                raise SensitivityError(f"values must have the columns indicator, unit_id, value; missing {col!r}")
+        table = pd.DataFrame({
+            "unit_id": units["unit_id"].astype(str).to_numpy(),
+            "name_zh": (units["name_zh"].astype(str).to_numpy() if "name_zh" in units.columns
+                        else np.full(len(units), "", dtype=object)),
+            "peer_group": units["peer_group"].astype(str).to_numpy(),
+            "unit_class": units["unit_class"].astype(str).to_numpy(),
+        })
+        if table["unit_id"].duplicated().any():
+            raise SensitivityError("units must list every unit once")
+        ids = pd.Index(table["unit_id"])
+        leaf_nodes = framework.leaves()
+        if not leaf_nodes:
+            raise SensitivityError("the framework has no leaves")
+        n_u, n_l = len(ids), len(leaf_nodes)
+        vals = values.assign(unit_id=values["unit_id"].astype(str))
+        if vals.duplicated(["indicator", "unit_id"]).any():
+            raise SensitivityError("values must hold one row per indicator and unit")
+        arrays = {c: np.full((n_u, n_l), np.nan) for c in ("value", "numerator", "denominator", "ci_low", "ci_high")}
+        by_indicator = {k: g.set_index("unit_id") for k, g in vals.groupby("indicator", sort=False)}
+        for j, node in enumerate(leaf_nodes):
+            frame = by_indicator.get(node.indicator)
+            if frame is None:
+                continue  # no row at all: no data for anyone
+            frame = frame.reindex(ids)
+            for col, arr in arrays.items():
+                if col in frame.columns:
+                    arr[:, j] = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
+        lookup: dict[tuple[str, str], np.ndarray] = {}
+        for g, c in zip(table["peer_group"], table["unit_class"]):
+            if (g, c) not in lookup:
+                lookup[(g, c)] = np.array([n.points_for(g, c) for n in leaf_nodes], dtype=float)
+        points = np.stack([lookup[(g, c)] for g, c in zip(table["peer_group"], table["unit_class"])]) \
+            if n_u else np.zeros((0, n_l))
+
+        adj = adjustments if adjustments is not None else pd.DataFrame(
+            {"unit_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
+             "points": pd.Series(dtype="float64")})
+        totals = apply_adjustments(table[["unit_id"]].assign(total_score=0.0, max_score=1.0), adj, framework)
+
+        directions = np.array([n.direction or BY_CODE[n.indicator].direction for n in leaf_nodes], dtype=float)
+        has_interval = np.isfinite(arrays["ci_low"]) & np.isfinite(arrays["ci_high"]) & \
+            np.isfinite(arrays["value"]) & (points > 0)
+        steps = _steps(framework, has_interval.any(), all(n.target is not None for n in leaf_nodes))
+        model = cls(framework=framework, year=year, units=table, leaves=tuple(n.code for n in leaf_nodes),
+                    values=arrays["value"], numerator=arrays["numerator"], denominator=arrays["denominator"],
+                    ci_low=arrays["ci_low"], ci_high=arrays["ci_high"], points=points, directions=directions,
+                    targets=tuple(n.target for n in leaf_nodes), leaf_missing=tuple(n.missing for n in leaf_nodes),
+                    bonus=totals["bonus"].to_numpy(dtype=float), deduction=totals["deduction"].to_numpy(dtype=float),
+                    veto=totals["veto"].to_numpy(dtype=bool), bar_top=totals["bar_top"].to_numpy(dtype=bool),
+                    steps=steps)
+        for arr in (model.values, model.numerator, model.denominator, model.ci_low, model.ci_high, model.points,
+                    model.directions, model.bonus, model.deduction, model.veto, model.bar_top):
+            arr.setflags(write=False)
+        return model
+
+    def __post_init__(self):
+        # Derived structure, computed once (the dataclass is frozen: set through object).
+        fw = self.framework
+        leaf_index = {code: j for j, code in enumerate(self.leaves)}
+        inner: list[tuple[str, tuple[int, ...]]] = []
+        slot_of: dict[str, int] = dict(leaf_index)
+
+        def visit(code: str) -> int:
+            node = fw.nodes[code]
+            if node.is_leaf:
+                return slot_of[code]
+            kids = tuple(visit(c) for c in node.children)
+            slot = len(self.leaves) + len(inner)
+            inner.append((code, kids))
+            slot_of[code] = slot
+            return slot
+
+        roots = tuple(visit(r) for r in fw.roots)
+        groups = self.units["peer_group"].to_numpy()
+        names = list(dict.fromkeys(groups))
+        members = {g: np.flatnonzero(groups == g) for g in names}
+        applicable = self.points > 0
+        no_data = applicable & np.isnan(self.values)
+        # For peer_mean: per group and leaf, who has data and who gets the group's mean share.
+        have = {(g, j): idx[applicable[idx, j] & ~np.isnan(self.values[idx, j])]
+                for g, idx in members.items() for j in range(len(self.leaves))}
+        fill = {(g, j): idx[no_data[idx, j]] for g, idx in members.items() for j in range(len(self.leaves))}
+        under: dict[str, np.ndarray] = {}
+        for node in fw.walk():
+            under[node.code] = np.array(sorted(leaf_index[n.code] for n in _leaves_under(fw, node.code)), dtype=int)
+        # The nominal maximum per unit, summed as the engine sums it (for the rescaling).
+        # Coverage of a leaf: 1 where it rests on data, 0 where imputed, NaN where it does not apply.
+        leaf_coverage = [np.where(applicable[:, j], (~no_data[:, j]).astype(float), np.nan)
+                         for j in range(len(self.leaves))]
+        derived = {"inner": tuple(inner), "roots": roots, "groups": names, "members": members,
+                   "applicable": applicable, "no_data": no_data, "have": have, "fill": fill, "under": under,
+                   "slot_of": slot_of, "leaf_coverage": leaf_coverage}
+        object.__setattr__(self, "_derived", derived)
+        nominal_max = self._combine_points(self.points[None, :, :])[0]
+        derived["max_score"] = nominal_max
+
+    # ------------------------------------------------------------------ description
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_leaves(self) -> int:
+        return len(self.leaves)
+
+    @property
+    def unit_ids(self) -> pd.Index:
+        return pd.Index(self.units["unit_id"], name="unit_id")
+
+    @property
+    def peer_groups(self) -> list[str]:
+        """Peer groups in the order units first appear."""
+        return list(self._derived["groups"])
+
+    @property
+    def applicable(self) -> np.ndarray:
+        return self._derived["applicable"]
+
+    @property
+    def max_score(self) -> np.ndarray:
+        """Each unit's nominal maximum score (the sum of its points)."""
+        return self._derived["max_score"]
+
+    @property
+    def has_intervals(self) -> np.ndarray:
+        """Cells (units × leaves) whose value is a rate with a Wilson interval."""
+        return (np.isfinite(self.ci_low) & np.isfinite(self.ci_high) & np.isfinite(self.values)
+                & self.applicable)
+
+    def group_members(self, peer_group: str) -> np.ndarray:
+        """Positions of the units of ``peer_group``."""
+        members = self._derived["members"]
+        if peer_group not in members:
+            raise SensitivityError(f"unknown peer group {peer_group!r}; the groups are {self.peer_groups}")
+        return members[peer_group]
+
+    def leaves_under(self, code: str) -> np.ndarray:
+        """Positions (in :attr:`leaves`) of the leaves at or under framework node ``code``."""
+        under = self._derived["under"]
+        if code not in under:
+            raise SensitivityError(f"unknown framework node {code!r}; leaves are {list(self.leaves)}")
+        return under[code]
+
+    def unit_position(self, unit_id: str) -> int:
+        ids = self.units["unit_id"].to_numpy()
+        hit = np.flatnonzero(ids == str(unit_id))
+        if hit.size == 0:
+            raise SensitivityError(f"unknown unit {unit_id!r}")
+        return int(hit[0])
+
+    def describe(self) -> pd.DataFrame:
+        """The recorded steps: ``step, nominal, alternatives, description``."""
+        return pd.DataFrame([{"step": s.name, "nominal": s.nominal, "alternatives": ", ".join(s.alternatives),
+                              "description": s.description} for s in self.steps.values()])
+
+    def leaf_table(self) -> pd.DataFrame:
+        """One row per leaf: ``leaf, parent, indicator, direction, target, rule, points``
+        (the distinct points over units, e.g. ``"4 / 8"``), ``reference_weight`` and
+        ``n_intervals`` (units whose value has a Wilson interval)."""
+        fw = self.framework
+        ref = self.reference_weights()
+        rows = []
+        for j, code in enumerate(self.leaves):
+            node = fw.nodes[code]
+            pts = sorted({float(p) for p in self.points[:, j] if p > 0})
+            rows.append({"leaf": code, "parent": node.parent, "name_zh": node.name_zh, "name_en": node.name_en,
+                         "indicator": node.indicator, "direction": int(self.directions[j]),
+                         "target": node.target, "rule": node.rule.type if node.rule else "",
+                         "points": " / ".join(f"{p:g}" for p in pts), "reference_weight": ref[j],
+                         "n_intervals": int(self.has_intervals[:, j].sum())})
+        return pd.DataFrame(rows)
+
+    def reference_weights(self, peer_group: str | None = None) -> np.ndarray:
+        """Relative leaf weights (summing to 1): each unit's points over its maximum, averaged
+        over the units (of ``peer_group``, or all). The centre of Dirichlet draws and the
+        scale of one-at-a-time sweeps."""
+        idx = self.group_members(peer_group) if peer_group is not None else np.arange(self.n_units)
+        pts = self.points[idx]
+        tot = pts.sum(axis=1, keepdims=True)
+        ok = tot[:, 0] > 0
+        if not ok.any():
+            raise SensitivityError("no unit has any points")
+        w = (pts[ok] / tot[ok]).mean(axis=0)
+        return w / w.sum()
+
+    # ------------------------------------------------------------------ evaluation
+
+    def nominal_replications(self, n: int = 1) -> Replications:
+        """``n`` copies of the nominal choices."""
+        policy = MISSING_POLICIES.index(self.framework.missing_policy)
+        zeros = np.zeros(n, dtype=np.int64)
+        return Replications(normalisation=zeros.copy(), aggregation=zeros.copy(), missing=zeros + policy,
+                            scheme=zeros.copy(), multipliers=np.ones((n, self.n_leaves)), values=None)
+
+    def nominal(self) -> pd.DataFrame:
+        """The nominal scoring: ``unit_id, peer_group, score_100, rank, grade`` (as
+        :func:`evalkit.pipeline.score_year`, which it reproduces exactly)."""
+        runs = self.run(self.nominal_replications(1))
+        bands = [b[0] for b in self.framework.grades.bands]
+        grades = [bands[g] if g >= 0 else None for g in runs.grades[0]]
+        return pd.DataFrame({"unit_id": self.units["unit_id"].to_numpy(),
+                             "peer_group": self.units["peer_group"].to_numpy(),
+                             "score_100": runs.scores[0],
+                             "rank": pd.Series(runs.ranks[0]).astype("Int64").array,
+                             "grade": grades})
+
+    def run(self, reps: Replications, schemes: Sequence[np.ndarray | None] = (None,)) -> Runs:
+        """Score, rank and grade every unit in every replication.
+
+        Parameters
+        ----------
+        reps : Replications
+        schemes : sequence
+            Base weights by scheme index: ``None`` for the framework's points, or a units ×
+            leaves array of weights (0 where a leaf does not apply). Index 0 must be None.
+
+        Returns
+        -------
+        Runs
+        """
+        n_r, n_u, n_l = reps.n, self.n_units, self.n_leaves
+        self._check_replications(reps, schemes)
+        scores = np.full((n_r, n_u), np.nan)
+        ranks = np.full((n_r, n_u), np.nan)
+        grades = np.full((n_r, n_u), -1, dtype=np.int8)
+        step = max(1, _CHUNK_ELEMENTS // max(1, n_u * n_l))
+        for start in range(0, n_r, step):
+            rows = slice(start, min(start + step, n_r))
+            part = reps.take(rows)
+            s, share = self._scores(part, schemes)
+            scores[rows] = s
+            ranks[rows] = self._ranks(s, share)
+            grades[rows] = self._grades(s, ranks[rows], part.normalisation == NORMALISATIONS.index("rules"))
+        return Runs(scores=scores, ranks=ranks, grades=grades)
+
+    def _check_replications(self, reps: Replications, schemes) -> None:
+        n = reps.n
+        if reps.multipliers.shape != (n, self.n_leaves):
+            raise SensitivityError(f"multipliers must have shape ({n}, {self.n_leaves})")
+        for name, arr, k in (("normalisation", reps.normalisation, len(NORMALISATIONS)),
+                             ("aggregation", reps.aggregation, len(AGGREGATIONS)),
+                             ("missing", reps.missing, len(MISSING_POLICIES)),
+                             ("scheme", reps.scheme, len(schemes))):
+            if arr.shape != (n,) or (n and (arr.min() < 0 or arr.max() >= k)):
+                raise SensitivityError(f"{name} indexes must be {n} integers in 0 … {k - 1}")
+        if reps.values is not None and reps.values.shape != (n, self.n_units, self.n_leaves):
+            raise SensitivityError(f"values must have shape ({n}, {self.n_units}, {self.n_leaves})")
+        if not schemes or schemes[0] is not None:
+            raise SensitivityError("scheme 0 must be the framework's points (None)")
+        z = NORMALISATIONS.index("zscore")
+        g = AGGREGATIONS.index("geometric")
+        if n and np.any((reps.normalisation == z) & (reps.aggregation == g)):
+            raise SensitivityError("a geometric mean needs positive values; z-scores are not")
+
+    # Scores ------------------------------------------------------------------------
+
+    def _scores(self, reps: Replications, schemes) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (R × units) and whether each replication is on the 0–100 scale."""
+        n_r = reps.n
+        out = np.full((n_r, self.n_units), np.nan)
+        share = np.isin(reps.normalisation, [NORMALISATIONS.index(m) for m in SHARE_SCALE])
+        keys = np.stack([reps.normalisation, reps.missing, reps.scheme, reps.aggregation], axis=1)
+        combos, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        cache: dict[tuple[int, int], np.ndarray] = {}
+        for c, (k, p, s, a) in enumerate(combos):
+            rows = np.flatnonzero(inverse == c)
+            if reps.values is None:
+                if (k, p) not in cache:
+                    cache[(k, p)] = self._leaf_scores(NORMALISATIONS[k], MISSING_POLICIES[p], self.values[None])
+                leaf = cache[(k, p)]
+            else:
+                leaf = self._leaf_scores(NORMALISATIONS[k], MISSING_POLICIES[p], reps.values[rows])
+            out[rows] = self._aggregate(leaf, reps.multipliers[rows], schemes[s], AGGREGATIONS[a],
+                                        NORMALISATIONS[k] in SHARE_SCALE)
+        return out, share
+
+    def _leaf_scores(self, method: str, policy: str, values: np.ndarray) -> np.ndarray:
+        """Leaf scores on the points scale (r × units × leaves) after the missing-data policy."""
+        r = values.shape[0]
+        out = np.full((r, self.n_units, self.n_leaves), np.nan)
+        app = self.applicable
+        fw = self.framework
+        for j, code in enumerate(self.leaves):
+            v = values[:, :, j]
+            valid = app[None, :, j] & ~np.isnan(v)
+            pts = self.points[:, j]
+            if method == "rules":
+                rule = fw.nodes[code].rule
+                best = self._group_best(v, j)
+                rank = self._group_rank(v, j) if getattr(rule, "type", "") == "rank_points" else None
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    s = rule.score(v, pts, self.targets[j], self.directions[j], best, rank)
+                out[:, :, j] = np.where(valid, s, np.nan)
+            else:
+                out[:, :, j] = self._normalised(method, v, j) * pts
+        self._fill_missing(out, policy)
+        return out
+
+    def _group_best(self, v: np.ndarray, j: int) -> np.ndarray:
+        best = np.full(v.shape, np.nan)
+        up = self.directions[j] > 0
+        for idx in self._derived["members"].values():
+            x = v[:, idx]
+            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
+            ext = np.where(ok, x, -np.inf if up else np.inf)
+            b = ext.max(axis=1) if up else ext.min(axis=1)
+            b = np.where(ok.any(axis=1), b, np.nan)
+            best[:, idx] = b[:, None]
+        return best
+
+    def _group_rank(self, v: np.ndarray, j: int) -> np.ndarray:
+        """Rank of each unit's value within its peer group, best first, ties sharing the best
+        rank (what the ``rank_points`` rule reads); NaN without data."""
+        rank = np.full(v.shape, np.nan)
+        key = v * (1.0 if self.directions[j] > 0 else -1.0)
+        for idx in self._derived["members"].values():
+            x = key[:, idx]
+            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
+            rank[:, idx] = _rank_min(np.where(ok, -x, np.nan))
+        return rank
+
+    def _normalised(self, method: str, v: np.ndarray, j: int) -> np.ndarray:
+        """A normalisation of leaf ``j``'s values (r × units) within each peer group."""
+        out = np.full(v.shape, np.nan)
+        d = self.directions[j]
+        for idx in self._derived["members"].values():
+            x = v[:, idx]
+            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
+            count = ok.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                lo = np.where(ok, x, np.inf).min(axis=1, keepdims=True)
+                hi = np.where(ok, x, -np.inf).max(axis=1, keepdims=True)
+                if method == "minmax":
+                    spread = hi - lo
+                    y = np.where(d > 0, x - lo, hi - x) / spread
+                    y = np.where(spread > 0, y, 0.5)
+                elif method == "zscore":
+                    xz = np.where(ok, x, 0.0)
+                    mean = xz.sum(axis=1, keepdims=True) / count
+                    sq = np.where(ok, (x - mean) ** 2, 0.0).sum(axis=1, keepdims=True)
+                    sd = np.sqrt(sq / (count - 1))
+                    y = d * (x - mean) / sd
+                    y = np.where((count > 1) & (sd > 0), y, 0.0)
+                elif method in ("rank", "percentile"):
+                    rk = _rank_min(np.where(ok, d * x, np.nan))
+                    y = rk if method == "rank" else np.where(count > 1, (rk - 1.0) / (count - 1.0), 0.5)
+                elif method == "distance_to_target":
+                    t = self.targets[j]
+                    span = (t - lo) if d > 0 else (hi - t)
+                    y = np.where(d > 0, x - lo, hi - x) / span
+                    y = np.where(span > 0, np.minimum(y, 1.0), 1.0)
+                else:  # pragma: no cover - validated by the specs
+                    raise SensitivityError(f"unknown normalisation {method!r}")
+            out[:, idx] = np.where(ok, y, np.nan)
+        return out
+
+    def _fill_missing(self, scores: np.ndarray, policy: str) -> None:
+        """The missing-data policy on leaf scores, in place (as the engine applies it)."""
+        no_data = self._derived["no_data"]
+        for j in range(self.n_leaves):
+            pol = self.leaf_missing[j] or policy
+            if pol == "zero":
+                scores[:, :, j] = np.where(no_data[None, :, j], 0.0, scores[:, :, j])
+            elif pol == "peer_mean":
+                pts = self.points[:, j]
+                for g in self._derived["groups"]:
+                    have, fill = self._derived["have"][(g, j)], self._derived["fill"][(g, j)]
+                    if have.size and fill.size:
+                        share = np.mean(scores[:, have, j] / pts[have], axis=1)
+                        scores[:, fill, j] = share[:, None] * pts[fill]
+
+    def _aggregate(self, leaf: np.ndarray, mult: np.ndarray, base: np.ndarray | None, method: str,
+                   share_scale: bool) -> np.ndarray:
+        """Composite scores (r × units) from leaf scores on the points scale."""
+        r = mult.shape[0]
+        leaf = np.broadcast_to(leaf, (r,) + leaf.shape[1:])
+        m = mult[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if base is None:
+                weights = self.points[None, :, :] * m
+                weighted = leaf * m
+            else:
+                weights = base[None, :, :] * m
+                weighted = (leaf / self.points[None, :, :]) * weights
+        if method == "points_sum":
+            total, top_points = self._combine_sum(weighted, weights)
+        else:
+            total, top_points = self._combine_geometric(weighted, weights, share_scale)
+        if not share_scale:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(top_points > 0, total / np.where(top_points > 0, top_points, 1), np.nan)
+        nominal_max = self.max_score
+        with np.errstate(invalid="ignore", divide="ignore"):
+            base_score = total * (nominal_max / top_points)  # exactly ``total`` for the nominal weights
+        total_score = base_score + self.bonus - self.deduction
+        total_score = np.where(total_score < 0.0, 0.0, total_score)  # pandas clip(lower=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(nominal_max > 0, 100.0 * total_score / np.where(nominal_max > 0, nominal_max, 1), np.nan)
+
+    def _combine_points(self, weights: np.ndarray) -> np.ndarray:
+        """Top-level points (r × units) as the engine sums them."""
+        n_l = self.n_leaves
+        slots: list = [weights[:, :, j] for j in range(n_l)]
+        for code, kids in self._derived["inner"]:
+            slots.append(np.sum([slots[k] for k in kids], axis=0))
+        return np.sum([slots[k] for k in self._derived["roots"]], axis=0)
+
+    def _combine_sum(self, weighted: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The engine's points sum with renormalisation over children with data, node by node
+        (and its ``min_coverage`` rule)."""
+        n_l = self.n_leaves
+        min_cov = self.framework.min_coverage
+        scores: list = [weighted[:, :, j] for j in range(n_l)]
+        points: list = [weights[:, :, j] for j in range(n_l)]
+        cover: list = list(self._derived["leaf_coverage"]) if min_cov > 0 else [None] * n_l
+        for code, kids in self._derived["inner"]:
+            s, p, c = _combine([scores[k] for k in kids], [points[k] for k in kids], [cover[k] for k in kids],
+                               min_cov)
+            scores.append(s)
+            points.append(p)
+            cover.append(c)
+        roots = self._derived["roots"]
+        s, p, _ = _combine([scores[k] for k in roots], [points[k] for k in roots], [cover[k] for k in roots], min_cov)
+        return s, p
+
+    def _combine_geometric(self, weighted: np.ndarray, weights: np.ndarray,
+                           share_scale: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted geometric means node by node (children with data only)."""
+        n_l = self.n_leaves
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = weighted / weights
+        if share_scale:
+            y = GEOMETRIC_FLOOR + (1.0 - GEOMETRIC_FLOOR) * np.clip(y, 0.0, None)
+        min_cov = self.framework.min_coverage
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs: list = [np.log(y[:, :, j]) for j in range(n_l)]
+        points: list = [weights[:, :, j] for j in range(n_l)]
+        cover: list = list(self._derived["leaf_coverage"]) if min_cov > 0 else [None] * n_l
+        for code, kids in self._derived["inner"]:
+            s, p, c = _combine_log([logs[k] for k in kids], [points[k] for k in kids], [cover[k] for k in kids],
+                                   min_cov)
+            logs.append(s)
+            points.append(p)
+            cover.append(c)
+        roots = self._derived["roots"]
+        top_log, top_points, _ = _combine_log([logs[k] for k in roots], [points[k] for k in roots],
+                                              [cover[k] for k in roots], min_cov)
+        mean = np.exp(top_log)
+        if share_scale:
+            mean = (mean - GEOMETRIC_FLOOR) / (1.0 - GEOMETRIC_FLOOR)
+        return mean * top_points, top_points
+
+    # Ranks and grades ----------------------------------------------------------------
+
+    def _ranks(self, scores: np.ndarray, share: np.ndarray) -> np.ndarray:
+        key = np.where(share[:, None], np.round(scores, 2), np.round(scores, 12))
+        ranks = np.full(scores.shape, np.nan)
+        for idx in self._derived["members"].values():
+            ranks[:, idx] = _rank_min(-key[:, idx])
+        return ranks
+
+    def _grades(self, scores: np.ndarray, ranks: np.ndarray, graded: np.ndarray) -> np.ndarray:
+        rules = self.framework.grades
+        lows = np.array([b[1] for b in rules.bands], dtype=float)
+        n_b = lows.size
+        second = 1 if n_b > 1 else 0
+        with np.errstate(invalid="ignore"):
+            band = (scores[:, :, None] < lows[None, None, :] - 1e-9).sum(axis=2)
+        grade = np.minimum(band, n_b - 1).astype(np.int8)
+        grade[np.isnan(scores)] = -1
+        grade[(grade == 0) & self.bar_top[None, :]] = second
+        grade[:, self.veto] = n_b - 1  # 一票否决 whatever the score, as rank_and_grade does
+        grade[~graded] = -1
+        for idx in self._derived["members"].values():
+            quota = math.floor(rules.top_quota * idx.size + 1e-9)
+            g = grade[:, idx]
+            cand = g == 0
+            if not cand.any():
+                continue
+            rk = np.where(cand, ranks[:, idx], np.inf)
+            # places taken up to and including each candidate's tie group, among candidates
+            through = (rk[:, None, :] <= rk[:, :, None]).sum(axis=2)
+            demote = cand & (through > quota)
+            g[demote] = second
+            grade[:, idx] = g
+        return grade
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def scoring_model(dataset, framework: Framework, year: int) -> ScoringModel:
+    """The :class:`ScoringModel` of ``year``: indicators computed from ``dataset`` as
+    :func:`evalkit.pipeline.score_year` computes them, plus the year's adjustments."""
+    from ..indicators.catalogue import compute_indicators
+
+    if year not in dataset.years:
+        raise SensitivityError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
+    values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}))
+    units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
+    return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year)
+
+
+def _steps(framework: Framework, has_intervals: bool, all_targets: bool) -> dict[str, Step]:
+    norms = tuple(m for m in NORMALISATIONS[1:] if m != "distance_to_target" or all_targets)
+    steps = [
+        Step("values", "observed", VALUE_METHODS if has_intervals else (),
+             "indicator values; rates of records may be redrawn within their Wilson intervals"),
+        Step("normalise", "rules", norms, "leaf values onto a common, higher-is-better scale"),
+        Step("missing", framework.missing_policy, tuple(p for p in MISSING_POLICIES if p != framework.missing_policy),
+             "what a leaf without data counts for"),
+        Step("weights", "points", ("noise", "dirichlet", "schemes"), "relative weight of each leaf"),
+        Step("aggregate", "points_sum", AGGREGATIONS[1:], "how leaf scores combine up the tree"),
+    ]
+    return {s.name: s for s in steps}
+
+
+def _leaves_under(framework: Framework, code: str):
+    node = framework.nodes[code]
+    if node.is_leaf:
+        return [node]
+    out = []
+    for child in node.children:
+        out.extend(_leaves_under(framework, child))
+    return out
+
+
+def _coverage(scores: list, points: list, cover: list, pts: np.ndarray) -> np.ndarray:
+    """Share of a parent's points resting on data (imputed scores do not count), as the engine."""
+    covered = np.sum([np.where(np.isnan(s), 0.0, p * np.nan_to_num(c)) for s, p, c in zip(scores, points, cover)],
+                     axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pts > 0, covered / np.where(pts > 0, pts, 1), np.nan)
+
+
+def _combine(scores: list, points: list, cover: list, min_coverage: float = 0.0):
+    """:func:`evalkit.scoring.engine._combine`, operation for operation, on (r × units) arrays:
+    ``(score, points, coverage)``; coverage is only tracked when ``min_coverage > 0``."""
+    pts = np.sum(points, axis=0)
+    raw = np.sum([np.nan_to_num(s) for s in scores], axis=0)
+    has = np.sum([~np.isnan(s) for s in scores], axis=0) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scored = np.sum([np.where(np.isnan(s), 0.0, p) for s, p in zip(scores, points)], axis=0)
+        score = np.where(has & (scored > 0), raw * pts / np.where(scored > 0, scored, 1), np.nan)
+    if min_coverage <= 0:
+        return score, pts, None
+    coverage = _coverage(scores, points, cover, pts)
+    return np.where(np.nan_to_num(coverage) >= min_coverage - 1e-12, score, np.nan), pts, coverage
+
+
+def _combine_log(logs: list, points: list, cover: list, min_coverage: float = 0.0):
+    """Weighted mean of log-values over children with data (NaN when none has); missing
+    below ``min_coverage`` as in the points sum."""
+    pts = np.sum(points, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p * s) for s, p in zip(logs, points)], axis=0)
+        den = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p) for s, p in zip(logs, points)], axis=0)
+        mean = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    if min_coverage <= 0:
+        return mean, pts, None
+    coverage = _coverage(logs, points, cover, pts)
+    return np.where(np.nan_to_num(coverage) >= min_coverage - 1e-12, mean, np.nan), pts, coverage
+
+
+def _rank_min(x: np.ndarray) -> np.ndarray:
+    """Ascending ranks along the last axis, ties sharing the lowest rank; NaN stays NaN."""
+    n = x.shape[-1]
+    if n <= _PAIRWISE_MAX:
+        below = (x[..., None, :] < x[..., :, None]).sum(axis=-1)
+        return np.where(np.isnan(x), np.nan, below + 1.0)
+    from scipy.stats import rankdata
+
+    return rankdata(x, method="min", axis=-1, nan_policy="omit").astype(float)
+
+
+def wilson_quantile(successes: np.ndarray, n: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Quantile ``u`` of the Wilson confidence distribution of a proportion.
+
+    The Wilson limit at ``z = Φ⁻¹(u)`` (signed)::
+
+        p(z) = (x + z²/2) / (n + z²) + z √n / (n + z²) · √(p̂(1 − p̂) + z²/(4n))
+
+    It increases from 0 to 1 with ``z``; its median (``z = 0``) is ``p̂ = x/n`` and its 2.5 %
+    and 97.5 % quantiles are the 95 % Wilson interval (Wilson, 1927), so a draw is centred
+    on the observed rate and falls inside the interval 95 % of the time.
+    """
+    from scipy.special import ndtri
+
+    z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    p = x / n
+    z2 = z * z
+    centre = (x + z2 / 2.0) / (n + z2)
+    half = z * np.sqrt(n) / (n + z2) * np.sqrt(np.maximum(p * (1.0 - p) + z2 / (4.0 * n), 0.0))
+    return np.clip(centre + half, 0.0, 1.0)
