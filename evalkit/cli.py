@@ -16,6 +16,8 @@ from . import __version__
 from .errors import DataValidationError, EvalkitError, Problem
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+#: ``evalkit verify`` found a difference between the reports and their manifest.
+EXIT_DIFFERENT = 4
 
 
 def _print_problems(problems: list[Problem], stream=None, limit: int | None = None) -> None:
@@ -105,11 +107,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     framework = Path(args.framework) if args.framework else (
         data / "framework.yaml" if (data / "framework.yaml").is_file() else sample_framework_path())
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
+    if args.jobs < 1:
+        raise EvalkitError(f"--jobs: expected a positive number; found {args.jobs}")
     summary = run_batch(data=data, framework=framework, year=args.year, units=units,
                         out_dir=Path(args.out), jobs=args.jobs, language=args.language,
-                        progress=not args.quiet)
+                        progress=not args.quiet, renderer=args.renderer, force=args.force,
+                        overview=not args.no_overview, scheduler=args.scheduler,
+                        timeout=args.timeout, start_timeout=args.start_timeout)
     print(summary.describe())
     return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .run import verify_reports
+
+    result = verify_reports(Path(args.report_dir), jobs=args.jobs, progress=not args.quiet,
+                            scheduler=args.scheduler)
+    print(result.describe())
+    return EXIT_OK if result.ok else EXIT_DIFFERENT
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -174,20 +189,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="compute a year's results and render one HTML report per unit",
-                         description="Validate the data, score every unit and render the reports "
-                                     "into OUT/<year>/. Defaults: the shipped sample district, its "
-                                     "framework, the latest year, every unit.")
+    run = sub.add_parser("run", help="compute a year's results and render the reports (HTML + PDF)",
+                         description="Validate the data, score every unit and render one report "
+                                     "per unit (HTML and PDF from one notebook execution), the "
+                                     "district overview and manifest.json into OUT/<year>/. "
+                                     "Defaults: the shipped sample district, its framework, the "
+                                     "latest year, every unit. Reports whose inputs did not "
+                                     "change since the last run are skipped.")
     run.add_argument("--data", help="data directory (default: the shipped sample district)")
     run.add_argument("--framework", help="framework YAML (default: DATA/framework.yaml)")
     run.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
     run.add_argument("--units", help="comma-separated unit ids (default: every unit)")
     run.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     run.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
-                     help="reports rendered in parallel (default: number of cores, at most 4)")
+                     help="worker processes, each with one warm kernel (default: number of "
+                          "cores, at most 4)")
     run.add_argument("--language", choices=("zh", "en"), default="zh", help="report language")
+    run.add_argument("--renderer", choices=("typst", "quarto"), default="typst",
+                     help="PDF renderer: the typst package (default) or an installed Quarto")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="render on a Dask distributed cluster (e.g. tcp://host:8786); needs "
+                          "evalkit[dask] and a file system the workers share")
+    run.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                     help="limit for one notebook cell (default 600)")
+    run.add_argument("--start-timeout", type=int, default=None, metavar="SECONDS",
+                     help="limit for a kernel to start; one retry (default 60)")
+    run.add_argument("--force", action="store_true", help="re-render reports even if unchanged")
+    run.add_argument("--no-overview", action="store_true", help="skip the district overview")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+
+    ver = sub.add_parser("verify", help="re-compute a report folder and compare it with its manifest",
+                         description="Re-hash the inputs, re-compute the results and re-render "
+                                     "every report listed in REPORT_DIR/manifest.json; list every "
+                                     "difference and exit 4 if there is any.")
+    ver.add_argument("report_dir", help="a year folder written by `evalkit run`, e.g. reports/2024")
+    ver.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                     help="worker processes (default: number of cores, at most 4)")
+    ver.add_argument("--scheduler", metavar="ADDRESS", help="re-render on a Dask cluster")
+    ver.add_argument("--quiet", action="store_true", help="no progress bar")
+    ver.set_defaults(func=cmd_verify)
 
     sco = sub.add_parser("score", help="score every unit and write the results table (Parquet, CSV, XLSX)",
                          description="Validate the data, score every unit with the framework and "

@@ -58,6 +58,11 @@ def html_template_dir() -> Path:
     return _existing(template_dir() / HTML_TEMPLATE_NAME, "HTML report template")
 
 
+def typst_template_path() -> Path:
+    """The Typst layout of the PDF reports (``templates/typst/report.typ``)."""
+    return _existing(template_dir() / "typst" / "report.typ", "Typst report template")
+
+
 def sample_data_dir() -> Path:
     """The data directory of the shipped sample district (``data_samples/sample_district``)."""
     return _existing(_resource_dir("data_samples") / SAMPLE_DISTRICT, "sample district data")

@@ -16,7 +16,7 @@ def test_help_lists_only_working_commands(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert commands == {"run", "score", "validate", "indicators", "sample"}
+    assert commands == {"run", "score", "validate", "indicators", "sample", "verify"}
     for c in commands:
         assert c in out
 
@@ -32,14 +32,16 @@ def test_validate_sample_is_clean(capsys):
 
 
 def test_run_renders_reports_for_chosen_units(tmp_path, capsys):
-    code = main(["run", "--units", "D01,S01", "--out", str(tmp_path), "--quiet", "--jobs", "2"])
+    code = main(["run", "--units", "D01,S01", "--out", str(tmp_path), "--quiet", "--jobs", "1"])
     assert code == 0, capsys.readouterr()
     year_dir = tmp_path / "2024"
     html = sorted(p.name for p in year_dir.glob("*.html"))
-    assert html == ["D01.html", "S01.html"]
+    assert html == ["D01.html", "S01.html", "overview.html"]
+    assert sorted(p.name for p in year_dir.glob("*.pdf")) == ["D01.pdf", "S01.pdf", "overview.pdf"]
     page = (year_dir / "D01.html").read_text(encoding="utf-8")
     assert "区政府办公室" in page and "名" in page
     assert (year_dir / "results" / "units.parquet").is_file()
+    assert (year_dir / "manifest.json").is_file()
     assert not list(year_dir.glob("*.tmp")) and not list(year_dir.glob("*.failed.ipynb"))
     assert "2 report(s) for 2024" in capsys.readouterr().out
 

@@ -1,15 +1,18 @@
-"""Unit reports: presentation (:mod:`.present`), labels (:mod:`.messages`) and rendering
-to HTML (:mod:`.render`).
+"""Reports: the block model (:mod:`.blocks`), unit report and district overview content
+(:mod:`.present`, :mod:`.overview`), labels (:mod:`.messages`), charts (:mod:`.charts`),
+fonts (:mod:`.fonts`), rendering to HTML (:mod:`.render`) and PDF (:mod:`.pdf`).
 
 ``render`` imports papermill and nbconvert, so it is only loaded when one of its names is
-used (the report notebook itself imports :mod:`evalkit.report.present` only).
+used (the report notebooks import :mod:`evalkit.report.present` and
+:mod:`evalkit.report.overview` only).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["execute_notebook", "notebook_to_html", "render_unit_report", "safe_filename"]
+__all__ = ["NotebookRunner", "execute_notebook", "notebook_html", "notebook_to_html",
+           "render_overview", "render_unit_report", "safe_filename"]
 
 
 def __getattr__(name: str) -> Any:

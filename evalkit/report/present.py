@@ -1,9 +1,12 @@
-"""Presentation of one unit's results: pure functions returning DataFrames or HTML strings.
+"""Presentation of one unit's results: pure functions returning DataFrames and report
+blocks (:mod:`evalkit.report.blocks`), and their HTML.
 
-The unit report notebook only calls these functions and displays what they return, so
+The unit report notebook only calls these functions and displays what they return
+(:func:`show`: HTML plus the machine-readable payload the PDF is laid out from), so
 everything shown to a reader is built (and tested) here. Rules kept throughout:
 
-* every text that comes from data is escaped with :func:`html.escape`;
+* every text that comes from data is escaped (:func:`html.escape` in HTML; Typst sets
+  payload strings as text, never as markup);
 * every label comes from the message catalogue :mod:`evalkit.report.messages`;
 * the output depends only on the inputs (no clock, no paths of the machine), so the same
   results always give byte-identical HTML;
@@ -25,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.errors import ReportError
+from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
 
 #: CSS class of each grade (colour of the grade badge).
@@ -350,180 +354,6 @@ def page_info(results: Any, unit: str, language: str = "zh") -> dict[str, str]:
     return {"title": report_title(results, unit, language), "lang": msg(language, "html_lang")}
 
 
-def _card(label_text: str, value_html: str, note: str | list[str] = "", cls: str = "") -> str:
-    notes = [note] if isinstance(note, str) else note
-    note_html = "".join(f'<div class="ek-card-note">{esc(n)}</div>' for n in notes if n)
-    cls_attr = f"ek-card {cls}".strip()
-    return (f'<div class="{cls_attr}"><div class="ek-card-label">{esc(label_text)}</div>'
-            f'<div class="ek-card-value">{value_html}</div>{note_html}</div>')
-
-
-def header_html(results: Any, unit: str, language: str = "zh") -> str:
-    """Title, subtitle and the summary cards (score, grade, rank, change)."""
-    catalogue(language)
-    rec = unit_record(results, unit)
-    title = report_title(results, unit, language)
-    unit_class = "" if is_missing(rec.get("unit_class")) else str(rec.get("unit_class"))
-    subtitle = msg(language, "subtitle",
-                   peer_group=label(language, "peer_group", rec["peer_group"]),
-                   unit_class=unit_class, unit_id=rec["unit_id"])
-
-    total_note = [msg(language, "total_score_note", max_score=fmt_compact(rec["max_score"]))]
-    coverage = _coverage(rec)
-    if coverage < 0.9995:
-        total_note.append(msg(language, "coverage_total", coverage=_fmt_share(coverage)))
-    total = _card(msg(language, "total_score"),
-                  esc(msg(language, "total_score_value", score=fmt_fixed(rec["total_score"], 1))),
-                  total_note, "ek-card-main")
-    score100 = _card(msg(language, "score_100"), esc(fmt_fixed(rec["score_100"], 1)))
-    grade = rec.get("grade")
-    grade_cls = GRADE_CLASS.get("" if is_missing(grade) else str(grade), "other")
-    grade_card = _card(msg(language, "grade"),
-                       f'<span class="ek-grade ek-grade-{grade_cls}">'
-                       f"{esc(grade_text(grade, language))}</span>")
-    rank_card = _card(msg(language, "rank"),
-                      esc(rank_text(rec["rank"], rec["n_in_group"], rec["peer_group"], language)),
-                      cls="ek-card-rank")
-    change = rec.get("rank_change")
-    prev_score, prev_rank = rec.get("prev_score"), rec.get("prev_rank")
-    prev_note = []
-    if not is_missing(prev_score):
-        prev_note.append(msg(language, "prev_score_note", score=fmt_fixed(prev_score, 1)))
-    if not is_missing(prev_rank):
-        prev_note.append(msg(language, "prev_rank_note", rank=int(prev_rank)))
-    change_card = _card(msg(language, "change"),
-                        f'<span class="ek-change ek-change-{change_class(change)}">'
-                        f"{esc(change_text(change, language))}</span>", prev_note)
-    return (
-        '<header class="ek-header">'
-        f'<h1 class="ek-title">{esc(title)}</h1>'
-        f'<p class="ek-subtitle">{esc(subtitle)}</p>'
-        "</header>"
-        f'<section class="ek-summary"><h2>{esc(msg(language, "summary_heading"))}</h2>'
-        f'<div class="ek-cards">{total}{score100}{grade_card}{rank_card}{change_card}</div>'
-        "</section>"
-    )
-
-
-def _bar(rate: float) -> str:
-    if is_missing(rate):
-        return ""
-    pct = max(0.0, min(100.0, 100.0 * float(rate)))
-    return (f'<span class="ek-bar"><span class="ek-bar-fill" style="width:{pct:.1f}%"></span>'
-            "</span>")
-
-
-def areas_html(results: Any, unit: str, language: str = "zh") -> str:
-    """The table of level-1 areas with the peer-group median of each area."""
-    rec = unit_record(results, unit)
-    table = area_table(results, unit, language)
-    no_data = msg(language, "no_data")
-    na = msg(language, "not_applicable")
-
-    units = results.units
-    peer_totals = pd.to_numeric(
-        units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "total_score"],
-        errors="coerce")
-    head = "".join(
-        f'<th class="{cls}">{esc(msg(language, key))}</th>'
-        for key, cls in (("col_area", "ek-text"), ("col_points", "ek-num"),
-                         ("col_score", "ek-num"), ("col_score_rate", "ek-rate"),
-                         ("col_points_lost", "ek-num"), ("col_peer_median", "ek-num")))
-    body = []
-    mark = msg(language, "coverage_mark")
-    partial = table[table["coverage"] < 0.9995]
-    for row in table.itertuples(index=False):
-        score = no_data if math.isnan(row.score) else fmt_fixed(row.score, 1)
-        if row.coverage < 0.9995 and not math.isnan(row.score):
-            score = f"{mark}{score}"
-        rate = "" if math.isnan(row.score_rate) else f"{100 * row.score_rate:.1f}%"
-        body.append(
-            "<tr>"
-            f'<td class="ek-text">{esc(row.name)}</td>'
-            f'<td class="ek-num">{esc(fmt_compact(row.points))}</td>'
-            f'<td class="ek-num ek-strong">{esc(score)}</td>'
-            f'<td class="ek-rate">{_bar(row.score_rate)}<span class="ek-rate-text">{esc(rate)}'
-            "</span></td>"
-            f'<td class="ek-num">{esc(fmt_fixed(row.points_lost, 1, missing=na))}</td>'
-            f'<td class="ek-num ek-muted">{esc(fmt_fixed(row.peer_median, 1, missing=na))}</td>'
-            "</tr>")
-    total_lost = float(rec["max_score"]) - float(rec["total_score"])
-    max_score = float(rec["max_score"])
-    total_rate = float(rec["total_score"]) / max_score if max_score else float("nan")
-    foot = (
-        '<tr class="ek-total">'
-        f'<td class="ek-text">{esc(msg(language, "total_row"))}</td>'
-        f'<td class="ek-num">{esc(fmt_compact(rec["max_score"]))}</td>'
-        f'<td class="ek-num ek-strong">{esc(fmt_fixed(rec["total_score"], 1))}</td>'
-        f'<td class="ek-rate">{_bar(total_rate)}<span class="ek-rate-text">'
-        f'{esc("" if math.isnan(total_rate) else f"{100 * total_rate:.1f}%")}</span></td>'
-        f'<td class="ek-num">{esc(fmt_fixed(total_lost, 1))}</td>'
-        f'<td class="ek-num ek-muted">{esc(fmt_fixed(peer_totals.median(), 1, missing=na))}</td>'
-        "</tr>")
-    note = msg(language, "peer_median_note", group=label(language, "peer_group", rec["peer_group"]),
-               n=int(peer_totals.notna().sum()))
-    notes = [note]
-    sep = msg(language, "list_sep")
-    scored_partial = partial[partial["score"].notna()]
-    if not scored_partial.empty:
-        items = sep.join(msg(language, "coverage_item", area=row.name,
-                             coverage=_fmt_share(row.coverage))
-                         for row in scored_partial.itertuples(index=False))
-        notes.append(msg(language, "coverage_note", policy=missing_policy_text(results, language),
-                         areas=items))
-    unscored = table[table["score"].isna()]
-    if not unscored.empty:
-        notes.append(msg(language, "area_no_data_note", areas=sep.join(unscored["name"])))
-    notes_html = "".join(f'<p class="ek-note">{esc(n)}</p>' for n in notes)
-    return (
-        f'<section class="ek-areas"><h2>{esc(msg(language, "areas_heading"))}</h2>'
-        f'<table class="ek-table"><thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody><tfoot>{foot}</tfoot></table>'
-        f'{notes_html}</section>'
-    )
-
-
-def indicators_html(results: Any, unit: str, language: str = "zh") -> str:
-    """The table of leaf indicators, grouped under their level-1 area."""
-    table = indicator_table(results, unit, language)
-    head = "".join(
-        f'<th class="{cls}">{esc(msg(language, key))}</th>'
-        for key, cls in (("col_indicator", "ek-text"), ("col_raw_value", "ek-num"),
-                         ("col_target", "ek-num"), ("col_score_points", "ek-num"),
-                         ("col_points_lost", "ek-num")))
-    body = []
-    current_area = None
-    for row in table.itertuples(index=False):
-        if row.area_code != current_area:
-            current_area = row.area_code
-            body.append(f'<tr class="ek-group"><th colspan="5" class="ek-text">{esc(row.area)}'
-                        "</th></tr>")
-        classes = []
-        if row.no_data:
-            classes.append("ek-nodata")
-        lost, points = row.points_lost, row.points
-        if (not is_missing(lost) and points and float(lost) > 0
-                and float(lost) / float(points) >= HIGHLIGHT_LOSS_SHARE):
-            classes.append("ek-lost")
-        cls_attr = f' class="{" ".join(classes)}"' if classes else ""
-        rule = f'<div class="ek-rule">{esc(row.rule)}</div>' if row.rule else ""
-        body.append(
-            f"<tr{cls_attr}>"
-            f'<td class="ek-text"><div class="ek-ind-name">{esc(row.name)}</div>{rule}</td>'
-            f'<td class="ek-num">{esc(row.raw_text)}</td>'
-            f'<td class="ek-num ek-muted">{esc(row.target_text)}</td>'
-            f'<td class="ek-num ek-strong">{esc(row.score_text)}</td>'
-            f'<td class="ek-num">{esc(row.lost_text)}</td>'
-            "</tr>")
-    notes = f'{esc(msg(language, "no_data_note"))} {esc(msg(language, "lost_points_note"))}'
-    return (
-        f'<section class="ek-indicators"><h2>{esc(msg(language, "indicators_heading"))}</h2>'
-        f'<table class="ek-table"><thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table>'
-        f'<p class="ek-note">{notes}</p></section>'
-    )
-
-
 def _is_private_key(key: str) -> bool:
     k = key.lower()
     return "rater" in k and "id" in k
@@ -545,51 +375,650 @@ def dataset_digest(data_hashes: Mapping[str, str]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def provenance_html(results: Any, language: str = "zh") -> str:
+# ----------------------------------------------------------------------------------------
+# Shared pieces of the unit report and the district overview
+# ----------------------------------------------------------------------------------------
+
+def load_or_compute(results: Any = "", data: Any = "", framework: Any = "",
+                    year: int | None = None) -> Any:
+    """The report notebooks' inputs: saved results when ``results`` names a directory
+    (the batch runner computes once), else computed from ``data`` and ``framework``
+    (default: the shipped sample district and its framework)."""
+    from pathlib import Path
+
+    if results:
+        from evalkit.results import load_results
+
+        return load_results(Path(results))
+    from evalkit.pipeline import compute_results
+    from evalkit.resources import sample_data_dir, sample_framework_path
+
+    data_dir = Path(data) if data else sample_data_dir()
+    if framework:
+        fw = Path(framework)
+    else:
+        fw = data_dir / "framework.yaml" if (data_dir / "framework.yaml").is_file() else sample_framework_path()
+    return compute_results(data_dir, fw, year)
+
+
+def show(block: Mapping[str, Any], page: Mapping[str, str] | None = None) -> None:
+    """Display one block in the notebook: as HTML and as the machine-readable payload
+    (:data:`evalkit.report.blocks.MIME_TYPE`) that the PDF is laid out from."""
+    from IPython.display import display
+
+    metadata = {"evalkit": dict(page)} if page else None
+    display({"text/html": blocks.block_html(block), blocks.MIME_TYPE: dict(block)}, raw=True,
+            metadata=metadata)
+
+
+def framework_name(results: Any, language: str = "zh") -> str:
+    meta = results.meta or {}
+    if language != "zh" and meta.get("framework_name_en"):
+        return str(meta["framework_name_en"])
+    return str(meta.get("framework_name_zh") or meta.get("framework_code") or "")
+
+
+def _year(results: Any) -> int:
+    return int((results.meta or {}).get("year") or results.units["year"].iloc[0])
+
+
+def _public(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Drop any column that could identify a rater (defence in depth: the tables evalkit
+    writes have none)."""
+    if frame is None:
+        return None
+    return frame[[c for c in frame.columns if not _is_private_key(str(c))]]
+
+
+def _table_of(results: Any, name: str) -> pd.DataFrame | None:
+    getter = getattr(results, "table", None)
+    frame = getter(name) if callable(getter) else None
+    return _public(frame)
+
+
+def rater_group_text(group: Any, language: str = "zh") -> str:
+    from evalkit.contract import RATER_GROUPS
+
+    key = f"rater_group.{group}"
+    texts = catalogue(language)
+    if key in texts:
+        return texts[key]
+    return RATER_GROUPS.get(str(group), str(group)) if language == "zh" else str(group)
+
+
+def provenance_section(results: Any, language: str = "zh",
+                       parameters: Mapping[str, Any] | None = None) -> dict:
     """Framework version and checksum, data file checksums, tool and package versions and
-    the computation parameters."""
+    the parameters of the computation and of the report."""
     meta = results.meta or {}
     none = msg(language, "none")
-    rows = []
-
-    def row(key: str, value_html: str) -> None:
-        rows.append(f'<tr><th class="ek-text">{esc(msg(language, key))}</th>'
-                    f'<td class="ek-text">{value_html}</td></tr>')
-
-    row("framework", esc(meta.get("framework_version", "—")))
-    row("framework_hash", f'<code>{esc(short_hash(meta.get("framework_hash")))}</code>')
+    rows = [
+        blocks.kv(msg(language, "framework"),
+                  " ".join(x for x in (framework_name(results, language),
+                                       str(meta.get("framework_version", "—"))) if x)),
+        blocks.kv(msg(language, "framework_hash"), short_hash(meta.get("framework_hash")), mono=True),
+    ]
     data_hashes = meta.get("data_hashes") or {}
     if data_hashes:
-        row("dataset_hash", f"<code>{esc(short_hash(dataset_digest(data_hashes)))}</code> "
-                            + esc(msg(language, "dataset_hash_files", n=len(data_hashes))))
-        items = "".join(
-            f'<li><span class="ek-file">{esc(path)}</span> '
-            f"<code>{esc(short_hash(digest))}</code></li>"
-            for path, digest in sorted(data_hashes.items(), key=lambda kv: str(kv[0])))
-        cls = "ek-list ek-list-files" if len(data_hashes) > 6 else "ek-list"
-        row("data_files", f'<ul class="{cls}">{items}</ul>')
+        rows.append(blocks.kv(msg(language, "dataset_hash"),
+                              f"{short_hash(dataset_digest(data_hashes))} "
+                              + msg(language, "dataset_hash_files", n=len(data_hashes)), mono=True))
+        rows.append(blocks.kv(msg(language, "data_files"),
+                              [f"{path}  {short_hash(digest)}" for path, digest in
+                               sorted(data_hashes.items(), key=lambda kv: str(kv[0]))], mono=True))
     else:
-        row("data_files", esc(none))
-    row("evalkit_version", esc(meta.get("evalkit_version", "—")))
+        rows.append(blocks.kv(msg(language, "data_files"), none))
+    rows.append(blocks.kv(msg(language, "evalkit_version"), str(meta.get("evalkit_version", "—"))))
     packages = meta.get("package_versions") or meta.get("packages") or {}
     if packages:
-        row("package_versions", esc(", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
-    params = {k: v for k, v in (meta.get("parameters") or {}).items()
-              if not _is_private_key(str(k))}
+        rows.append(blocks.kv(msg(language, "package_versions"),
+                              ", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
+    params = {k: v for k, v in (meta.get("parameters") or {}).items() if not _is_private_key(str(k))}
+    params.update({f"report.{k}": v for k, v in (parameters or {}).items()
+                   if not _is_private_key(str(k))})
     if params:
-        items = "".join(f'<li><span class="ek-key">{esc(k)}</span> = {esc(_param_text(v))}</li>'
-                        for k, v in sorted(params.items(), key=lambda kv: str(kv[0])))
-        row("parameters", f'<ul class="ek-list">{items}</ul>')
+        rows.append(blocks.kv(msg(language, "parameters"),
+                              [f"{k} = {_param_text(v)}" for k, v in
+                               sorted(params.items(), key=lambda kv: str(kv[0]))]))
     else:
-        row("parameters", esc(none))
-    return (
-        f'<section class="ek-provenance"><h2>{esc(msg(language, "provenance_heading"))}</h2>'
-        f'<table class="ek-meta">{"".join(rows)}</table>'
-        f'<p class="ek-note">{esc(msg(language, "checksum_note"))}</p></section>'
-    )
+        rows.append(blocks.kv(msg(language, "parameters"), none))
+    return blocks.section("provenance", msg(language, "provenance_heading"), [
+        blocks.keyvalue(rows),
+        blocks.paragraph(msg(language, "checksum_note"), "note"),
+    ])
+
+
+def provenance_html(results: Any, language: str = "zh") -> str:
+    return blocks.section_html(provenance_section(results, language))
+
+
+# ----------------------------------------------------------------------------------------
+# Unit report: sections
+# ----------------------------------------------------------------------------------------
+
+def unit_document(results: Any, unit: str, language: str = "zh") -> dict:
+    """Title, subtitle, running header/footer and the PDF cover of a unit report."""
+    rec = unit_record(results, unit)
+    year = _year(results)
+    name = _name(rec, language)
+    unit_class = "" if is_missing(rec.get("unit_class")) else str(rec.get("unit_class"))
+    group = label(language, "peer_group", rec["peer_group"])
+    subtitle = msg(language, "subtitle", peer_group=group, unit_class=unit_class,
+                   unit_id=rec["unit_id"])
+    fw = framework_name(results, language)
+    cover = {
+        "kicker": fw,
+        "title": msg(language, "cover_title", year=year),
+        "name": name,
+        "lines": [[msg(language, "cover_unit_id"), str(rec["unit_id"])],
+                  [msg(language, "cover_group"), " · ".join(x for x in (group, unit_class) if x)],
+                  [msg(language, "cover_year"), msg(language, "year_text", year=year)],
+                  [msg(language, "framework"),
+                   " ".join(x for x in (fw, str((results.meta or {}).get("framework_version", ""))) if x)]],
+        "note": msg(language, "cover_note"),
+    }
+    return blocks.document(
+        kind="unit", title=report_title(results, unit, language), subtitle=subtitle,
+        lang=msg(language, "html_lang"), language=language,
+        running_header=msg(language, "running_header", name=name, year=year),
+        footer=msg(language, "footer", name=name, unit_id=rec["unit_id"], year=year),
+        cover=cover)
+
+
+def _rank_interval(results: Any, unit: str) -> tuple[int, int, int | None] | None:
+    table = _table_of(results, "rank_intervals")
+    if table is None or table.empty or not {"unit_id", "rank_low", "rank_high"} <= set(table.columns):
+        return None
+    rows = table[table["unit_id"].astype(str) == str(unit)]
+    if rows.empty or is_missing(rows.iloc[0]["rank_low"]) or is_missing(rows.iloc[0]["rank_high"]):
+        return None
+    row = rows.iloc[0]
+    n = row.get("n_scenarios") if "n_scenarios" in rows.columns else None
+    return int(row["rank_low"]), int(row["rank_high"]), None if is_missing(n) else int(n)
+
+
+def _score_change(rec: pd.Series) -> float | None:
+    prev = rec.get("prev_score")
+    if is_missing(prev) or is_missing(rec.get("score_100")):
+        return None
+    return float(rec["score_100"]) - float(prev)
+
+
+def summary_lead(results: Any, unit: str, language: str = "zh") -> str:
+    """The first sentence a leader reads: score, grade, rank and the change on last year."""
+    rec = unit_record(results, unit)
+    change = rec.get("rank_change")
+    if is_missing(change):
+        change_phrase = msg(language, "lead_change_none")
+    else:
+        n = int(change)
+        key = "lead_change_up" if n > 0 else "lead_change_down" if n < 0 else "lead_change_same"
+        change_phrase = msg(language, key, n=abs(n), prev_rank=int(rec["prev_rank"]))
+    delta = _score_change(rec)
+    if delta is not None:
+        key = "lead_score_up" if delta > 0.05 else "lead_score_down" if delta < -0.05 else "lead_score_same"
+        change_phrase += msg(language, key, delta=fmt_fixed(abs(delta), 1))
+    rank = ("—" if is_missing(rec["rank"]) else int(rec["rank"]))
+    return msg(language, "lead", year=_year(results), name=_name(rec, language),
+               score=fmt_fixed(rec["total_score"], 1), max_score=fmt_compact(rec["max_score"]),
+               grade=grade_text(rec.get("grade"), language), rank=rank,
+               n="?" if is_missing(rec["n_in_group"]) else int(rec["n_in_group"]),
+               group=label(language, "peer_group_count", rec["peer_group"]),
+               change=change_phrase)
+
+
+def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """Score, grade, rank, change on last year and the rank interval, with a lead sentence."""
+    catalogue(language)
+    rec = unit_record(results, unit)
+    total_note = [msg(language, "total_score_note", max_score=fmt_compact(rec["max_score"]))]
+    if float(rec["max_score"]) != 100.0 and not is_missing(rec.get("score_100")):
+        total_note.append(msg(language, "score_100_note", score=fmt_fixed(rec["score_100"], 1)))
+    coverage = _coverage(rec)
+    if coverage < 0.9995:
+        total_note.append(msg(language, "coverage_total", coverage=_fmt_share(coverage)))
+    grade = rec.get("grade")
+    grade_cls = GRADE_CLASS.get("" if is_missing(grade) else str(grade), "other")
+    change = rec.get("rank_change")
+    prev_note = []
+    if not is_missing(rec.get("prev_score")):
+        prev_note.append(msg(language, "prev_score_note", score=fmt_fixed(rec["prev_score"], 1)))
+    if not is_missing(rec.get("prev_rank")):
+        prev_note.append(msg(language, "prev_rank_note", rank=int(rec["prev_rank"])))
+    interval = _rank_interval(results, unit)
+    if interval is None:
+        interval_card = blocks.card(msg(language, "rank_interval"), msg(language, "not_computed"),
+                                    msg(language, "rank_interval_missing_note"), "muted")
+    else:
+        lo, hi, n = interval
+        interval_card = blocks.card(
+            msg(language, "rank_interval"), msg(language, "rank_interval_value", low=lo, high=hi),
+            msg(language, "rank_interval_note", n=n) if n else "", "rank")
+    items = [
+        blocks.card(msg(language, "total_score"),
+                    msg(language, "total_score_value", score=fmt_fixed(rec["total_score"], 1)),
+                    total_note, "main"),
+        blocks.card(msg(language, "grade"), grade_text(grade, language), (), f"grade-{grade_cls}"),
+        blocks.card(msg(language, "rank"),
+                    rank_text(rec["rank"], rec["n_in_group"], rec["peer_group"], language), (), "rank"),
+        blocks.card(msg(language, "change"), change_text(change, language), prev_note,
+                    f"change-{change_class(change)}"),
+        interval_card,
+    ]
+    return blocks.section("summary", msg(language, "summary_heading"), [
+        blocks.paragraph(summary_lead(results, unit, language), "lead"),
+        blocks.cards(items),
+    ])
+
+
+def header_html(results: Any, unit: str, language: str = "zh") -> str:
+    """Title, subtitle and the summary cards (score, grade, rank, change)."""
+    return (blocks.document_html(unit_document(results, unit, language))
+            + blocks.section_html(summary_section(results, unit, language)))
+
+
+def areas_section(results: Any, unit: str, language: str = "zh", *, chart: bool = True) -> dict:
+    """Level-1 areas: a chart of the score rates against the peer-group median, and the
+    table of points, scores, points lost and peer medians."""
+    from evalkit.report import charts
+
+    rec = unit_record(results, unit)
+    table = area_table(results, unit, language)
+    no_data = msg(language, "no_data")
+    na = msg(language, "not_applicable")
+    units = results.units
+    peer_totals = pd.to_numeric(
+        units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "total_score"],
+        errors="coerce")
+    cols = [blocks.column(msg(language, "col_area")),
+            blocks.column(msg(language, "col_points"), "right"),
+            blocks.column(msg(language, "col_score"), "right"),
+            blocks.column(msg(language, "col_score_rate"), "right", 1.6),
+            blocks.column(msg(language, "col_points_lost"), "right"),
+            blocks.column(msg(language, "col_peer_median"), "right")]
+    mark = msg(language, "coverage_mark")
+    rows = []
+    for r in table.itertuples(index=False):
+        score = no_data if math.isnan(r.score) else fmt_fixed(r.score, 1)
+        if r.coverage < 0.9995 and not math.isnan(r.score):
+            score = f"{mark}{score}"
+        rate = "" if math.isnan(r.score_rate) else f"{100 * r.score_rate:.1f}%"
+        rows.append(blocks.row([
+            r.name, fmt_compact(r.points), blocks.cell(score, style="strong"),
+            blocks.cell(rate, bar=None if math.isnan(r.score_rate) else r.score_rate),
+            fmt_fixed(r.points_lost, 1, missing=na),
+            blocks.cell(fmt_fixed(r.peer_median, 1, missing=na), style="muted")]))
+    max_score = float(rec["max_score"])
+    total_rate = float(rec["total_score"]) / max_score if max_score else float("nan")
+    footer = [blocks.row([
+        msg(language, "total_row"), fmt_compact(rec["max_score"]),
+        blocks.cell(fmt_fixed(rec["total_score"], 1), style="strong"),
+        blocks.cell("" if math.isnan(total_rate) else f"{100 * total_rate:.1f}%",
+                    bar=None if math.isnan(total_rate) else total_rate),
+        fmt_fixed(max_score - float(rec["total_score"]), 1),
+        blocks.cell(fmt_fixed(peer_totals.median(), 1, missing=na), style="muted")])]
+    group = label(language, "peer_group", rec["peer_group"])
+    notes = [msg(language, "peer_median_note", group=group, n=int(peer_totals.notna().sum()))]
+    sep = msg(language, "list_sep")
+    partial = table[(table["coverage"] < 0.9995) & table["score"].notna()]
+    if not partial.empty:
+        items = sep.join(msg(language, "coverage_item", area=r.name, coverage=_fmt_share(r.coverage))
+                         for r in partial.itertuples(index=False))
+        notes.append(msg(language, "coverage_note", policy=missing_policy_text(results, language),
+                         areas=items))
+    unscored = table[table["score"].isna()]
+    if not unscored.empty:
+        notes.append(msg(language, "area_no_data_note", areas=sep.join(unscored["name"])))
+    figure = None
+    if chart and not table.empty:
+        peer_rates = (table["peer_median"] / table["points"]).where(table["points"] > 0)
+        svg = charts.area_chart(list(table["name"]), list(table["score_rate"]), list(peer_rates),
+                                unit_label=msg(language, "chart_unit_rate"),
+                                median_label=msg(language, "chart_peer_median_rate", group=group),
+                                no_data_label=no_data)
+        figure = blocks.figure(svg, msg(language, "chart_areas_caption"), 0.92,
+                               alt=msg(language, "areas_heading"))
+    return blocks.section("areas", msg(language, "areas_heading"), [
+        figure, blocks.table(cols, rows, footer=footer, notes=notes)])
+
+
+def areas_html(results: Any, unit: str, language: str = "zh") -> str:
+    """The table of level-1 areas with the peer-group median of each area (no chart)."""
+    return blocks.section_html(areas_section(results, unit, language, chart=False))
+
+
+def unit_history(results: Any, unit: str) -> pd.DataFrame:
+    """The unit's rows of the ``history`` table (empty when the results have none)."""
+    hist = _table_of(results, "history")
+    cols = ["year", "score_100", "rank", "n_in_group", "grade"]
+    if hist is None or hist.empty:
+        return pd.DataFrame(columns=cols)
+    rows = hist[hist["unit_id"].astype(str) == str(unit)].sort_values("year")
+    return rows[[c for c in cols if c in rows.columns]].reset_index(drop=True)
+
+
+def trend_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """Score and rank over the years the data cover."""
+    from evalkit.report import charts
+
+    hist = unit_history(results, unit)
+    title = msg(language, "trend_heading")
+    if hist.empty:
+        return blocks.section("trend", title, [blocks.notice(msg(language, "trend_not_computed"))])
+    rec = unit_record(results, unit)
+    rows = []
+    prev = None
+    for r in hist.itertuples(index=False):
+        delta = "—" if prev is None or is_missing(prev) else f"{float(r.score_100) - float(prev):+.1f}"
+        rows.append(blocks.row([
+            msg(language, "year_text", year=int(r.year)),
+            blocks.cell(fmt_fixed(r.score_100, 1), style="strong"), delta,
+            rank_text(r.rank, r.n_in_group, rec["peer_group"], language),
+            grade_text(r.grade, language)]))
+        prev = r.score_100
+    cols = [blocks.column(msg(language, "col_year")),
+            blocks.column(msg(language, "col_score_100"), "right"),
+            blocks.column(msg(language, "col_score_delta"), "right"),
+            blocks.column(msg(language, "rank"), "right"),
+            blocks.column(msg(language, "grade"), "center")]
+    out: list = []
+    if len(hist) >= 2:
+        svg = charts.trend_chart(list(hist["year"]), list(hist["score_100"]), list(hist["rank"]),
+                                 list(hist["n_in_group"]),
+                                 score_label=msg(language, "chart_trend_score"),
+                                 rank_label=msg(language, "chart_trend_rank"))
+        out.append(blocks.figure(svg, msg(language, "chart_trend_caption"), 0.92,
+                                 alt=title))
+    else:
+        out.append(blocks.paragraph(msg(language, "trend_one_year"), "note"))
+    out.append(blocks.table(cols, rows, style="compact"))
+    return blocks.section("trend", title, out)
+
+
+def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """Leaf indicators grouped by area: raw value, target, score / points, points lost."""
+    table = indicator_table(results, unit, language)
+    cols = [blocks.column(msg(language, "col_indicator"), width=3.2),
+            blocks.column(msg(language, "col_raw_value"), "right"),
+            blocks.column(msg(language, "col_target"), "right"),
+            blocks.column(msg(language, "col_score_points"), "right"),
+            blocks.column(msg(language, "col_points_lost"), "right")]
+    rows = []
+    current = None
+    for r in table.itertuples(index=False):
+        if r.area_code != current:
+            current = r.area_code
+            rows.append(blocks.row([r.area], "group"))
+        style = []
+        if r.no_data:
+            style.append("nodata")
+        lost, points = r.points_lost, r.points
+        if (not is_missing(lost) and points and float(lost) > 0
+                and float(lost) / float(points) >= HIGHLIGHT_LOSS_SHARE):
+            style.append("lost")
+        rows.append(blocks.row([
+            r.name, blocks.cell(r.raw_text, style="nodata" if r.no_data else ""),
+            blocks.cell(r.target_text, style="muted"), blocks.cell(r.score_text, style="strong"),
+            r.lost_text], " ".join(style)))
+    return blocks.section("indicators", msg(language, "indicators_heading"), [
+        blocks.table(cols, rows, notes=[msg(language, "no_data_note") + " "
+                                        + msg(language, "lost_points_note")]),
+    ])
+
+
+def indicators_html(results: Any, unit: str, language: str = "zh") -> str:
+    return blocks.section_html(indicators_section(results, unit, language))
+
+
+def leaf_comparison(results: Any, unit: str, language: str = "zh") -> pd.DataFrame:
+    """Every scored leaf of ``unit`` with its score rate and the peer-group median score
+    rate of the same indicator.
+
+    Columns: ``code, name, area, score, points, points_lost, rate, peer_rate, vs_peer``
+    where ``vs_peer`` = (rate − peer_rate) × points: the points the unit is above (+) or
+    below (−) the median unit of its peer group on this indicator.
+    """
+    rec = unit_record(results, unit)
+    table = indicator_table(results, unit, language)
+    units = results.units
+    peers = set(units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "unit_id"].astype(str))
+    nodes = results.nodes
+    peer_nodes = nodes[nodes["unit_id"].astype(str).isin(peers)]
+    score = pd.to_numeric(peer_nodes["score"], errors="coerce")
+    points = pd.to_numeric(peer_nodes["points"], errors="coerce")
+    peer_rate = (score / points.where(points > 0)).groupby(peer_nodes["code"].astype(str)).median()
+    out = table[["code", "name", "area", "score", "points", "points_lost", "no_data"]].copy()
+    out["score"] = pd.to_numeric(out["score"], errors="coerce")
+    out["points_lost"] = pd.to_numeric(out["points_lost"], errors="coerce")
+    out["rate"] = out["score"] / out["points"].where(out["points"] > 0)
+    out["peer_rate"] = out["code"].map(peer_rate).astype("float64")
+    out["vs_peer"] = (out["rate"] - out["peer_rate"]) * out["points"]
+    return out.reset_index(drop=True)
+
+
+#: How many strengths, weaknesses and suggestions a report lists.
+TOP_N = 3
+TOP_SUGGESTIONS = 5
+
+
+def strengths_weaknesses(results: Any, unit: str, language: str = "zh",
+                         n: int = TOP_N) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Strengths: the scored indicators furthest above the peer-group median (points);
+    weaknesses: the indicators that lost the most points. Ties keep framework order."""
+    comp = leaf_comparison(results, unit, language)
+    scored = comp[comp["score"].notna() & ~comp["no_data"]]
+    strengths = scored[scored["vs_peer"] > 0.005].sort_values(
+        ["vs_peer", "rate"], ascending=[False, False], kind="stable").head(n)
+    if strengths.empty:  # nobody beats the median: the fullest marks instead
+        strengths = scored[scored["rate"] >= 0.9995].head(n)
+    weaknesses = scored[scored["points_lost"] > 0.005].sort_values(
+        "points_lost", ascending=False, kind="stable").head(n)
+    return strengths.reset_index(drop=True), weaknesses.reset_index(drop=True)
+
+
+def _rate_text(rate: Any) -> str:
+    return "—" if is_missing(rate) else f"{100 * float(rate):.0f}%"
+
+
+def improvement_suggestions(results: Any, unit: str, language: str = "zh",
+                            n: int = TOP_SUGGESTIONS) -> list[str]:
+    """One suggestion per indicator among the ``n`` largest point losses, largest first,
+    in plain words: what the value was, what the target is, and what closing the gap is
+    worth."""
+    table = indicator_table(results, unit, language).set_index("code")
+    comp = leaf_comparison(results, unit, language).set_index("code")
+    lost = comp[comp["points_lost"] > 0.005].sort_values("points_lost", ascending=False,
+                                                          kind="stable").head(n)
+    out = []
+    for code, r in lost.iterrows():
+        t = table.loc[code]
+        nodes = unit_nodes(results, unit).set_index("code")
+        direction = nodes.loc[code].get("direction") if code in nodes.index else None
+        fields = dict(name=r["name"], raw=t["raw_text"], target=t["target_text"],
+                      lost=fmt_fixed(r["points_lost"], 1), peer=_rate_text(r["peer_rate"]),
+                      rate=_rate_text(r["rate"]))
+        if bool(r["no_data"]):
+            out.append(msg(language, "suggest_no_data", **fields))
+        elif not is_missing(t["target"]) and not is_missing(direction) and float(direction) != 0:
+            key = "suggest_raise" if float(direction) > 0 else "suggest_lower"
+            out.append(msg(language, key, **fields))
+        else:
+            out.append(msg(language, "suggest_peer", **fields))
+    return out
+
+
+def strengths_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """Strengths, weaknesses and the improvement suggestions derived from the largest
+    point losses."""
+    strengths, weaknesses = strengths_weaknesses(results, unit, language)
+    cols_s = [blocks.column(msg(language, "col_indicator"), width=2.4),
+              blocks.column(msg(language, "col_score_rate"), "right"),
+              blocks.column(msg(language, "col_peer_median_rate"), "right")]
+    cols_w = [blocks.column(msg(language, "col_indicator"), width=2.4),
+              blocks.column(msg(language, "col_points_lost"), "right"),
+              blocks.column(msg(language, "col_peer_median_rate"), "right")]
+    s_rows = [blocks.row([r.name, blocks.cell(_rate_text(r.rate), style="strong up"),
+                          blocks.cell(_rate_text(r.peer_rate), style="muted")])
+              for r in strengths.itertuples(index=False)]
+    w_rows = [blocks.row([r.name, blocks.cell(fmt_fixed(r.points_lost, 1), style="strong down"),
+                          blocks.cell(_rate_text(r.peer_rate), style="muted")])
+              for r in weaknesses.itertuples(index=False)]
+    left = [blocks.paragraph(msg(language, "strengths_heading"), "subhead"),
+            blocks.table(cols_s, s_rows, style="compact") if s_rows
+            else blocks.paragraph(msg(language, "strengths_none"), "muted")]
+    right = [blocks.paragraph(msg(language, "weaknesses_heading"), "subhead"),
+             blocks.table(cols_w, w_rows, style="compact") if w_rows
+             else blocks.paragraph(msg(language, "weaknesses_none"), "muted")]
+    suggestions = improvement_suggestions(results, unit, language)
+    rec = unit_record(results, unit)
+    total_lost = float(rec["max_score"]) - float(rec["total_score"])
+    comp = leaf_comparison(results, unit, language)
+    top_lost = comp["points_lost"].where(comp["points_lost"] > 0.005).dropna() \
+        .sort_values(ascending=False).head(TOP_SUGGESTIONS).sum()
+    parts = [blocks.columns(left, right),
+             blocks.paragraph(msg(language, "suggestions_heading"), "subhead")]
+    if suggestions:
+        share = top_lost / total_lost if total_lost > 0.005 else float("nan")
+        parts.append(blocks.paragraph(msg(language, "suggestions_lead", n=len(suggestions),
+                                          lost=fmt_fixed(top_lost, 1),
+                                          share=_rate_text(share)), ""))
+        parts.append(blocks.bullets(suggestions, ordered=True))
+    else:
+        parts.append(blocks.paragraph(msg(language, "suggestions_none"), "muted"))
+    return blocks.section("strengths", msg(language, "strengths_section_heading"), parts)
+
+
+def qualitative_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """The qualitative evaluation (scores of the qualitative indicators, the rater groups'
+    scores and the reliability in plain words) and the rank interval of the sensitivity
+    analysis. Parts the results do not carry say "not computed"."""
+    parts: list = []
+    table = indicator_table(results, unit, language)
+    qual = table[table["kind"] == "qualitative"]
+    if not qual.empty:
+        cols = [blocks.column(msg(language, "col_indicator"), width=2.4),
+                blocks.column(msg(language, "col_raw_value"), "right"),
+                blocks.column(msg(language, "col_score_points"), "right")]
+        parts.append(blocks.table(cols, [blocks.row([r.name, r.raw_text,
+                                                     blocks.cell(r.score_text, style="strong")])
+                                         for r in qual.itertuples(index=False)], style="compact"))
+    groups = _table_of(results, "qualitative_groups")
+    rows = None if groups is None else groups[groups["unit_id"].astype(str) == str(unit)]
+    parts.append(blocks.paragraph(msg(language, "rater_groups_heading"), "subhead"))
+    if rows is None or rows.empty:
+        parts.append(blocks.notice(msg(language, "qualitative_not_computed")))
+    else:
+        cols = [blocks.column(msg(language, "col_rater_group"), width=2.0),
+                blocks.column(msg(language, "col_n_raters"), "right"),
+                blocks.column(msg(language, "col_group_score"), "right")]
+        body = []
+        for r in rows.itertuples(index=False):
+            published = bool(getattr(r, "published", True)) and not is_missing(getattr(r, "score", None))
+            score = fmt_fixed(r.score, 1) if published else msg(language, "suppressed")
+            n = getattr(r, "n_raters", None)
+            body.append(blocks.row([rater_group_text(r.rater_group, language),
+                                    "—" if is_missing(n) else str(int(n)),
+                                    blocks.cell(score, style="strong" if published else "muted")]))
+        parts.append(blocks.table(cols, body, style="compact",
+                                  notes=[msg(language, "suppressed_note")]))
+    parts.append(blocks.paragraph(msg(language, "reliability_heading"), "subhead"))
+    rel = _table_of(results, "reliability")
+    if rel is None or rel.empty:
+        parts.append(blocks.notice(msg(language, "reliability_not_computed")))
+    else:
+        column = "message_zh" if language == "zh" else "message_en"
+        low = rel[rel["low_agreement"].astype(bool)] if "low_agreement" in rel.columns else rel.iloc[0:0]
+        levels = rel["agreement"].astype(str) if "agreement" in rel.columns else pd.Series(dtype=str)
+        assessable = levels[levels != "not_assessable"]
+        if assessable.empty:
+            parts.append(blocks.paragraph(msg(language, "reliability_not_assessable"), ""))
+        elif low.empty:
+            parts.append(blocks.paragraph(msg(language, "reliability_ok", n=len(assessable)), ""))
+        else:
+            parts.append(blocks.paragraph(msg(language, "reliability_low", n=len(low),
+                                              total=len(assessable)), "warning"))
+            if column in low.columns:
+                parts.append(blocks.bullets(sorted(set(low[column].astype(str)))))
+    parts.append(blocks.paragraph(msg(language, "rank_interval_heading"), "subhead"))
+    interval = _rank_interval(results, unit)
+    if interval is None:
+        parts.append(blocks.notice(msg(language, "rank_interval_not_computed")))
+    else:
+        lo, hi, n = interval
+        rec = unit_record(results, unit)
+        key = "rank_interval_text_same" if lo == hi else "rank_interval_text"
+        parts.append(blocks.paragraph(msg(language, key, low=lo, high=hi,
+                                          rank="—" if is_missing(rec["rank"]) else int(rec["rank"]),
+                                          n=n or "—"), ""))
+    return blocks.section("qualitative", msg(language, "qualitative_heading"), parts)
+
+
+def grade_rules_text(results: Any, language: str = "zh") -> str:
+    params = (results.meta or {}).get("parameters") or {}
+    bands = params.get("grade_bands") or []
+    parts = [msg(language, "grade_band", grade=grade_text(g, language), low=fmt_compact(lo))
+             for g, lo in bands]
+    text = msg(language, "list_sep").join(parts) if parts else "—"
+    quota = params.get("top_quota")
+    if quota not in (None, "") and not is_missing(quota):
+        text += msg(language, "grade_quota", share=f"{100 * float(quota):.0f}%")
+    return text
+
+
+def method_section(results: Any, unit: str, language: str = "zh") -> dict:
+    """Appendix: framework version, grades and quota, missing-data rule, and every
+    indicator's points (for this unit's peer group), target and scoring rule."""
+    rec = unit_record(results, unit)
+    meta = results.meta or {}
+    intro = blocks.keyvalue([
+        blocks.kv(msg(language, "framework"),
+                  " ".join(x for x in (framework_name(results, language),
+                                       str(meta.get("framework_version", ""))) if x)),
+        blocks.kv(msg(language, "method_grades"), grade_rules_text(results, language)),
+        blocks.kv(msg(language, "method_missing"), missing_policy_text(results, language)),
+        blocks.kv(msg(language, "method_rank"), msg(language, "method_rank_text")),
+    ])
+    nodes = unit_nodes(results, unit)
+    table = indicator_table(results, unit, language)
+    areas = nodes[nodes["level"].astype(int) == 1]
+    cols = [blocks.column(msg(language, "col_indicator"), width=2.2),
+            blocks.column(msg(language, "col_points"), "right", 0.6),
+            blocks.column(msg(language, "col_target"), "right", 0.9),
+            blocks.column(msg(language, "col_rule"), width=3.2)]
+    rows = []
+    for _, area in areas.iterrows():
+        rows.append(blocks.row([f"{_name(area, language)}（{fmt_compact(area['points'])}）"
+                                if language == "zh" else
+                                f"{_name(area, language)} ({fmt_compact(area['points'])})"], "group"))
+        for r in table[table["area_code"] == str(area["code"])].itertuples(index=False):
+            kind = label(language, "kind", r.kind) if r.kind else ""
+            rows.append(blocks.row([blocks.cell(r.name, sub=kind), fmt_compact(r.points),
+                                    blocks.cell(r.target_text, style="muted"),
+                                    blocks.cell(r.rule or "—", style="small")]))
+    group = label(language, "peer_group", rec["peer_group"])
+    return blocks.section("method", msg(language, "method_heading"), [
+        intro,
+        blocks.paragraph(msg(language, "method_weights", group=group), "subhead"),
+        blocks.table(cols, rows, style="compact"),
+    ], break_before=True)
+
+
+def unit_sections(results: Any, unit: str, language: str = "zh",
+                  parameters: Mapping[str, Any] | None = None) -> list[dict]:
+    """Every block of the unit report in order (what the notebook displays)."""
+    return [unit_document(results, unit, language), summary_section(results, unit, language),
+            areas_section(results, unit, language), trend_section(results, unit, language),
+            strengths_section(results, unit, language), qualitative_section(results, unit, language),
+            indicators_section(results, unit, language), method_section(results, unit, language),
+            provenance_section(results, language, parameters)]
 
 
 def report_html(results: Any, unit: str, language: str = "zh") -> str:
-    """All blocks of the report in order (what the notebook displays, in one string)."""
-    return "".join((header_html(results, unit, language), areas_html(results, unit, language),
-                    indicators_html(results, unit, language), provenance_html(results, language)))
+    """All blocks of the report in order, as one HTML string (without charts)."""
+    parts = [unit_document(results, unit, language), summary_section(results, unit, language),
+             areas_section(results, unit, language, chart=False),
+             strengths_section(results, unit, language),
+             qualitative_section(results, unit, language),
+             indicators_section(results, unit, language), method_section(results, unit, language),
+             provenance_section(results, language)]
+    return "".join(blocks.block_html(b) for b in parts)

@@ -1,12 +1,16 @@
-"""Render unit reports: execute the report notebook with papermill, convert it to HTML.
+"""Render reports: execute a report notebook once, then convert that one executed notebook
+to HTML (nbconvert, ``templates/html``) and to PDF (Typst, :mod:`evalkit.report.pdf`).
 
-* The notebook runs in a temporary directory (its working directory), so a report never
-  litters the output folder and never depends on where it was started from.
-* The final HTML is written atomically (temporary file + :func:`os.replace`): a report file
+* A notebook runs either with papermill in a fresh kernel (:func:`execute_notebook`) or in
+  a warm kernel that a :class:`NotebookRunner` keeps for many notebooks (batch runs: the
+  kernel start and the imports are paid once per worker, not once per report).
+* Each render runs in its own temporary directory (the kernel's working directory), so a
+  report never litters the output folder and never depends on where it was started from.
+* Output files are written atomically (temporary file + :func:`os.replace`): a report file
   either holds a complete report or does not exist.
-* Rendering is reproducible: papermill's timing metadata and random cell ids are removed
-  from the executed notebook, and the HTML holds no times and no paths of the machine, so
-  the same inputs give byte-identical files.
+* Rendering is reproducible: timing metadata, random cell ids and execution counts are
+  normalised in the executed notebook; HTML and PDF hold no times and no paths of the
+  machine, so the same inputs give byte-identical files.
 * A failing notebook raises :class:`evalkit.errors.ReportError` naming the unit and the
   failing cell's error; the executed notebook is kept next to the output as
   ``<unit>.failed.ipynb`` for diagnosis.
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -25,6 +30,13 @@ from typing import Any
 import nbformat
 
 from evalkit.errors import ReportError
+
+#: Default limits, in seconds: one cell, and a kernel's start.
+CELL_TIMEOUT = 600
+START_TIMEOUT = 60
+
+#: File stems the batch writes besides the unit reports; a unit id never maps to them.
+RESERVED_STEMS = frozenset({"overview", "manifest", "results"})
 
 #: Cell tags whose cells are never shown in a report.
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
@@ -56,18 +68,51 @@ def safe_filename(unit_id: str) -> str:
     Keeps ``[A-Za-z0-9_.-]``; anything else becomes ``_``; runs of dots and leading or
     trailing dots are replaced, so the result never contains ``..`` or ``/`` and is never
     hidden. When the id had to change, a short hash of the original is appended so two
-    different ids never share a file. The same id always gives the same name.
+    different ids never share a file. The same id always gives the same name. Ids that
+    would take the name of another output (``overview``, ``manifest``, ``results``) are
+    changed too.
     """
     original = str(unit_id)
     name = _SAFE_CHARS.sub("_", original)
     name = re.sub(r"\.{2,}", "_", name).strip(".")
-    if name.split(".")[0].upper() in _WINDOWS_RESERVED:
+    if name.split(".")[0].upper() in _WINDOWS_RESERVED or name.split(".")[0].lower() in RESERVED_STEMS:
         name = f"_{name}"
     name = name[:_MAX_NAME]
     if name != original or not name:
         digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:8]
         name = f"{name}-{digest}" if name.strip("_") else f"unit-{digest}"
     return name
+
+
+# ----------------------------------------------------------------------------------------
+# Atomic writes
+# ----------------------------------------------------------------------------------------
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    _write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    _write_bytes_atomic(dest, Path(src).read_bytes())
 
 
 # ----------------------------------------------------------------------------------------
@@ -86,12 +131,14 @@ def _jsonable(value: Any) -> Any:
 
 def normalize_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what varies between two runs of the same notebook on the same inputs:
-    papermill's timing metadata and paths, nbclient's execution timestamps and the random
-    id of papermill's injected-parameters cell. Changes ``nb`` in place and returns it."""
+    papermill's timing metadata and paths, nbclient's execution timestamps, the random
+    id of papermill's injected-parameters cell, and execution counts (renumbered from 1,
+    as a fresh kernel would). Changes ``nb`` in place and returns it."""
     pm = nb.metadata.get("papermill")
     if isinstance(pm, dict):
         for key in _VOLATILE_NB_KEYS:
             pm.pop(key, None)
+    count = 0
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cpm = cell.metadata.get("papermill")
@@ -102,6 +149,12 @@ def normalize_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell["id"] = "injected-parameters"
         elif "id" in cell and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(cell["id"])):
             cell["id"] = f"cell-{index}"
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "execute_result":
+                    out["execution_count"] = count
     return nb
 
 
@@ -111,9 +164,10 @@ def _rewrite_normalized(path: Path) -> None:
 
 
 def execute_notebook(notebook: Path, parameters: dict, out_ipynb: Path, *,
-                     kernel_name: str = "python3", timeout: int = 600,
-                     start_timeout: int = 120, cwd: Path | None = None) -> Path:
-    """Execute ``notebook`` with papermill, injecting ``parameters``; write ``out_ipynb``.
+                     kernel_name: str = "python3", timeout: int = CELL_TIMEOUT,
+                     start_timeout: int = START_TIMEOUT, cwd: Path | None = None) -> Path:
+    """Execute ``notebook`` with papermill in a fresh kernel, injecting ``parameters``;
+    write ``out_ipynb``.
 
     The kernel's working directory is ``cwd`` (default: the folder of ``out_ipynb``;
     give it a temporary directory). ``timeout`` bounds each cell, ``start_timeout`` the
@@ -170,13 +224,175 @@ def execute_notebook(notebook: Path, parameters: dict, out_ipynb: Path, *,
     return out_ipynb
 
 
+class NotebookFailed(ReportError):
+    """A notebook failed in a :class:`NotebookRunner`; ``notebook`` holds the executed part."""
+
+    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+
+
+class NotebookRunner:
+    """Executes parameterised notebooks one after another in one warm kernel.
+
+    The kernel starts once (``start_timeout``; one retry when it fails to start) and is
+    reused: before each notebook its namespace is reset (``%reset -f``) and its working
+    directory moved to that notebook's temporary directory. Parameters are injected
+    exactly as papermill does (a cell tagged ``injected-parameters`` after the cell tagged
+    ``parameters``). A cell that fails or exceeds ``cell_timeout`` raises
+    :class:`NotebookFailed`; after a timeout or a dead kernel the kernel is restarted for
+    the next notebook. Use one runner per thread; close it (or use it as a context
+    manager) to stop the kernel.
+    """
+
+    def __init__(self, *, kernel_name: str = "python3", cell_timeout: int = CELL_TIMEOUT,
+                 start_timeout: int = START_TIMEOUT, start_retries: int = 1):
+        self.kernel_name = kernel_name
+        self.cell_timeout = cell_timeout
+        self.start_timeout = start_timeout
+        self.start_retries = start_retries
+        self._client = None
+        self._home: tempfile.TemporaryDirectory | None = None
+        self._sources: dict[Path, nbformat.NotebookNode] = {}
+        self.kernel_starts = 0
+
+    # kernel lifecycle -------------------------------------------------------------------
+    def _new_client(self, nb: nbformat.NotebookNode):
+        from nbclient import NotebookClient
+
+        if self._home is None:
+            self._home = tempfile.TemporaryDirectory(prefix="evalkit-kernel-")
+        return NotebookClient(
+            nb, kernel_name=self.kernel_name, timeout=self.cell_timeout,
+            startup_timeout=self.start_timeout, allow_errors=False, record_timing=False,
+            interrupt_on_timeout=False, raise_on_iopub_timeout=True,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            resources={"metadata": {"path": self._home.name}})
+
+    def start(self) -> None:
+        """Start the kernel (no-op when it runs); one retry, then :class:`ReportError`."""
+        from jupyter_core.utils import run_sync
+
+        if self._client is not None and self._client.km is not None and self._client.kc is not None:
+            return
+        last: BaseException | None = None
+        for _attempt in range(1 + max(0, self.start_retries)):
+            client = self._new_client(nbformat.v4.new_notebook())
+            try:
+                client.km = client.create_kernel_manager()
+                run_sync(client.async_start_new_kernel)()
+                run_sync(client.async_start_new_kernel_client)()
+                self._client = client
+                self.kernel_starts += 1
+                return
+            except Exception as exc:  # noqa: BLE001 - any start failure gets one retry
+                last = exc
+                self._shutdown(client)
+        raise ReportError(f"the notebook kernel {self.kernel_name!r} did not start within "
+                          f"{self.start_timeout} s (tried {1 + max(0, self.start_retries)} times): "
+                          f"{type(last).__name__}: {last}")
+
+    @staticmethod
+    def _shutdown(client) -> None:
+        from jupyter_core.utils import run_sync
+
+        if client is None:
+            return
+        try:
+            run_sync(client._async_cleanup_kernel)()
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+
+    def restart(self) -> None:
+        self._shutdown(self._client)
+        self._client = None
+        self.start()
+
+    def close(self) -> None:
+        self._shutdown(self._client)
+        self._client = None
+        if self._home is not None:
+            self._home.cleanup()
+            self._home = None
+
+    def __enter__(self) -> NotebookRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # execution --------------------------------------------------------------------------
+    def _source(self, notebook: Path) -> nbformat.NotebookNode:
+        notebook = Path(notebook).resolve()
+        if notebook not in self._sources:
+            if not notebook.is_file():
+                raise ReportError(f"report notebook not found: {notebook}")
+            self._sources[notebook] = nbformat.read(notebook, as_version=4)
+        return copy.deepcopy(self._sources[notebook])
+
+    def _prepare_kernel(self, cwd: Path) -> None:
+        from jupyter_core.utils import run_sync
+
+        # chdir first: %reset looks at the working directory, and the previous report's
+        # temporary directory is gone by now
+        code = (f"import os as _os; _os.chdir({str(cwd)!r}); del _os\n"
+                "get_ipython().run_line_magic('reset', '-f')")
+        reply = run_sync(self._client.kc._async_execute_interactive)(
+            code, silent=True, store_history=False, timeout=self.start_timeout,
+            output_hook=lambda msg: None)
+        if reply.get("content", {}).get("status") != "ok":
+            raise ReportError(f"the notebook kernel could not be reset between reports: {reply.get('content')}")
+
+    def run(self, notebook: Path, parameters: Mapping[str, Any], cwd: Path) -> nbformat.NotebookNode:
+        """Execute ``notebook`` with ``parameters`` in the warm kernel, working directory
+        ``cwd``; return the executed, normalised notebook."""
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from papermill.parameterize import parameterize_notebook
+
+        notebook = Path(notebook)
+        nb = self._source(notebook)
+        for cell in nb.cells:  # as papermill's loader does
+            cell.metadata.setdefault("tags", [])
+        nb.metadata["papermill"] = {"input_path": notebook.name, "parameters": {},
+                                    "environment_variables": {}, "version": None}
+        nb = parameterize_notebook(nb, _jsonable(dict(parameters)), kernel_name=self.kernel_name)
+        nb.metadata["papermill"].pop("input_path", None)
+        self.start()
+        client = self._client
+        client.nb = nb
+        try:
+            self._prepare_kernel(Path(cwd))
+            client.execute(cleanup_kc=False)
+        except CellExecutionError as exc:
+            normalize_executed(nb)
+            text = str(exc).strip().splitlines()
+            detail = next((line for line in reversed(text) if line.strip()), "")
+            index = next((i for i, c in enumerate(nb.cells) if any(
+                o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            count = nb.cells[index].get("execution_count") if index is not None else None
+            raise NotebookFailed(f"notebook {notebook.name} failed in cell {count} "
+                                 f"(cell #{index}): {detail}", nb) from exc
+        except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as exc:
+            normalize_executed(nb)
+            self._shutdown(self._client)
+            self._client = None  # the next notebook starts a fresh kernel
+            raise NotebookFailed(f"notebook {notebook.name} could not finish: "
+                                 f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
+                                 nb) from exc
+        return normalize_executed(nb)
+
+
 # ----------------------------------------------------------------------------------------
 # HTML conversion
 # ----------------------------------------------------------------------------------------
 
-def _strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict]:
-    """Drop everything a reader must not see (code, stderr, errors, hidden cells) and
-    collect the page information the notebook attached to its outputs."""
+def strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict]:
+    """A copy of ``nb`` without anything a reader must not see (code, stderr, errors,
+    hidden cells, the machine-readable payload), and the page information of the
+    document (title, language)."""
+    from evalkit.report.blocks import MIME_TYPE
+
+    nb = copy.deepcopy(nb)
     info: dict[str, str] = {}
     cells = []
     for cell in nb.cells:
@@ -186,13 +402,19 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode,
             cell.source = ""
             kept = []
             for out in cell.get("outputs", []):
-                if out.output_type == "error":
-                    continue
-                if out.output_type == "stream":
+                if out.output_type in ("error", "stream"):
                     continue
                 meta = out.get("metadata", {}).get("evalkit")
                 if isinstance(meta, dict):
                     info.update({k: str(v) for k, v in meta.items()})
+                data = out.get("data")
+                if isinstance(data, dict):
+                    block = data.pop(MIME_TYPE, None)
+                    if isinstance(block, dict) and block.get("type") == "document":
+                        info.setdefault("title", str(block.get("title", "")))
+                        info.setdefault("lang", str(block.get("lang", "")))
+                    if not data:
+                        continue
                 kept.append(out)
             cell.outputs = kept
         elif cell.cell_type == "raw":
@@ -202,75 +424,146 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode,
     return nb, info
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+_FONT_PLACEHOLDER = "/*evalkit-web-font*/"
+_exporters: dict = {}
 
 
-def _copy_atomic(src: Path, dest: Path) -> None:
-    _write_atomic(dest, Path(src).read_text(encoding="utf-8"))
+def finish_html(body: str, name: str) -> str:
+    """Check the converted page and embed its font: raises :class:`ReportError` if the
+    page would load anything from outside or uses a character no bundled font has."""
+    import html as html_lib
 
+    from evalkit.report import fonts
 
-def notebook_to_html(executed_ipynb: Path, out_html: Path) -> Path:
-    """Convert an executed report notebook to a self-contained HTML page (written
-    atomically) with evalkit's nbconvert template (``templates/html``).
-
-    Code, prompts, stdout/stderr streams and errors are removed; only rich outputs are
-    kept. Raises :class:`ReportError` if the page would load anything from outside.
-    """
-    from nbconvert import HTMLExporter
-
-    from evalkit.resources import HTML_TEMPLATE_NAME, template_dir
-
-    executed_ipynb, out_html = Path(executed_ipynb), Path(out_html)
-    nb = nbformat.read(executed_ipynb, as_version=4)
-    nb, info = _strip_for_report(nb)
-
-    exporter = HTMLExporter(template_name=HTML_TEMPLATE_NAME,
-                            extra_template_basedirs=[str(template_dir())])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    resources = {
-        "metadata": {"name": out_html.stem},
-        "evalkit_title": info.get("title") or out_html.stem,
-        "evalkit_lang": info.get("lang") or "zh-CN",
-    }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
     found = _EXTERNAL.search(body)
     if found:
         start = max(found.start() - 60, 0)
         raise ReportError(
-            f"the report {out_html.name} would not be self-contained: it refers to "
+            f"the report {name} would not be self-contained: it refers to "
             f"{found.group(0)!r} near …{body[start:found.end() + 60]!r}…")
+    visible = re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", body, flags=re.S))
+    visible = html_lib.unescape(visible)
+    missing = fonts.missing_glyphs(visible)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in sorted(missing)[:10])
+        raise fonts.MissingGlyphError(f"the report {name} uses characters no bundled font has: {shown}")
+    body = body.replace(_FONT_PLACEHOLDER, fonts.web_font_css(visible), 1)
     if not body.endswith("\n"):
         body += "\n"
-    _write_atomic(out_html, body)
+    return body
+
+
+def notebook_html(nb: nbformat.NotebookNode, name: str = "report") -> str:
+    """The self-contained HTML page of an executed report notebook, through
+    :class:`evalkit.report.nbconvert_exporter.EvalkitHTMLExporter` (one per thread):
+    code, prompts, stdout/stderr streams, errors and the PDF payload removed; a subset of
+    the bundled Chinese font embedded, so the page reads the same on a machine without
+    Chinese fonts."""
+    import threading
+
+    from evalkit.report.nbconvert_exporter import EvalkitHTMLExporter
+
+    key = threading.get_ident()
+    if key not in _exporters:
+        _exporters[key] = EvalkitHTMLExporter()
+    body, _ = _exporters[key].from_notebook_node(nb, resources={"metadata": {"name": name}})
+    return body
+
+
+def notebook_to_html(executed_ipynb: Path, out_html: Path) -> Path:
+    """Convert an executed report notebook to a self-contained HTML page (written
+    atomically) with evalkit's nbconvert template (``templates/html``); see
+    :func:`notebook_html`."""
+    executed_ipynb, out_html = Path(executed_ipynb), Path(out_html)
+    nb = nbformat.read(executed_ipynb, as_version=4)
+    _write_atomic(out_html, notebook_html(nb, out_html.stem))
     return out_html
 
 
+def write_outputs(nb: nbformat.NotebookNode, out_dir: Path, stem: str, *, pdf: bool = True,
+                  renderer: str = "typst") -> dict[str, Path]:
+    """Write ``<stem>.html`` (and ``<stem>.pdf``) of one executed notebook into
+    ``out_dir``: both from the same execution. Each file is written atomically."""
+    from evalkit.report.pdf import payload_to_pdf, notebook_payload
+
+    out_dir = Path(out_dir)
+    outputs = {}
+    html_text = notebook_html(nb, stem)
+    if pdf:
+        payload = notebook_payload(nb)
+        with tempfile.TemporaryDirectory(prefix="evalkit-pdf-") as tmp:
+            tmp_pdf = Path(tmp) / f"{stem}.pdf"
+            payload_to_pdf(payload, tmp_pdf, renderer=renderer)
+            _write_atomic(out_dir / f"{stem}.html", html_text)
+            _copy_atomic(tmp_pdf, out_dir / f"{stem}.pdf")
+        outputs["html"] = out_dir / f"{stem}.html"
+        outputs["pdf"] = out_dir / f"{stem}.pdf"
+    else:
+        _write_atomic(out_dir / f"{stem}.html", html_text)
+        outputs["html"] = out_dir / f"{stem}.html"
+    return outputs
+
+
 # ----------------------------------------------------------------------------------------
-# One unit's report
+# One report
 # ----------------------------------------------------------------------------------------
+
+def _absolute(p: str | Path | None) -> str:
+    return str(Path(p).resolve()) if p not in (None, "") else ""
+
+
+def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, stem: str, *,
+                    runner: NotebookRunner | None = None, pdf: bool = True,
+                    renderer: str = "typst", timeout: int = CELL_TIMEOUT,
+                    start_timeout: int = START_TIMEOUT, label: str = "") -> dict[str, Path]:
+    """Execute the report notebook ``kind`` (``unit_report`` or ``district_overview``) once
+    in a temporary directory and write its HTML and PDF as ``out_dir/<stem>.{html,pdf}``.
+
+    With a ``runner`` the notebook runs in its warm kernel, else in a fresh papermill
+    kernel. On failure raises :class:`ReportError` and keeps the executed notebook as
+    ``out_dir/<stem>.failed.ipynb``; a stale one from an earlier run is removed on success.
+    """
+    from evalkit.resources import notebook_path
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed = out_dir / f"{stem}.failed.ipynb"
+    label = label or stem
+    with tempfile.TemporaryDirectory(prefix="evalkit-report-") as tmp:
+        executed = Path(tmp) / f"{stem}.ipynb"
+        try:
+            if runner is not None:
+                try:
+                    nb = runner.run(notebook_path(kind), parameters, Path(tmp))
+                except NotebookFailed as exc:
+                    if exc.notebook is not None:
+                        _write_atomic(executed, nbformat.writes(exc.notebook) + "\n")
+                    raise
+            else:
+                execute_notebook(notebook_path(kind), dict(parameters), executed, cwd=Path(tmp),
+                                 timeout=timeout, start_timeout=start_timeout)
+                nb = nbformat.read(executed, as_version=4)
+            outputs = write_outputs(nb, out_dir, stem, pdf=pdf, renderer=renderer)
+        except ReportError as exc:
+            kept = ""
+            if not executed.exists() and "nb" in locals():
+                _write_atomic(executed, nbformat.writes(nb) + "\n")
+            if executed.exists():
+                _copy_atomic(executed, failed)
+                kept = f"; the executed notebook is kept as {failed}"
+            raise ReportError(f"report of {label} failed: {exc}{kept}") from exc
+    if failed.exists():
+        failed.unlink()  # a stale failure from an earlier run
+    return outputs
+
 
 def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out_dir: Path, *,
                        data: str | Path = "", framework: str | Path = "",
-                       language: str = "zh") -> Path:
-    """Render the report of ``unit`` for ``year`` into ``out_dir/<safe_unit_id>.html``.
+                       language: str = "zh", pdf: bool = True, renderer: str = "typst",
+                       runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
+                       start_timeout: int = START_TIMEOUT) -> Path:
+    """Render the report of ``unit`` for ``year`` into ``out_dir/<safe_unit_id>.html``
+    (and ``.pdf``), both from one execution of ``notebooks/unit_report.ipynb``.
 
     ``results_dir`` is a directory written by :func:`evalkit.results.save_results`; when
     empty the notebook computes the results itself from ``data`` and ``framework``.
@@ -278,39 +571,29 @@ def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out
     notebook as ``out_dir/<safe_unit_id>.failed.ipynb``.
     """
     from evalkit.report.messages import LANGUAGES
-    from evalkit.resources import notebook_path
 
     if language not in LANGUAGES:
         raise ReportError(f"unknown report language {language!r}; choose one of "
                           f"{', '.join(LANGUAGES)}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = safe_filename(unit)
-    out_html = out_dir / f"{stem}.html"
-    failed = out_dir / f"{stem}.failed.ipynb"
+    parameters = {"unit": str(unit), "year": int(year), "data": _absolute(data),
+                  "framework": _absolute(framework), "language": language,
+                  "results": _absolute(results_dir)}
+    outputs = render_notebook("unit_report", parameters, out_dir, safe_filename(unit),
+                              runner=runner, pdf=pdf, renderer=renderer, timeout=timeout,
+                              start_timeout=start_timeout, label=f"unit {unit} ({year})")
+    return outputs["html"]
 
-    def absolute(p: str | Path | None) -> str:
-        return str(Path(p).resolve()) if p not in (None, "") else ""
 
-    parameters = {
-        "unit": str(unit),
-        "year": int(year),
-        "data": absolute(data),
-        "framework": absolute(framework),
-        "language": language,
-        "results": absolute(results_dir),
-    }
-    with tempfile.TemporaryDirectory(prefix="evalkit-report-") as tmp:
-        executed = Path(tmp) / f"{stem}.ipynb"
-        try:
-            execute_notebook(notebook_path("unit_report"), parameters, executed, cwd=Path(tmp))
-        except ReportError as exc:
-            kept = ""
-            if executed.exists():
-                _copy_atomic(executed, failed)
-                kept = f"; the executed notebook is kept as {failed}"
-            raise ReportError(f"report of unit {unit} ({year}) failed: {exc}{kept}") from exc
-        notebook_to_html(executed, out_html)
-    if failed.exists():
-        failed.unlink()  # a stale failure from an earlier run
-    return out_html
+def render_overview(results_dir: Path | str | None, year: int, out_dir: Path, *,
+                    data: str | Path = "", framework: str | Path = "", language: str = "zh",
+                    pdf: bool = True, renderer: str = "typst",
+                    runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
+                    start_timeout: int = START_TIMEOUT) -> Path:
+    """Render the district overview of ``year`` into ``out_dir/overview.html`` (and
+    ``.pdf``) from one execution of ``notebooks/district_overview.ipynb``."""
+    parameters = {"year": int(year), "data": _absolute(data), "framework": _absolute(framework),
+                  "language": language, "results": _absolute(results_dir)}
+    outputs = render_notebook("district_overview", parameters, out_dir, "overview", runner=runner,
+                              pdf=pdf, renderer=renderer, timeout=timeout,
+                              start_timeout=start_timeout, label=f"the district overview ({year})")
+    return outputs["html"]

@@ -327,7 +327,7 @@ def test_report_shows_the_unit(rendered):
     assert "88.0%" in page and "5,400 件" in page
     assert "无数据" in page  # C2 has no data
     assert "ab12cd34ef56" in page and "ab12cd34ef560" not in page
-    assert "Noto Sans CJK SC" in page
+    assert "Noto Sans CJK SC" in page and '"EvalkitSans"' in page
 
 
 def test_report_is_self_contained_and_shows_no_code(rendered):
@@ -346,7 +346,9 @@ def test_report_is_self_contained_and_shows_no_code(rendered):
 
 def test_report_renders_are_byte_identical(rendered):
     assert rendered.first.read_bytes() == rendered.second.read_bytes()
-    assert sorted(p.name for p in rendered.out_dir.iterdir()) == ["D02.html"]
+    pdf = rendered.first.with_suffix(".pdf")
+    assert pdf.read_bytes() == rendered.second.with_suffix(".pdf").read_bytes()
+    assert sorted(p.name for p in rendered.out_dir.iterdir()) == ["D02.html", "D02.pdf"]
 
 
 def test_report_in_english():
