@@ -194,7 +194,8 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "evalkit_version": __version__,
         "packages": package_versions(),
     }
-    tables = {"history": _history(scored), **qualitative_tables(ds, year)}
+    tables = {"history": _history(scored), **qualitative_tables(ds, year),
+              "adjustments": adjustment_table(ds, year, fw)}
     intervals = rank_interval_table(ds, fw, year)
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
@@ -256,6 +257,22 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
         "percentiles": [5, 95], "percentile_method": "inverted_cdf",
     }
     return table
+
+
+def adjustment_table(dataset: Dataset, year: int, framework: Framework) -> pd.DataFrame:
+    """The year's bonus, deduction and veto decisions as published with the results:
+    ``unit_id, kind, points, reason`` plus the framework's caps (``cap``), so a report can say
+    why a grade or score differs from what the points alone give."""
+    adj = dataset.table("adjustments", year)
+    caps = {"bonus": framework.adjustments.bonus_cap, "deduction": framework.adjustments.deduction_cap}
+    out = pd.DataFrame({
+        "unit_id": adj["unit_id"].astype(str).to_numpy(),
+        "kind": adj["kind"].astype(str).to_numpy(),
+        "points": adj["points"].astype("float64").to_numpy(),
+        "reason": adj["reason"].astype(str).to_numpy(),
+    })
+    out["cap"] = out["kind"].map(caps).astype("float64")
+    return out.sort_values(["unit_id", "kind"], kind="stable").reset_index(drop=True)
 
 
 def qualitative_tables(dataset: Dataset, year: int) -> dict[str, pd.DataFrame]:

@@ -607,8 +607,38 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
     ]
     return blocks.section("summary", msg(language, "summary_heading"), [
         blocks.paragraph(summary_lead(results, unit, language), "lead"),
+        *[blocks.notice(text, "warning") for text in adjustment_notes(results, unit, language)],
         blocks.cards(items),
     ])
+
+
+def adjustment_notes(results: Any, unit: str, language: str = "zh") -> list[str]:
+    """Plain sentences for the unit's veto, bar-on-top, bonus and deduction decisions."""
+    table = _table_of(results, "adjustments")
+    if table is None or table.empty:
+        return []
+    rows = table[table["unit_id"].astype(str) == str(unit)]
+    order = {"veto": 0, "bar_top": 1, "bonus": 2, "deduction": 3}
+    notes = []
+    for _, r in sorted(rows.iterrows(), key=lambda kv: order.get(str(kv[1]["kind"]), 9)):
+        kind = str(r["kind"])
+        if kind not in order:
+            continue
+        reason = str(r["reason"]).rstrip("。.")
+        for prefix in ("一票否决", "一票否优", "加分", "扣分"):  # the label is printed already
+            if reason.startswith(prefix) and reason[len(prefix):len(prefix) + 1] in ("：", ":"):
+                reason = reason[len(prefix) + 1:].strip()
+        notes.append(msg(language, f"adjust_{kind}", reason=reason,
+                         points=fmt_compact(r.get("points"))))
+    for kind in ("bonus", "deduction"):
+        part = rows[rows["kind"] == kind]
+        if part.empty or is_missing(part["cap"].iloc[0]):
+            continue
+        total = float(part["points"].astype("float64").sum())
+        if total > float(part["cap"].iloc[0]) + 1e-9:
+            notes.append(msg(language, "adjust_capped", kind=msg(language, f"adjust_kind_{kind}"),
+                             total=fmt_compact(total), cap=fmt_compact(part["cap"].iloc[0])))
+    return notes
 
 
 def header_html(results: Any, unit: str, language: str = "zh") -> str:

@@ -250,3 +250,17 @@ def test_unit_ids_never_take_the_name_of_another_output(unit_id):
     name = safe_filename(unit_id)
     assert name.split(".")[0].lower() not in {"overview", "manifest", "results"}
     assert safe_filename(unit_id) == name
+
+
+def test_summary_explains_veto_bonus_and_cap():
+    from evalkit.pipeline import compute_results
+    from evalkit.report.present import adjustment_notes
+    from evalkit.resources import sample_data_dir, sample_framework_path
+
+    results = compute_results(sample_data_dir(), sample_framework_path(), 2024)
+    d17 = adjustment_notes(results, "D17")
+    assert d17 == ["一票否决：发生重大责任事件。评估等次定为“不合格”。"]
+    s11 = adjustment_notes(results, "S11")
+    assert s11[0].startswith("加分 4 分") and "封顶计 3 分" in s11[-1]
+    assert adjustment_notes(results, "D01") == []
+    assert "Veto" in adjustment_notes(results, "D17", "en")[0]
