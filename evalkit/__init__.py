@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _API = {
     # data
     "load_dataset": "evalkit.dataset",
+    "read_dataset": "evalkit.dataset",
     "validate_directory": "evalkit.dataset",
     "Dataset": "evalkit.dataset",
     # indicators (效能考核)

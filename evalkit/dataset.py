@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,11 @@ class Dataset:
     ``tables[(None, name)]`` holds a district table, ``tables[(year, name)]`` a year table.
     ``files`` maps each file's path relative to ``root`` to its SHA-256, the provenance that
     every result and report carries.
+
+    A dataset from :func:`read_dataset` may hold a large Parquet table *unread* (an
+    :class:`evalkit.reading.ParquetTable`): :meth:`table` reads it on first use, and
+    :func:`~evalkit.indicators.compute_indicators` counts it as it decodes it, batch by
+    batch, without ever building it (:meth:`deferred`).
     """
 
     root: Path
@@ -45,20 +52,35 @@ class Dataset:
     tables: dict[tuple[int | None, str], pd.DataFrame]
     files: dict[str, str]
     warnings: tuple[Problem, ...] = field(default=())
+    #: False when read by :func:`read_dataset` (no contract checks in this run).
+    validated: bool = True
 
     @property
     def units(self) -> pd.DataFrame:
         return self.tables[(None, "units")]
 
-    def table(self, name: str, year: int | None = None) -> pd.DataFrame:
-        """A table, or an empty frame with the contract columns when the file is absent."""
+    @staticmethod
+    def _key(name: str, year: int | None) -> tuple[int | None, str]:
         t = TABLES[name]
-        key = (None, name) if t.scope == "district" else (year, name)
         if t.scope == "year" and year is None:
             raise ValueError(f"table {name!r} is per year: give a year")
+        return (None, name) if t.scope == "district" else (year, name)
+
+    def table(self, name: str, year: int | None = None) -> pd.DataFrame:
+        """A table, or an empty frame with the contract columns when the file is absent."""
+        key = self._key(name, year)
         if key in self.tables:
-            return self.tables[key]
-        return empty_frame(t)
+            frame = self.tables[key]
+            if not isinstance(frame, pd.DataFrame):  # a deferred Parquet table: read it now
+                frame = self.tables[key] = frame.load()
+            return frame
+        return empty_frame(TABLES[name])
+
+    def deferred(self, name: str, year: int | None = None):
+        """The unread :class:`~evalkit.reading.ParquetTable` of a table, or None (read, or
+        absent)."""
+        frame = self.tables.get(self._key(name, year))
+        return None if frame is None or isinstance(frame, pd.DataFrame) else frame
 
     def has(self, name: str, year: int | None = None) -> bool:
         t = TABLES[name]
@@ -188,13 +210,25 @@ def validate_directory(root: str | Path, years: list[int] | None = None) -> list
     return problems
 
 
-def load_dataset(root: str | Path, years: list[int] | None = None) -> Dataset:
-    """Load and validate a data directory; raise :class:`DataValidationError` on any error."""
+def load_dataset(root: str | Path, years: list[int] | None = None, *, validate: bool = True,
+                 columns: Mapping[str, Iterable[str] | None] | None = None) -> Dataset:
+    """Load and validate a data directory; raise :class:`DataValidationError` on any error.
+
+    ``columns``: table → the columns to keep (``unit_id`` is always kept; tables not named
+    keep every column), e.g. :func:`evalkit.indicators.catalogue.required_columns`. With
+    validation every column is still read and checked, then the others are dropped.
+
+    ``validate=False`` is :func:`read_dataset`: no contract checks — only for data that
+    has passed ``evalkit validate``.
+    """
+    if not validate:
+        return read_dataset(root, years, columns=columns)
+    _check_column_names(columns)
     root = Path(root)
     checked, found_years, problems = check_directory(root, years)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
-    tables = {key: ct.frame for key, ct in checked.items()}
+    tables = {key: _select(ct.frame, key[1], columns) for key, ct in checked.items()}
     unit_ids = pd.Index(tables[(None, "units")]["unit_id"].astype(str))
     for key, frame in tables.items():
         if key[1] in _CATEGORICAL_UNIT_TABLES:
@@ -205,3 +239,124 @@ def load_dataset(root: str | Path, years: list[int] | None = None) -> Dataset:
     return Dataset(root=root, years=tuple(found_years), tables=tables,
                    files=dict(sorted(hashes.items())),
                    warnings=tuple(p for p in problems if p.severity != "error"))
+
+
+def _check_column_names(columns: Mapping[str, Iterable[str] | None] | None) -> None:
+    unknown = sorted(set(columns or {}) - set(TABLES))
+    if unknown:
+        raise EvalkitError(f"columns: no table named {', '.join(unknown)}")
+
+
+def _wanted(name: str, columns: Mapping[str, Iterable[str] | None] | None) -> set[str] | None:
+    """The contract columns of ``name`` to keep (None = all); ``unit_id`` always."""
+    if columns is None or columns.get(name) is None:
+        return None
+    wanted = set(columns[name]) | {"unit_id"}
+    unknown = wanted - set(TABLES[name].column_names) - {"unit_id"}
+    if unknown:
+        raise EvalkitError(f"columns: the '{name}' table has no column {', '.join(sorted(unknown))}")
+    return wanted
+
+
+def _select(frame: pd.DataFrame, name: str, columns) -> pd.DataFrame:
+    wanted = _wanted(name, columns)
+    if wanted is None:
+        return frame
+    return frame[[c for c in frame.columns if c in wanted]]
+
+
+def read_dataset(root: str | Path, years: list[int] | None = None,
+                 columns: Mapping[str, Iterable[str] | None] | None = None, *, defer: bool = True) -> Dataset:
+    """Read a data directory that has passed ``evalkit validate``, fast and WITHOUT the
+    contract checks. Use it only on data that passed ``evalkit validate`` (or that evalkit
+    wrote itself, e.g. an efficiency database export).
+
+    Parquet tables are read straight into the types ``load_dataset`` gives, reading only
+    the ``columns`` asked for (table → columns; ``unit_id`` is always read; tables not
+    named are read whole) — see :mod:`evalkit.reading`. What is skipped: every row check
+    (types, ranges, empty cells, unique keys, anchor years, date orders, references between
+    tables); a record that breaks the contract gives wrong indicators instead of an error.
+    What is still refused: an unknown or ambiguous file name, a missing units table, a
+    unit id that is not in the units table, a category value that is not a code or label,
+    a missing non-nullable column. Files in other formats (the CSV units table …) are
+    converted, and so checked, table by table as ``load_dataset`` does.
+
+    ``defer``: the large event tables (service cases, 12345 tickets, grid cases) stored as
+    Parquet are opened but not read: ``compute_indicators`` counts them as it decodes them,
+    a batch of rows at a time per core, and ``Dataset.table`` reads one whole when asked for
+    it. Their unit ids and category values are then looked at when they are read. The
+    SHA-256 of every file is taken now, and a deferred file that changes before it is read
+    is refused.
+
+    Differences from ``load_dataset``: category columns of the large event tables are
+    pandas categoricals over the contract's codes rather than Python strings (same values);
+    ``Dataset.validated`` is False. ``files`` holds the SHA-256 of every file, as for
+    ``load_dataset``.
+    """
+    from .loading import file_format
+    from .reading import ParquetTable
+
+    _check_column_names(columns)
+    root = Path(root)
+    if not root.exists():
+        raise EvalkitError(f"data directory not found: {root}")
+    if not root.is_dir():
+        raise EvalkitError(f"expected a data directory, found a file: {root}")
+    files, found_years, problems = discover(root, years)
+    if any(p.severity == "error" for p in problems):
+        raise DataValidationError(problems)
+    order = sorted(files.items(), key=lambda kv: (kv[0][0] is not None, kv[0][0] or 0, kv[0][1]))
+    tables: dict = {}
+    unit_ids: pd.Index | None = None
+    # The files' SHA-256 (provenance) on a thread of its own while the tables are read:
+    # hashlib releases the GIL.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    hashes = {_rel(root, path): hashing.submit(sha256_file, path) for path in files.values()}
+    hashing.shutdown(wait=False)
+    for (year, name), path in order:  # district tables (units first of all) before years
+        table, display = TABLES[name], _rel(root, path)
+        wanted = _wanted(name, columns)
+        categorical = name in _CATEGORICAL_UNIT_TABLES
+        if file_format(path) == "parquet":
+            source = ParquetTable(path, display, table, wanted, unit_ids, categorical)
+            frame = source if defer and categorical and source.num_rows else source.load()
+        else:
+            frame = _select(_converted(path, display, table, year), name, columns)
+            if categorical:
+                frame = _as_categorical(frame, table, unit_ids, display)
+        tables[(year, name)] = frame
+        if name == "units":
+            unit_ids = pd.Index(frame["unit_id"].astype(str))
+    return Dataset(root=root, years=tuple(found_years), tables=tables,
+                   files={rel: digest.result() for rel, digest in sorted(hashes.items())},
+                   warnings=tuple(p for p in problems if p.severity != "error"), validated=False)
+
+
+def _converted(path: Path, display: str, table: Table, year: int | None) -> pd.DataFrame:
+    """A non-Parquet file converted as validation does; its own problems are errors."""
+    raw, problems = read_file(path, display)
+    ct = None
+    if raw is not None:
+        ct, table_problems = check_table(raw, table, year)
+        problems = problems + table_problems
+    if ct is None or any(p.severity == "error" for p in problems):
+        raise DataValidationError(problems)
+    return ct.frame
+
+
+def _as_categorical(frame: pd.DataFrame, table: Table, unit_ids: pd.Index | None, display: str) -> pd.DataFrame:
+    """Unit ids and category columns of a large event table as categoricals."""
+    frame = frame.copy()
+    for col in table.columns:
+        if col.name not in frame:
+            continue
+        if col.name == "unit_id" and unit_ids is not None:
+            ids = frame["unit_id"].astype(str).where(frame["unit_id"].notna())
+            unknown = ~ids.isin(unit_ids) & ids.notna()
+            if unknown.any():
+                raise EvalkitError(f"{display}, column 'unit_id': '{ids[unknown].iloc[0]}' is not in the "
+                                   "units table; run 'evalkit validate'")
+            frame["unit_id"] = pd.Categorical(ids, categories=unit_ids)
+        elif col.dtype == "category":
+            frame[col.name] = pd.Categorical(frame[col.name], categories=list(col.categories))
+    return frame

@@ -84,6 +84,32 @@ class WorkCalendar:
             out[ok] = self.cumulative[self._index(e[ok])] - self.cumulative[self._index(s[ok])]
         return out
 
+    def cumulative_at(self, days: np.ndarray) -> np.ndarray:
+        """Working days from ``start`` through each day, as float64 (NaN where the day is NaT).
+
+        ``days`` is a ``datetime64[D]`` array. The count of ``(s, e]`` is
+        ``cumulative_at(e) - cumulative_at(s)``, exactly :meth:`working_days_between`; a
+        date column looked up once serves every interval that starts or ends on it, which
+        is how the indicators handle millions of records.
+        """
+        d = np.asarray(days).astype("datetime64[D]", copy=False)
+        n = len(self.cumulative)
+        start = self.start.astype(np.int64)
+        values = d.view(np.int64)
+        if d.size and int(values.max()) - int(start) >= n:  # NaT (the smallest int64) never is
+            raise EvalkitError(
+                f"working-day calendar covers {self.start}..{self.end}; a date outside it was given")
+        idx = values - start  # a fresh array (NaT entries wrap around; overwritten next)
+        idx[np.isnat(d)] = n  # → NaN below
+        if d.size and idx.min() < 0:
+            raise EvalkitError(
+                f"working-day calendar covers {self.start}..{self.end}; a date outside it was given")
+        table = np.append(self.cumulative.astype(np.float64), np.nan)
+        return table[idx]
+
+    def covers(self, first: np.datetime64, last: np.datetime64) -> bool:
+        return bool(self.start <= first and last <= self.end)
+
     def add_working_days(self, start, n) -> np.ndarray:
         """The date ``n`` working days after ``start`` (the first date whose count reaches n)."""
         s = pd.to_datetime(pd.Series(start)).to_numpy(dtype="datetime64[D]")

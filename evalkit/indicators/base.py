@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._common import per_unit, unit_codes
+
 #: The evaluation areas of section 七 of the implementation opinion, plus major projects
 #: and supervision, in report order.
 AREAS: dict[str, dict[str, str]] = {
@@ -63,6 +65,20 @@ class Indicator:
     tables: tuple[str, ...]
     compute: Callable[..., pd.DataFrame]
     periodic: bool = False
+    #: Columns the computation reads, as ``"table.column"``; ``None`` = every column of
+    #: ``tables``. :func:`evalkit.dataset.read_dataset` reads only these (``unit_id`` is
+    #: always read), so a declaration must name every column the function touches.
+    columns: tuple[str, ...] | None = None
+
+    def reads(self) -> dict[str, tuple[str, ...] | None]:
+        """Table → the columns this indicator reads (``None``: all of them)."""
+        if self.columns is None:
+            return {t: None for t in self.tables}
+        out: dict[str, list[str]] = {t: [] for t in self.tables}
+        for qualified in self.columns:
+            table, column = qualified.split(".", 1)
+            out.setdefault(table, []).append(column)
+        return {t: tuple(cols) for t, cols in out.items()}
 
     def __call__(self, dataset, year: int, **params) -> pd.DataFrame:
         return self.compute(dataset, year, **params)
@@ -162,10 +178,7 @@ def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) 
 
 def _unit_codes(unit_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of a unit-id column and the ids they index (−1 = missing)."""
-    if isinstance(unit_ids.dtype, pd.CategoricalDtype):
-        return unit_ids.cat.codes.to_numpy(), pd.Index(unit_ids.cat.categories.astype(str), name="unit_id")
-    codes, uniques = pd.factorize(unit_ids)
-    return codes, pd.Index(pd.Index(uniques).astype(str), name="unit_id")
+    return unit_codes(unit_ids)
 
 
 def count_by_unit(frame: pd.DataFrame, mask=None) -> pd.Series:
@@ -178,14 +191,12 @@ def count_by_unit(frame: pd.DataFrame, mask=None) -> pd.Series:
 
 
 def sum_by_unit(frame: pd.DataFrame, values, mask=None) -> pd.Series:
-    """Sum of ``values`` (or a count when None) per unit id over rows where ``mask`` is true."""
+    """Sum of ``values`` (or a count when None) per unit id over rows where ``mask`` is true.
+
+    Units without such a row are absent from the result; NaN values count as 0.
+    """
     codes, ids = _unit_codes(frame["unit_id"])
-    keep = codes >= 0
-    if mask is not None:
-        keep &= np.asarray(mask, dtype=bool)
-    weights = None
-    if values is not None:
-        weights = np.nan_to_num(np.asarray(values, dtype="float64"))[keep]
-    counts = np.bincount(codes[keep], weights=weights, minlength=len(ids))
-    present = np.bincount(codes[keep], minlength=len(ids)) > 0
-    return pd.Series(counts.astype("float64"), index=ids)[present]
+    counts, sums = per_unit(codes, len(ids), mask, values)
+    present = counts > 0
+    out = counts.astype("float64") if sums is None else sums
+    return pd.Series(out, index=ids)[present]

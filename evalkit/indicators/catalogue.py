@@ -10,90 +10,137 @@ import pandas as pd
 
 from ..errors import EvalkitError
 from . import disclosure, finance, followup, grid, hotline, legal, qualitative, service, staffing
+from ._common import CallScope, prefetch
 from .base import Indicator
 
 P = "%"
 
+
+def _of(table: str, *columns: str) -> tuple[str, ...]:
+    """``("table.column", …)``: the columns an indicator reads from ``table``."""
+    return tuple(f"{table}.{c}" for c in columns)
+
+
 CATALOGUE: tuple[Indicator, ...] = (
     # 行政效率 — administrative efficiency (政务服务, 限时办结)
     Indicator("service_on_time_rate", "政务服务按时办结率", "Service cases completed on time", "efficiency",
-              P, +1, ("service_cases",), service.service_on_time_rate),
+              P, +1, ("service_cases",), service.service_on_time_rate,
+              columns=_of("service_cases", "received_date", "completed_date", "promised_limit_days")),
     Indicator("service_time_compression_rate", "承诺时限压缩率", "Promised-limit compression", "efficiency",
-              P, +1, ("service_cases",), service.service_time_compression_rate),
+              P, +1, ("service_cases",), service.service_time_compression_rate,
+              columns=_of("service_cases", "statutory_limit_days", "promised_limit_days")),
     Indicator("service_speedup_rate", "实际提速率", "Actual speed-up against promised limits", "efficiency",
-              P, +1, ("service_cases",), service.service_speedup_rate),
+              P, +1, ("service_cases",), service.service_speedup_rate,
+              columns=_of("service_cases", "received_date", "completed_date", "promised_limit_days")),
     Indicator("service_instant_share", "即办件比例", "Share of instant cases", "efficiency", P, +1,
-              ("service_cases",), service.service_instant_share),
+              ("service_cases",), service.service_instant_share,
+              columns=_of("service_cases", "instant")),
     Indicator("service_online_rate", "全程网办率", "Cases handled fully online", "efficiency", P, +1,
-              ("service_cases",), service.service_online_rate),
+              ("service_cases",), service.service_online_rate,
+              columns=_of("service_cases", "completed_date", "channel")),
     # 公共服务 — 12345 hotline
     Indicator("hotline_signed_rate", "12345及时签收率", "12345 tickets signed for in time", "public_service",
-              P, +1, ("hotline_tickets",), hotline.hotline_signed_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_signed_rate,
+              columns=_of("hotline_tickets", "dispatched_at", "signed_at")),
     Indicator("hotline_contact_rate", "12345先行联系率", "12345 citizens contacted in time", "public_service",
-              P, +1, ("hotline_tickets",), hotline.hotline_contact_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_contact_rate,
+              columns=_of("hotline_tickets", "dispatched_at", "contacted_at")),
     Indicator("hotline_on_time_rate", "12345按时办结率", "12345 tickets closed on time", "public_service",
-              P, +1, ("hotline_tickets",), hotline.hotline_on_time_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_on_time_rate,
+              columns=_of("hotline_tickets", "closed_at", "due_at")),
     Indicator("hotline_solved_rate", "12345实际解决率", "12345 requests actually solved", "public_service",
-              P, +1, ("hotline_tickets",), hotline.hotline_solved_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_solved_rate,
+              columns=_of("hotline_tickets", "closed_at", "solved")),
     # 群众满意度 — satisfaction
     Indicator("hotline_satisfaction_rate", "12345回访满意率", "12345 callback satisfaction", "satisfaction",
-              P, +1, ("hotline_tickets",), hotline.hotline_satisfaction_rate),
+              P, +1, ("hotline_tickets",), hotline.hotline_satisfaction_rate,
+              columns=_of("hotline_tickets", "callback_satisfaction")),
     Indicator("service_good_rating_rate", "好差评好评率", "Good-rating rate", "satisfaction", P, +1,
-              ("service_cases",), service.service_good_rating_rate),
+              ("service_cases",), service.service_good_rating_rate,
+              columns=_of("service_cases", "rating")),
     Indicator("service_bad_rating_fix_rate", "差评整改率", "Bad ratings rectified within 15 working days",
-              "satisfaction", P, +1, ("service_cases",), service.service_bad_rating_fix_rate),
+              "satisfaction", P, +1, ("service_cases",), service.service_bad_rating_fix_rate,
+              columns=_of("service_cases", "rating", "received_date", "completed_date",
+                          "bad_rating_rectified_date")),
     Indicator("service_rating_participation_rate", "主动评价率", "Share of cases rated", "satisfaction", P, +1,
-              ("service_cases",), service.service_rating_participation_rate),
+              ("service_cases",), service.service_rating_participation_rate,
+              columns=_of("service_cases", "rating")),
     Indicator("survey_satisfaction_rate", "群众满意率", "Survey satisfaction rate", "satisfaction", P, +1,
               ("survey_responses",), qualitative.survey_satisfaction_rate),
     # 信息公开 — disclosure
     Indicator("disclosure_on_time_rate", "依申请公开按时答复率", "Disclosure requests answered on time",
-              "openness", P, +1, ("disclosure_requests",), disclosure.disclosure_on_time_rate),
+              "openness", P, +1, ("disclosure_requests",), disclosure.disclosure_on_time_rate,
+              columns=_of("disclosure_requests", "received_date", "replied_date", "extended")),
     Indicator("proactive_disclosure_rate", "主动公开率", "Documents proactively disclosed", "openness", P, +1,
-              ("disclosure_documents",), disclosure.proactive_disclosure_rate),
+              ("disclosure_documents",), disclosure.proactive_disclosure_rate,
+              columns=_of("disclosure_documents", "documents_issued", "documents_disclosed")),
     # 权力行使 — exercise of power
     Indicator("review_correction_rate", "行政复议纠错率", "Administrative review correction rate", "power",
-              P, -1, ("legal_cases",), legal.review_correction_rate),
+              P, -1, ("legal_cases",), legal.review_correction_rate,
+              columns=_of("legal_cases", "kind", "concluded_date", "outcome")),
     Indicator("litigation_loss_rate", "行政诉讼败诉率", "Administrative litigation loss rate", "power", P, -1,
-              ("legal_cases",), legal.litigation_loss_rate),
+              ("legal_cases",), legal.litigation_loss_rate,
+              columns=_of("legal_cases", "kind", "concluded_date", "outcome")),
     Indicator("proposal_on_time_rate", "建议提案按时办复率", "Proposals answered on time", "power", P, +1,
-              ("proposals",), followup.proposal_on_time_rate),
+              ("proposals",), followup.proposal_on_time_rate,
+              columns=_of("proposals", "replied_date", "due_date")),
     Indicator("proposal_satisfaction_rate", "建议提案满意率", "Deputies satisfied with replies", "power", P, +1,
-              ("proposals",), followup.proposal_satisfaction_rate),
+              ("proposals",), followup.proposal_satisfaction_rate,
+              columns=_of("proposals", "satisfaction")),
     # 市场监管 — grid management
     Indicator("grid_on_time_rate", "网格案件按期结案率", "Grid cases closed on time", "regulation", P, +1,
-              ("grid_cases",), grid.grid_on_time_rate),
+              ("grid_cases",), grid.grid_on_time_rate,
+              columns=_of("grid_cases", "closed_date", "due_date")),
     Indicator("grid_rework_rate", "网格案件返工率", "Grid cases reworked", "regulation", P, -1,
-              ("grid_cases",), grid.grid_rework_rate),
+              ("grid_cases",), grid.grid_rework_rate,
+              columns=_of("grid_cases", "closed_date", "reworked")),
     # 财政资金使用 — public funds
     Indicator("budget_execution_rate", "预算执行率", "Budget execution rate (year end)", "finance", P, +1,
-              ("budget_lines",), finance.budget_execution_rate),
+              ("budget_lines",), finance.budget_execution_rate,
+              columns=_of("budget_lines", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_execution_path", "预算执行进度(月度)", "Budget execution against schedule, monthly",
-              "finance", P, +1, ("budget_lines",), finance.budget_execution_path, periodic=True),
+              "finance", P, +1, ("budget_lines",), finance.budget_execution_path, periodic=True,
+              columns=_of("budget_lines", "month", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_schedule_lag", "预算执行序时偏离度", "Budget execution lag behind schedule", "finance",
-              "pp", -1, ("budget_lines",), finance.budget_schedule_lag),
+              "pp", -1, ("budget_lines",), finance.budget_schedule_lag,
+              columns=_of("budget_lines", "month", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_completion_rate", "预算完成率", "Budget completion rate", "finance", P, +1,
-              ("budget_lines",), finance.budget_completion_rate),
+              ("budget_lines",), finance.budget_completion_rate,
+              columns=_of("budget_lines", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_adjustment_rate", "预算调整率", "Budget adjustment rate", "finance", P, -1,
-              ("budget_lines",), finance.budget_adjustment_rate),
+              ("budget_lines",), finance.budget_adjustment_rate,
+              columns=_of("budget_lines", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("three_public_change_rate", "三公经费变动率", "Change of 三公 spending", "finance", P, -1,
-              ("budget_lines",), finance.three_public_change_rate),
+              ("budget_lines",), finance.three_public_change_rate,
+              columns=_of("budget_lines", "line", "spending_yuan")),
     Indicator("audit_rectification_rate", "审计问题整改率", "Audit findings rectified", "finance", P, +1,
-              ("audit_findings", "rectifications"), finance.audit_rectification_rate),
+              ("audit_findings", "rectifications"), finance.audit_rectification_rate,
+              columns=_of("audit_findings", "finding_id")
+              + _of("rectifications", "source", "status", "finding_id")),
     Indicator("cost_per_case", "每件成本", "Spending per case handled", "finance", "元/件", -1,
-              ("budget_lines", "service_cases", "hotline_tickets", "grid_cases"), finance.cost_per_case),
+              ("budget_lines", "service_cases", "hotline_tickets", "grid_cases"), finance.cost_per_case,
+              columns=_of("budget_lines", "spending_yuan") + _of("service_cases", "completed_date")
+              + _of("hotline_tickets", "closed_at") + _of("grid_cases", "closed_date")),
     # 人员配置 — staffing
     Indicator("staffing_control_rate", "在职人员控制率", "Staff in post against posts", "staffing", P, -1,
-              ("staffing",), staffing.staffing_control_rate),
+              ("staffing",), staffing.staffing_control_rate,
+              columns=_of("staffing", "staff_in_post", "authorised_posts")),
     # 督查督办 and 重大项目 — supervision and major projects
     Indicator("supervision_on_time_rate", "督查事项按期办结率", "Supervision tasks completed on time",
-              "supervision", P, +1, ("supervision_tasks",), followup.supervision_on_time_rate),
+              "supervision", P, +1, ("supervision_tasks",), followup.supervision_on_time_rate,
+              columns=_of("supervision_tasks", "completed_date", "due_date")),
     Indicator("milestone_on_time_rate", "重大项目节点按期完成率", "Project milestones on time", "projects",
-              P, +1, ("projects", "project_milestones"), followup.milestone_on_time_rate),
+              P, +1, ("projects", "project_milestones"), followup.milestone_on_time_rate,
+              columns=_of("project_milestones", "project_id", "planned_date", "actual_date")
+              + _of("projects", "project_id")),
     Indicator("project_schedule_performance", "重大项目进度绩效指数(SPI)", "Project schedule performance index",
-              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_schedule_performance),
+              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_schedule_performance,
+              columns=_of("project_milestones", "project_id", "planned_date", "actual_date", "planned_cost_yuan")
+              + _of("projects", "project_id")),
     Indicator("project_cost_performance", "重大项目成本绩效指数(CPI)", "Project cost performance index",
-              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_cost_performance),
+              "projects", "指数", +1, ("projects", "project_milestones"), followup.project_cost_performance,
+              columns=_of("project_milestones", "project_id", "planned_date", "actual_date", "planned_cost_yuan",
+                          "actual_cost_yuan") + _of("projects", "project_id")),
     # 效能评价 — qualitative
     Indicator("rating_score", "效能评价得分", "Qualitative rating score", "qualitative", "分", +1,
               ("ratings", "raters"), qualitative.rating_score),
@@ -111,16 +158,47 @@ def get_indicator(code: str) -> Indicator:
         raise EvalkitError(f"unknown indicator '{code}'; known: {', '.join(BY_CODE)}") from None
 
 
+def _codes(codes: list[str] | None, include_periodic: bool) -> list[str]:
+    return list(codes or [i.code for i in CATALOGUE if include_periodic or not i.periodic])
+
+
+def required_columns(codes: list[str] | None = None,
+                     include_periodic: bool = False) -> dict[str, tuple[str, ...] | None]:
+    """Table → the columns the named (default: every yearly) indicators read.
+
+    ``None`` for a table means every column (an indicator that does not declare its
+    columns). Pass the result as ``columns=`` to :func:`evalkit.dataset.read_dataset` to
+    read no more than the computation needs.
+    """
+    out: dict[str, set[str] | None] = {}
+    for code in _codes(codes, include_periodic):
+        for table, columns in get_indicator(code).reads().items():
+            if columns is None or out.get(table, set()) is None:
+                out[table] = None
+            else:
+                out.setdefault(table, set()).update(columns)
+    return {t: (None if c is None else tuple(sorted(c))) for t, c in out.items()}
+
+
 def compute_indicators(dataset, year: int, codes: list[str] | None = None,
                        include_periodic: bool = False) -> pd.DataFrame:
     """Every (or the named) indicator for ``year``: one long frame with an ``indicator`` column.
 
     Yearly indicators give one row per unit; with ``include_periodic`` the monthly ones add
     one row per unit and period (column ``period``, NaN for yearly rows).
+
+    Everything the requested indicators count in the large event tables is counted first,
+    in one pass per table (:func:`evalkit.indicators._common.prefetch`): what several
+    indicators derive from the same rows (e.g. working days from receipt to completion) is
+    derived once, and a table that :func:`evalkit.dataset.read_dataset` left unread is
+    counted as it is decoded, never held whole. Nothing is kept once the call returns.
     """
+    scope = CallScope(dataset)
+    wanted = _codes(codes, include_periodic)
+    prefetch(scope, year, wanted)  # one pass per large table for every count they need
     frames = []
-    for code in codes or [i.code for i in CATALOGUE if include_periodic or not i.periodic]:
-        out = get_indicator(code)(dataset, year)
+    for code in wanted:
+        out = get_indicator(code)(scope, year)
         out.insert(0, "indicator", code)
         frames.append(out)
     return pd.concat(frames, ignore_index=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import count_by_unit, rate_frame, value_frame
+from ._common import counted
+from .base import rate_frame, value_frame
 
 
 def budget_execution_rate(dataset, year: int) -> pd.DataFrame:
@@ -160,9 +161,7 @@ def cost_per_case(dataset, year: int) -> pd.DataFrame:
     units = dataset.units["unit_id"]
     spent = dataset.table("budget_lines", year).groupby("unit_id")["spending_yuan"].sum()
     handled = pd.Series(0.0, index=pd.Index(units.astype(str), name="unit_id"))
-    for table, done in (("service_cases", "completed_date"), ("hotline_tickets", "closed_at"),
-                        ("grid_cases", "closed_date")):
-        t = dataset.table(table, year)
-        handled = handled.add(count_by_unit(t, t[done].notna().to_numpy()), fill_value=0.0)
+    for table, rule in (("service_cases", "completed"), ("hotline_tickets", "closed"), ("grid_cases", "closed")):
+        handled = handled.add(counted(dataset, table, year, rule)["n"], fill_value=0.0)
     known = handled.index.isin(spent.index)  # no budget lines: spending unknown, not 0
     return rate_frame(units, year, spent, handled.where((handled > 0) & known), n=handled, scale=1.0)

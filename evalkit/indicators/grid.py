@@ -4,8 +4,33 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._common import due_by_year_end
-from .base import count_by_unit, rate_frame
+from ._common import counted, tally_rule, year_end
+from .base import rate_frame
+
+
+# What the grid indicators count (see evalkit.indicators._common).
+T = "grid_cases"
+
+
+@tally_rule(T, "closed", used_by=["grid_rework_rate", "cost_per_case"])
+def _closed(year: int):
+    return lambda b: {"n": b.present("closed_date")}
+
+
+@tally_rule(T, "on_time", used_by=["grid_on_time_rate"])
+def _on_time(year: int):
+    last = year_end(year).to_datetime64()
+
+    def rows(b):
+        closed = b.present("closed_date")
+        return {"on_time": closed & (b.times("closed_date") <= b.times("due_date")),  # NaT compares false
+                "due": closed | (b.times("due_date") <= last)}
+    return rows
+
+
+@tally_rule(T, "reworked", used_by=["grid_rework_rate"])
+def _reworked(year: int):
+    return lambda b: {"n": b.present("closed_date") & b.flags("reworked")}
 
 
 def grid_on_time_rate(dataset, year: int) -> pd.DataFrame:
@@ -15,11 +40,8 @@ def grid_on_time_rate(dataset, year: int) -> pd.DataFrame:
     their due date at year end. Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (99.8–99.9 %, Fuzhou S31; 75.8 % weak example S32).
     """
-    g = dataset.table("grid_cases", year)
-    units = dataset.units["unit_id"]
-    due = due_by_year_end(g["closed_date"], g["due_date"], year).to_numpy()
-    on_time = (g["closed_date"].notna() & (g["closed_date"] <= g["due_date"])).to_numpy()
-    return rate_frame(units, year, count_by_unit(g, on_time), count_by_unit(g, due))
+    t = counted(dataset, T, year, "on_time")
+    return rate_frame(dataset.units["unit_id"], year, t["on_time"], t["due"])
 
 
 def grid_rework_rate(dataset, year: int) -> pd.DataFrame:
@@ -28,8 +50,5 @@ def grid_rework_rate(dataset, year: int) -> pd.DataFrame:
     返工率 = 返工案件数 / 结案数 × 100%. Unit: %. Direction: lower is better.
     Source: domain brief §1.5 (0.05–0.11 %, Fuzhou S31).
     """
-    g = dataset.table("grid_cases", year)
-    units = dataset.units["unit_id"]
-    closed = g["closed_date"].notna().to_numpy()
-    reworked = closed & g["reworked"].fillna(False).astype(bool).to_numpy()
-    return rate_frame(units, year, count_by_unit(g, reworked), count_by_unit(g, closed))
+    return rate_frame(dataset.units["unit_id"], year, counted(dataset, T, year, "reworked")["n"],
+                      counted(dataset, T, year, "closed")["n"])

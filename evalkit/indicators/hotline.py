@@ -2,10 +2,91 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ._common import due_by_year_end
-from .base import count_by_unit, rate_frame
+from ._common import counted, records, tally_rule, year_end
+from .base import rate_frame
+
+
+#: Default limits (hours from dispatch) for 及时签收 and 先行联系; set per district.
+SIGN_HOURS = 4.0
+CONTACT_HOURS = 24.0
+
+# What the hotline indicators count (see evalkit.indicators._common).
+T = "hotline_tickets"
+
+
+@tally_rule(T, "tickets", used_by=["hotline_signed_rate", "hotline_contact_rate"])
+def _tickets(year: int):
+    return lambda b: {"n": None}
+
+
+@tally_rule(T, "closed", used_by=["cost_per_case"])
+def _closed(year: int):
+    return lambda b: {"n": b.present("closed_at")}
+
+
+@tally_rule(T, "on_time", used_by=["hotline_on_time_rate"])
+def _on_time(year: int):
+    last = year_end(year).to_datetime64()
+
+    def rows(b):
+        closed = b.present("closed_at")
+        return {"on_time": closed & (b.times("closed_at") <= b.times("due_at")),  # NaT compares false
+                "due": closed | (b.times("due_at") <= last)}
+    return rows
+
+
+@tally_rule(T, "satisfaction", used_by=["hotline_satisfaction_rate"])
+def _satisfaction(year: int):
+    return lambda b: {"good": b.isin("callback_satisfaction", ["satisfied", "fairly_satisfied"]),
+                      "reached": b.present("callback_satisfaction")}
+
+
+@tally_rule(T, "solved", used_by=["hotline_solved_rate"])
+def _solved(year: int):
+    def rows(b):
+        judged = b.present("closed_at") & b.present("solved")
+        return {"solved": judged & b.flags("solved"), "judged": judged}
+    return rows
+
+
+def _within_hours_of_dispatch(b, column: str, hours: float) -> np.ndarray:
+    """``column`` at most ``hours`` after dispatch, i.e. ``(column − dispatched_at)
+    .total_seconds() / 3600 ≤ hours`` (false where either time is missing).
+
+    When the limit is a whole number of clock ticks (4 h, 24 h …) this is exactly the
+    integer comparison ``ticks ≤ limit`` (the float formula rounds far less than one tick),
+    which needs no division; otherwise the seconds are computed as pandas does.
+    """
+    gap = b.times(column) - b.times("dispatched_at")  # NaT if either is missing
+    known = ~np.isnat(gap)
+    unit, count = np.datetime_data(gap.dtype)
+    per_second = _TICKS_PER_SECOND[unit] // count
+    ticks = gap.view(np.int64)
+    limit = hours * 3600.0 * per_second
+    if float(limit).is_integer() and abs(limit) < 2.0 ** 53:
+        return known & (ticks <= int(limit))
+    seconds, rest = np.divmod(ticks, per_second)
+    return known & ((seconds + rest / per_second) / 3600.0 <= hours)
+
+
+_TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _within_hours(column: str, hours: float):
+    return lambda b: {"within": b.present(column) & _within_hours_of_dispatch(b, column, hours)}
+
+
+@tally_rule(T, "signed", used_by=["hotline_signed_rate"])
+def _signed(year: int):
+    return _within_hours("signed_at", SIGN_HOURS)
+
+
+@tally_rule(T, "contacted", used_by=["hotline_contact_rate"])
+def _contacted(year: int):
+    return _within_hours("contacted_at", CONTACT_HOURS)
 
 
 def hotline_on_time_rate(dataset, year: int) -> pd.DataFrame:
@@ -15,11 +96,8 @@ def hotline_on_time_rate(dataset, year: int) -> pd.DataFrame:
     tickets already past their deadline at year end. Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (96–100 %; S12, S16). Units with no tickets: no data.
     """
-    t = dataset.table("hotline_tickets", year)
-    units = dataset.units["unit_id"]
-    due = due_by_year_end(t["closed_at"], t["due_at"], year).to_numpy()
-    on_time = (t["closed_at"].notna() & (t["closed_at"] <= t["due_at"])).to_numpy()
-    return rate_frame(units, year, count_by_unit(t, on_time), count_by_unit(t, due))
+    t = counted(dataset, T, year, "on_time")
+    return rate_frame(dataset.units["unit_id"], year, t["on_time"], t["due"])
 
 
 def hotline_satisfaction_rate(dataset, year: int) -> pd.DataFrame:
@@ -28,11 +106,8 @@ def hotline_satisfaction_rate(dataset, year: int) -> pd.DataFrame:
     回访满意率 = (满意 + 基本满意) / 回访成功数 × 100%. Unit: %. Direction: higher is
     better. Source: domain brief §1.5 (80–96 %; S12, S15–S17).
     """
-    t = dataset.table("hotline_tickets", year)
-    units = dataset.units["unit_id"]
-    reached = t["callback_satisfaction"].notna().to_numpy()
-    good = t["callback_satisfaction"].isin(["satisfied", "fairly_satisfied"]).to_numpy()
-    return rate_frame(units, year, count_by_unit(t, good), count_by_unit(t, reached))
+    t = counted(dataset, T, year, "satisfaction")
+    return rate_frame(dataset.units["unit_id"], year, t["good"], t["reached"])
 
 
 def hotline_solved_rate(dataset, year: int) -> pd.DataFrame:
@@ -41,21 +116,8 @@ def hotline_solved_rate(dataset, year: int) -> pd.DataFrame:
     实际解决率 = 认定已解决工单数 / 办结且已认定工单数 × 100%. Unit: %. Direction:
     higher is better. Source: domain brief §1.5 (≈ 82 %, S16).
     """
-    t = dataset.table("hotline_tickets", year)
-    units = dataset.units["unit_id"]
-    judged = (t["closed_at"].notna() & t["solved"].notna()).to_numpy()
-    solved = judged & t["solved"].fillna(False).astype(bool).to_numpy()
-    return rate_frame(units, year, count_by_unit(t, solved), count_by_unit(t, judged))
-
-
-#: Default limits (hours from dispatch) for 及时签收 and 先行联系; set per district.
-SIGN_HOURS = 4.0
-CONTACT_HOURS = 24.0
-
-
-def _within_hours(t: pd.DataFrame, column: str, hours: float):
-    elapsed = (t[column] - t["dispatched_at"]).dt.total_seconds() / 3600.0
-    return (t[column].notna() & (elapsed <= hours)).to_numpy()
+    t = counted(dataset, T, year, "solved")
+    return rate_frame(dataset.units["unit_id"], year, t["solved"], t["judged"])
 
 
 def hotline_signed_rate(dataset, year: int, hours: float = SIGN_HOURS) -> pd.DataFrame:
@@ -65,9 +127,11 @@ def hotline_signed_rate(dataset, year: int, hours: float = SIGN_HOURS) -> pd.Dat
     districts set their own). Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (99.6 %, Lianyungang S12).
     """
-    t = dataset.table("hotline_tickets", year)
     units = dataset.units["unit_id"]
-    return rate_frame(units, year, count_by_unit(t, _within_hours(t, "signed_at", hours)), count_by_unit(t))
+    rows = _within_hours("signed_at", hours)
+    within = (counted(dataset, T, year, "signed") if hours == SIGN_HOURS
+              else records(dataset, T, year).tally(rows))["within"]
+    return rate_frame(units, year, within, counted(dataset, T, year, "tickets")["n"])
 
 
 def hotline_contact_rate(dataset, year: int, hours: float = CONTACT_HOURS) -> pd.DataFrame:
@@ -76,6 +140,8 @@ def hotline_contact_rate(dataset, year: int, hours: float = CONTACT_HOURS) -> pd
     先行联系率 = 规定时间内先行联系工单数 / 派单数 × 100%; default limit 24 hours (a
     parameter). Unit: %. Direction: higher is better. Source: domain brief §1.5 (S12, S21).
     """
-    t = dataset.table("hotline_tickets", year)
     units = dataset.units["unit_id"]
-    return rate_frame(units, year, count_by_unit(t, _within_hours(t, "contacted_at", hours)), count_by_unit(t))
+    rows = _within_hours("contacted_at", hours)
+    within = (counted(dataset, T, year, "contacted") if hours == CONTACT_HOURS
+              else records(dataset, T, year).tally(rows))["within"]
+    return rate_frame(units, year, within, counted(dataset, T, year, "tickets")["n"])

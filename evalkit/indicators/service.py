@@ -5,10 +5,81 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..workdays import calendar_for_dates
-from .base import count_by_unit, rate_frame, sum_by_unit
+from ._common import Rows, counted, records, tally_rule
+from .base import rate_frame
 
 GOOD_RATINGS = ("very_satisfied", "satisfied", "fairly_satisfied")
+
+
+# What the service-case indicators count (see evalkit.indicators._common: compute_indicators
+# counts the rules of every requested indicator in one pass over the cases).
+T = "service_cases"
+
+
+@tally_rule(T, "cases", used_by=["service_instant_share", "service_rating_participation_rate"])
+def _cases(year: int):
+    return lambda b: {"n": None}
+
+
+@tally_rule(T, "completed", used_by=["service_online_rate", "cost_per_case"])
+def _completed(year: int):
+    return lambda b: {"n": b.present("completed_date")}
+
+
+@tally_rule(T, "rated", used_by=["service_good_rating_rate", "service_rating_participation_rate"])
+def _rated(year: int):
+    return lambda b: {"n": b.present("rating")}
+
+
+@tally_rule(T, "on_time", used_by=["service_on_time_rate"])
+def _on_time(year: int):
+    end = pd.Timestamp(year=year, month=12, day=31)
+
+    def rows(b):
+        completed = b.present("completed_date")
+        limit = b.floats("promised_limit_days")
+        used = b.working_days("received_date", "completed_date")
+        elapsed_at_end = b.working_days("received_date", end)
+        # deadline ≤ 31 Dec ⇔ the limit is reached by then (a case due on a Friday before a
+        # year-end weekend is overdue although the count stays at the limit until 31 Dec)
+        return {"on_time": completed & (used <= limit), "due": completed | (elapsed_at_end >= limit)}
+    return rows
+
+
+@tally_rule(T, "online", used_by=["service_online_rate"])
+def _online(year: int):
+    return lambda b: {"online": b.present("completed_date") & b.isin("channel", ["online"])}
+
+
+@tally_rule(T, "instant", used_by=["service_instant_share"])
+def _instant(year: int):
+    return lambda b: {"instant": b.flags("instant")}
+
+
+@tally_rule(T, "good", used_by=["service_good_rating_rate"])
+def _good(year: int):
+    return lambda b: {"good": b.isin("rating", GOOD_RATINGS)}
+
+
+@tally_rule(T, "compression", used_by=["service_time_compression_rate"])
+def _compression(year: int):
+    def rows(b):
+        statutory = b.floats("statutory_limit_days")
+        promised = b.floats("promised_limit_days")
+        keep = statutory > 0  # NaN compares false: nan_to_num(statutory) > 0
+        return {"cut": (statutory - promised, keep), "statutory": (statutory, keep)}
+    return rows
+
+
+@tally_rule(T, "speedup", used_by=["service_speedup_rate"])
+def _speedup(year: int):
+    def rows(b):
+        promised = b.floats("promised_limit_days")
+        keep = b.present("completed_date") & (promised > 0)
+        # no calendar is needed (nor built) for blocks without a kept case
+        used = b.working_days("received_date", "completed_date") if keep.any() else 0.0
+        return {"saved": (promised - used, keep), "promised": (promised, keep)}
+    return rows
 
 
 def service_on_time_rate(dataset, year: int) -> pd.DataFrame:
@@ -21,23 +92,11 @@ def service_on_time_rate(dataset, year: int) -> pd.DataFrame:
     Unit: %. Direction: higher is better. Source: domain brief §1.5 (按时办结数 / 应办结数),
     Fujian 限时办结 rules (S48).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    if cases.empty:
+    if records(dataset, T, year).empty:
         return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    received = cases["received_date"]
-    end = pd.Timestamp(year=year, month=12, day=31)
-    cal = calendar_for_dates(received, cases["completed_date"], [end])
-    completed = cases["completed_date"].notna().to_numpy()
-    limit = cases["promised_limit_days"].astype("float64").to_numpy()
-    used = cal.working_days_between(received, cases["completed_date"])
-    on_time = completed & (used <= limit)
-    elapsed_at_end = cal.working_days_between(received, pd.Series(end, index=cases.index))
-    # deadline ≤ 31 Dec ⇔ the limit is reached by then (a case due on a Friday before a
-    # year-end weekend is overdue although the count stays at the limit until 31 Dec)
-    overdue_pending = ~completed & (elapsed_at_end >= limit)
-    due = completed | overdue_pending
-    return rate_frame(units, year, count_by_unit(cases, on_time), count_by_unit(cases, due))
+    t = counted(dataset, T, year, "on_time")
+    return rate_frame(units, year, t["on_time"], t["due"])
 
 
 def service_online_rate(dataset, year: int) -> pd.DataFrame:
@@ -46,11 +105,9 @@ def service_online_rate(dataset, year: int) -> pd.DataFrame:
     全程网办率 = 全程网办办结数 / 办结总数 × 100%. Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (Shanghai 一网通办 >70–80 %).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    done = cases["completed_date"].notna().to_numpy()
-    online = done & (cases["channel"] == "online").to_numpy()
-    return rate_frame(units, year, count_by_unit(cases, online), count_by_unit(cases, done))
+    return rate_frame(units, year, counted(dataset, T, year, "online")["online"],
+                      counted(dataset, T, year, "completed")["n"])
 
 
 def service_instant_share(dataset, year: int) -> pd.DataFrame:
@@ -59,10 +116,9 @@ def service_instant_share(dataset, year: int) -> pd.DataFrame:
     即办件比例 = 即办件数 / 全部办件数 × 100%. Unit: %. Direction: higher is better.
     Source: domain brief §1.5; implementation opinion 五.1 (扩大即办事项比例).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    instant = cases["instant"].fillna(False).astype(bool).to_numpy()
-    return rate_frame(units, year, count_by_unit(cases, instant), count_by_unit(cases))
+    return rate_frame(units, year, counted(dataset, T, year, "instant")["instant"],
+                      counted(dataset, T, year, "cases")["n"])
 
 
 def service_good_rating_rate(dataset, year: int) -> pd.DataFrame:
@@ -71,11 +127,9 @@ def service_good_rating_rate(dataset, year: int) -> pd.DataFrame:
     好评率 = 好评数 / 评价数 × 100%. Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (99 %+ typical; S26–S28).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    rated = cases["rating"].notna().to_numpy()
-    good = cases["rating"].isin(GOOD_RATINGS).to_numpy()
-    return rate_frame(units, year, count_by_unit(cases, good), count_by_unit(cases, rated))
+    return rate_frame(units, year, counted(dataset, T, year, "good")["good"],
+                      counted(dataset, T, year, "rated")["n"])
 
 
 def service_time_compression_rate(dataset, year: int) -> pd.DataFrame:
@@ -86,13 +140,9 @@ def service_time_compression_rate(dataset, year: int) -> pd.DataFrame:
     Source: domain brief §1.5 (办理时限平均减少 62 %, Shanghai 2021, S28; 承诺 must be
     shorter than 法定, S48).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    statutory = cases["statutory_limit_days"].astype("float64").to_numpy()
-    promised = cases["promised_limit_days"].astype("float64").to_numpy()
-    keep = np.nan_to_num(statutory) > 0
-    return rate_frame(units, year, sum_by_unit(cases, statutory - promised, keep),
-                      sum_by_unit(cases, statutory, keep), n=count_by_unit(cases, keep))
+    t = counted(dataset, T, year, "compression")
+    return rate_frame(units, year, t["cut"], t["statutory"], n=t.counts["statutory"])
 
 
 def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
@@ -102,16 +152,11 @@ def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
     = day 0), over completed cases with a promised limit > 0 (即办件 excluded). Unit: %.
     Direction: higher is better. Source: domain brief §1.5 (72–93 %, Fangchenggang 2011, S29).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    promised = cases["promised_limit_days"].astype("float64").to_numpy()
-    keep = cases["completed_date"].notna().to_numpy() & (np.nan_to_num(promised) > 0)
-    if not keep.any():
+    t = counted(dataset, T, year, "speedup")
+    if t.counts["promised"].empty:
         return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    cal = calendar_for_dates(cases["received_date"], cases["completed_date"])
-    used = cal.working_days_between(cases["received_date"], cases["completed_date"])
-    return rate_frame(units, year, sum_by_unit(cases, promised - used, keep),
-                      sum_by_unit(cases, promised, keep), n=count_by_unit(cases, keep))
+    return rate_frame(units, year, t["saved"], t["promised"], n=t.counts["promised"])
 
 
 #: Working days within which a bad rating must be rectified (差评整改时限).
@@ -126,16 +171,31 @@ def service_bad_rating_fix_rate(dataset, year: int, days: int = BAD_RATING_FIX_D
     completion date (the rating follows completion). Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (S25, S27: 差评 rectified within 15 working days).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    bad = cases[cases["rating"].isin(BAD_RATINGS).to_numpy()]
-    if bad.empty:
-        return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    start = bad["completed_date"].fillna(bad["received_date"])
-    cal = calendar_for_dates(start, bad["bad_rating_rectified_date"])
-    used = cal.working_days_between(start, bad["bad_rating_rectified_date"])
-    fixed = bad["bad_rating_rectified_date"].notna().to_numpy() & (used <= days)
-    return rate_frame(units, year, count_by_unit(bad, fixed), count_by_unit(bad))
+    t = (counted(dataset, T, year, "bad_fix") if days == BAD_RATING_FIX_DAYS
+         else records(dataset, T, year).tally(_bad_fix_rows(days)))
+    return rate_frame(units, year, t["fixed"], t["bad"])
+
+
+@tally_rule(T, "bad_fix", used_by=["service_bad_rating_fix_rate"])
+def _bad_fix(year: int):
+    return _bad_fix_rows(BAD_RATING_FIX_DAYS)
+
+
+def _bad_fix_rows(days: int):
+    def rows(b):
+        at = np.flatnonzero(b.isin("rating", BAD_RATINGS))  # a small share of the cases
+        fixed = at[:0]
+        if at.size:
+            day = lambda column: b.times(column)[at].astype("datetime64[D]")  # noqa: E731
+            completed = day("completed_date")
+            start = np.where(np.isnat(completed), day("received_date"), completed)
+            rectified = day("bad_rating_rectified_date")
+            cal = b.records.calendar_for("received_date", "completed_date", "bad_rating_rectified_date")
+            used = cal.cumulative_at(rectified) - cal.cumulative_at(start)
+            fixed = at[~np.isnat(rectified) & (used <= days)]
+        return {"fixed": Rows(fixed), "bad": Rows(at)}
+    return rows
 
 
 def service_rating_participation_rate(dataset, year: int) -> pd.DataFrame:
@@ -144,7 +204,5 @@ def service_rating_participation_rate(dataset, year: int) -> pd.DataFrame:
     主动评价率 = 评价数 / 办件数 × 100%. Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (64 %, Shanwei S26; 99.8 % one district, S25).
     """
-    cases = dataset.table("service_cases", year)
     units = dataset.units["unit_id"]
-    rated = cases["rating"].notna().to_numpy()
-    return rate_frame(units, year, count_by_unit(cases, rated), count_by_unit(cases))
+    return rate_frame(units, year, counted(dataset, T, year, "rated")["n"], counted(dataset, T, year, "cases")["n"])

@@ -1,0 +1,139 @@
+"""The per-unit counting machinery under the indicators (``evalkit.indicators._common``):
+block-by-block tallies on a joint key must equal a plain pandas groupby, whatever the block
+size, the number of threads, the number of masks or missing unit codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.errors import EvalkitError
+from evalkit.indicators._common import Records, per_unit
+from evalkit.indicators.base import count_by_unit, sum_by_unit
+from evalkit.workdays import WorkCalendar
+
+
+def _frame(n_units: int, n: int, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ids = [f"U{i:03d}" for i in range(n_units)]
+    codes = rng.integers(-1, n_units, n)  # −1: a missing unit id
+    values = rng.normal(size=n).round(2)
+    values[rng.random(n) < 0.05] = np.nan
+    return pd.DataFrame({
+        "unit_id": pd.Categorical.from_codes(codes, categories=ids),
+        "x": values,
+        "flag": pd.array(np.where(rng.random(n) < 0.1, None, rng.random(n) < 0.5), dtype="boolean"),
+        **{f"m{j}": rng.random(n) < 0.3 + 0.02 * j for j in range(12)},
+    })
+
+
+def _expected(frame: pd.DataFrame, mask: np.ndarray, values=None) -> pd.Series:
+    keep = mask & frame["unit_id"].notna().to_numpy()
+    ids = frame["unit_id"].astype(str)[keep]
+    if values is None:
+        return ids.value_counts().astype(float).sort_index()
+    return pd.Series(np.nan_to_num(np.asarray(values, dtype=float))[keep], index=ids.index).groupby(ids).sum().sort_index()
+
+
+@pytest.mark.parametrize("n_units, block, threads", [(5, 1_000, 1), (48, 777, 2), (300, 4_096, 2), (1, 50_000, 2)])
+def test_tally_equals_groupby(monkeypatch, n_units, block, threads):
+    frame = _frame(n_units, 20_000)
+    monkeypatch.setattr(Records, "BLOCK", block)
+
+    def rows(b):
+        out = {f"m{j}": b.flags(f"m{j}") for j in range(12)}
+        out["all"] = None
+        out["flag"] = b.flags("flag")
+        out["sum"] = (b.floats("x"), b.flags("m3"))
+        out["sum_all"] = (b.floats("x"), None)
+        return out
+
+    t = Records(frame, threads=threads).tally(rows)
+    for j in range(12):
+        pd.testing.assert_series_equal(t[f"m{j}"].sort_index(), _expected(frame, frame[f"m{j}"].to_numpy()),
+                                       check_names=False, check_index_type=False)
+    everything = np.ones(len(frame), bool)
+    pd.testing.assert_series_equal(t["all"].sort_index(), _expected(frame, everything), check_names=False)
+    flag = frame["flag"].fillna(False).to_numpy(dtype=bool)
+    pd.testing.assert_series_equal(t["flag"].sort_index(), _expected(frame, flag), check_names=False)
+    m3 = frame["m3"].to_numpy()
+    pd.testing.assert_series_equal(t["sum"].sort_index(), _expected(frame, m3, frame["x"]),
+                                   check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(t.counts["sum"].sort_index(), _expected(frame, m3), check_names=False)
+    pd.testing.assert_series_equal(t["sum_all"].sort_index(), _expected(frame, everything, frame["x"]),
+                                   check_names=False, rtol=1e-12)
+
+
+def test_sums_do_not_depend_on_the_threads(monkeypatch):
+    frame = _frame(40, 200_000, seed=3)
+    frame["x"] = frame["x"] * 1e6 + 0.01  # money-like magnitudes: order of addition shows
+    monkeypatch.setattr(Records, "BLOCK", 1_000)
+    results = []
+    for threads in (1, 2, 4):
+        results.append(Records(frame, threads=threads).tally(lambda b: {"s": (b.floats("x"), b.flags("m1"))})["s"])
+    for other in results[1:]:
+        pd.testing.assert_series_equal(other, results[0], check_exact=True)
+
+
+def test_count_and_sum_by_unit_on_plain_ids():
+    frame = pd.DataFrame({"unit_id": ["b", "a", "b", None, "c"], "v": [1.0, np.nan, 2.5, 4.0, 3.0]})
+    mask = np.array([True, True, True, True, False])
+    assert count_by_unit(frame, mask).to_dict() == {"b": 2.0, "a": 1.0}
+    assert sum_by_unit(frame, frame["v"], mask).to_dict() == {"b": 3.5, "a": 0.0}  # NaN counts 0
+    counts, sums = per_unit(np.array([0, 0, 1, -1]), 3, None, np.array([1.0, 2.0, np.inf, 5.0]))
+    assert counts.tolist() == [2, 1, 0] and sums[0] == 3.0 and sums[1] == np.finfo(float).max
+
+
+def test_no_rows():
+    frame = _frame(3, 0)
+    t = Records(frame).tally(lambda b: {"n": b.flags("m0"), "s": (b.floats("x"), None)})
+    assert t["n"].empty and t["s"].empty and t.counts["s"].empty
+
+
+def test_working_days_with_missing_dates():
+    frame = pd.DataFrame({
+        "unit_id": pd.Categorical(["A", "A", "B"]),
+        "start": pd.to_datetime(["2024-09-27", "2024-10-11", "2024-02-09"]),
+        "end": pd.to_datetime(["2024-10-08", None, "2024-02-18"]),
+    })
+    records = Records(frame)
+    block = next(records.blocks())
+    used = block.working_days("start", "end")
+    # National Day and Spring Festival weeks, see tests/test_workdays.py
+    assert used[0] == 3 and np.isnan(used[1]) and used[2] == 1
+    to_end = block.working_days("start", pd.Timestamp("2024-10-14"))
+    assert to_end[1] == 2
+
+
+def test_cumulative_at():
+    cal = WorkCalendar.build("2024-03-01", "2024-03-31")
+    days = np.array(["2024-03-04", "NaT", "2024-03-11"], dtype="datetime64[D]")
+    cum = cal.cumulative_at(days)
+    assert np.isnan(cum[1]) and cum[2] - cum[0] == 5
+    with pytest.raises(EvalkitError):
+        cal.cumulative_at(np.array(["2024-04-01"], dtype="datetime64[D]"))
+    with pytest.raises(EvalkitError):
+        cal.cumulative_at(np.array(["2024-02-29"], dtype="datetime64[D]"))
+    assert np.isnan(cal.cumulative_at(np.array(["NaT", "NaT"], dtype="datetime64[D]"))).all()
+
+
+@pytest.mark.parametrize("hours", [4.0, 24.0, 0.123456, 1 / 3, 2.5])
+def test_within_hours_matches_the_pandas_formula(hours):
+    """Integer ticks for whole-tick limits, pandas' total_seconds otherwise: the same
+    tickets either way."""
+    from evalkit.indicators.hotline import _within_hours_of_dispatch
+
+    rng = np.random.default_rng(11)
+    n = 5_000
+    dispatched = pd.Timestamp("2024-03-04 09:00") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s")
+    gap = pd.to_timedelta(rng.integers(0, int(3 * 3600 * hours * 1000) + 2, n), unit="ms")
+    gap = gap.where(rng.random(n) > 0.3, pd.to_timedelta(round(hours * 3600 * 1000), unit="ms"))
+    signed = pd.Series(dispatched + gap).where(rng.random(n) > 0.1)
+    frame = pd.DataFrame({"unit_id": pd.Categorical(["A"] * n), "dispatched_at": dispatched,
+                          "signed_at": signed})
+    block = next(Records(frame).blocks())
+    got = _within_hours_of_dispatch(block, "signed_at", hours)
+    expected = (signed - pd.Series(dispatched)).dt.total_seconds() / 3600.0 <= hours
+    assert np.array_equal(got, expected.to_numpy())
+    assert got.sum() > 100
