@@ -20,6 +20,10 @@ Conventions that hold for every table
 * Empty cells are missing values; they are only allowed in columns marked nullable. A
   nullable column may also be left out of the file altogether (all values missing).
 * Columns the contract does not know are reported as a warning and ignored.
+* Working days follow China's statutory holidays and make-up working days (调休) from the
+  ``chinese_calendar`` package. An optional ``workdays.csv`` at the top of the data
+  directory (columns ``date``, ``workday`` = 1/0) overrides it, e.g. for a year the
+  package does not cover yet; it is part of the data's provenance.
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ class Dataset:
     warnings: tuple[Problem, ...] = field(default=())
     #: False when read by :func:`read_dataset` (no contract checks in this run).
     validated: bool = True
+    #: Working-day overrides (``date, workday``) from ``DATA/workdays.csv``, for years the
+    #: holiday package does not cover (or corrections); None when the file is absent.
+    workday_overrides: pd.DataFrame | None = None
 
     @property
     def units(self) -> pd.DataFrame:
@@ -92,6 +95,20 @@ _EMPTY_DTYPES = {"id": object, "text": object, "category": object, "int": "Int64
                  "date": "datetime64[ns]", "datetime": "datetime64[ns]"}
 
 
+#: Optional file of working-day overrides at the top of a data directory (date, workday).
+WORKDAYS_FILE = "workdays.csv"
+
+
+def workday_overrides_of(root: Path) -> pd.DataFrame | None:
+    """``DATA/workdays.csv`` read by :func:`evalkit.workdays.load_overrides`, or None."""
+    path = Path(root) / WORKDAYS_FILE
+    if not path.is_file():
+        return None
+    from .workdays import load_overrides
+
+    return load_overrides(path)
+
+
 def empty_frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_EMPTY_DTYPES[c.dtype]) for c in table.columns})
 
@@ -107,7 +124,7 @@ def _table_name(path: Path) -> str | None:
 def _data_files(folder: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for p in sorted(folder.iterdir()):
-        if p.is_file() and not p.name.startswith((".", "~$")):
+        if p.is_file() and not p.name.startswith((".", "~$")) and p.name != WORKDAYS_FILE:
             name = _table_name(p)
             if name is not None:
                 found.setdefault(name, []).append(p)
@@ -236,9 +253,13 @@ def load_dataset(root: str | Path, years: list[int] | None = None, *, validate: 
             # per-unit counts are one bincount (validation has checked every id exists).
             frame["unit_id"] = pd.Categorical(frame["unit_id"].astype(str), categories=unit_ids)
     hashes = {_rel(root, ct.raw.path): sha256_file(ct.raw.path) for ct in checked.values()}
+    overrides = workday_overrides_of(root)
+    if overrides is not None:
+        hashes[WORKDAYS_FILE] = sha256_file(root / WORKDAYS_FILE)
     return Dataset(root=root, years=tuple(found_years), tables=tables,
                    files=dict(sorted(hashes.items())),
-                   warnings=tuple(p for p in problems if p.severity != "error"))
+                   warnings=tuple(p for p in problems if p.severity != "error"),
+                   workday_overrides=overrides)
 
 
 def _check_column_names(columns: Mapping[str, Iterable[str] | None] | None) -> None:
@@ -327,9 +348,13 @@ def read_dataset(root: str | Path, years: list[int] | None = None,
         tables[(year, name)] = frame
         if name == "units":
             unit_ids = pd.Index(frame["unit_id"].astype(str))
-    return Dataset(root=root, years=tuple(found_years), tables=tables,
-                   files={rel: digest.result() for rel, digest in sorted(hashes.items())},
-                   warnings=tuple(p for p in problems if p.severity != "error"), validated=False)
+    overrides = workday_overrides_of(root)
+    files = {rel: digest.result() for rel, digest in sorted(hashes.items())}
+    if overrides is not None:
+        files = dict(sorted({**files, WORKDAYS_FILE: sha256_file(root / WORKDAYS_FILE)}.items()))
+    return Dataset(root=root, years=tuple(found_years), tables=tables, files=files,
+                   warnings=tuple(p for p in problems if p.severity != "error"), validated=False,
+                   workday_overrides=overrides)
 
 
 def _converted(path: Path, display: str, table: Table, year: int | None) -> pd.DataFrame:

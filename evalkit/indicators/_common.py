@@ -93,7 +93,10 @@ def records(dataset, name: str, year: int | None = None) -> "Records | StreamedR
     def make():
         deferred = getattr(dataset, "deferred", None)
         source = deferred(name, year) if deferred is not None else None
-        return StreamedRecords(source) if source is not None else Records(dataset.table(name, year))
+        overrides = getattr(dataset, "workday_overrides", None)
+        if source is not None:
+            return StreamedRecords(source, overrides=overrides)
+        return Records(dataset.table(name, year), overrides=overrides)
     return memo(dataset, ("records", name, year), make)
 
 
@@ -590,8 +593,10 @@ class Records(_Counting):
     #: block's temporaries stay in cache (and are reused, not freshly allocated).
     BLOCK = _BLOCK
 
-    def __init__(self, frame: "pd.DataFrame | Batch", threads: int | None = None, parent=None):
+    def __init__(self, frame: "pd.DataFrame | Batch", threads: int | None = None, parent=None,
+                 overrides: "pd.DataFrame | None" = None):
         super().__init__()
+        self.overrides = overrides  # working-day overrides of the dataset (or None)
         self.frame = frame
         self.n = frame.rows if isinstance(frame, Batch) else len(frame)
         self.threads = threads if threads is not None else cpu_threads()
@@ -681,7 +686,7 @@ class Records(_Counting):
         if cal is None or not cal.covers(first, last):
             if cal is not None:
                 first, last = min(first, cal.start), max(last, cal.end)
-            cal = WorkCalendar.build(first.astype(object), last.astype(object))
+            cal = WorkCalendar.build(first.astype(object), last.astype(object), self.overrides)
             self._calendar = cal
         return cal
 
@@ -695,9 +700,10 @@ class StreamedRecords(_Counting):
     all counted in one such pass (:func:`prefetch`). Working days use one calendar for the
     table, spanning its date columns' statistics."""
 
-    def __init__(self, source):
+    def __init__(self, source, overrides: "pd.DataFrame | None" = None):
         super().__init__()
         self.source = source
+        self.overrides = overrides
         self._lock = threading.Lock()
         self._calendar: WorkCalendar | None = None
 
@@ -735,7 +741,8 @@ class StreamedRecords(_Counting):
             if cal is None or not cal.covers(first, last):
                 if cal is not None:
                     first, last = min(first, cal.start), max(last, cal.end)
-                cal = self._calendar = WorkCalendar.build(first.astype(object), last.astype(object))
+                cal = self._calendar = WorkCalendar.build(first.astype(object), last.astype(object),
+                                                          self.overrides)
         return cal
 
 

@@ -26,7 +26,8 @@ def disclosure_on_time_rate(dataset, year: int) -> pd.DataFrame:
     if r.empty:
         return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
     end = pd.Timestamp(year=year, month=12, day=31)
-    cal = calendar_for_dates(r["received_date"], r["replied_date"], [end])
+    cal = calendar_for_dates(r["received_date"], r["replied_date"], [end],
+                             overrides=getattr(dataset, "workday_overrides", None))
     limit = ANSWER_DAYS + np.where(r["extended"].fillna(False).astype(bool), EXTENSION_DAYS, 0)
     used = cal.working_days_between(r["received_date"], r["replied_date"])
     replied = r["replied_date"].notna().to_numpy()
