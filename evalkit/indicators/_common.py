@@ -522,8 +522,39 @@ def _split(item) -> tuple[object, object]:
 class _Counting:
     """What :class:`Records` and :class:`StreamedRecords` share: tallies kept by key."""
 
-    def __init__(self):
+    def __init__(self, overrides: "pd.DataFrame | None" = None):
         self._cache: dict = {}
+        self.overrides = overrides  # working-day overrides of the dataset (or None)
+        self._calendar: WorkCalendar | None = None
+        self._calendar_lock = threading.Lock()
+
+    def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
+        """First and last day of a date column, None when it has no date."""
+        raise NotImplementedError
+
+    def calendar_for(self, *dates: "str | pd.Timestamp") -> WorkCalendar | None:
+        """A working-day calendar covering every date of the named date columns (or the
+        dates given); one calendar per table, widened when needed (shared by the threads).
+        None when there is no date at all."""
+        spans = []
+        for d in dates:
+            if isinstance(d, str):
+                spans.append(self._column_bounds(d))
+            else:
+                day = np.datetime64(pd.Timestamp(d).date(), "D")
+                spans.append((day, day))
+        spans = [span for span in spans if span is not None]
+        if not spans:
+            return None
+        first, last = min(span[0] for span in spans), max(span[1] for span in spans)
+        with self._calendar_lock:
+            cal = self._calendar
+            if cal is None or not cal.covers(first, last):
+                if cal is not None:
+                    first, last = min(first, cal.start), max(last, cal.end)
+                cal = self._calendar = WorkCalendar.build(first.astype(object), last.astype(object),
+                                                          self.overrides)
+        return cal
 
     def cached(self, key, compute):
         """``compute()``, kept with these records under ``key``."""
@@ -595,13 +626,11 @@ class Records(_Counting):
 
     def __init__(self, frame: "pd.DataFrame | Batch", threads: int | None = None, parent=None,
                  overrides: "pd.DataFrame | None" = None):
-        super().__init__()
-        self.overrides = overrides  # working-day overrides of the dataset (or None)
+        super().__init__(overrides)
         self.frame = frame
         self.n = frame.rows if isinstance(frame, Batch) else len(frame)
         self.threads = threads if threads is not None else cpu_threads()
         self.parent = parent  # the StreamedRecords a batch belongs to (its calendar)
-        self._calendar: WorkCalendar | None = None
 
     def __len__(self) -> int:
         return self.n
@@ -661,34 +690,14 @@ class Records(_Counting):
         return _add_up(parts)
 
     # --- working days ---------------------------------------------------------------------
-    def _day_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
-        """First and last day of a date column, None when it has no date."""
+    def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
         return self.cached(("bounds", column), lambda: _time_bounds(self.column(column, "time").data))
 
     def calendar_for(self, *dates: "str | pd.Timestamp") -> WorkCalendar | None:
-        """A working-day calendar covering every date of the named date columns (or the
-        dates given); one calendar per table, widened when needed. None when there is no
-        date at all."""
+        """As :meth:`_Counting.calendar_for`; a batch of a streamed table uses the table's."""
         if self.parent is not None:
             return self.parent.calendar_for(*dates)
-        spans = []
-        for d in dates:
-            if isinstance(d, str):
-                spans.append(self._day_bounds(d))
-            else:
-                day = np.datetime64(pd.Timestamp(d).date(), "D")
-                spans.append((day, day))
-        spans = [span for span in spans if span is not None]
-        if not spans:
-            return None
-        first, last = min(span[0] for span in spans), max(span[1] for span in spans)
-        cal = self._calendar
-        if cal is None or not cal.covers(first, last):
-            if cal is not None:
-                first, last = min(first, cal.start), max(last, cal.end)
-            cal = WorkCalendar.build(first.astype(object), last.astype(object), self.overrides)
-            self._calendar = cal
-        return cal
+        return super().calendar_for(*dates)
 
 
 class StreamedRecords(_Counting):
@@ -701,11 +710,8 @@ class StreamedRecords(_Counting):
     table, spanning its date columns' statistics."""
 
     def __init__(self, source, overrides: "pd.DataFrame | None" = None):
-        super().__init__()
+        super().__init__(overrides)
         self.source = source
-        self.overrides = overrides
-        self._lock = threading.Lock()
-        self._calendar: WorkCalendar | None = None
 
     def __len__(self) -> int:
         return self.source.num_rows
@@ -723,27 +729,8 @@ class StreamedRecords(_Counting):
                                         cpu_threads())
         return _tallies(requests, _add_up(parts), ids)
 
-    def calendar_for(self, *dates: "str | pd.Timestamp") -> WorkCalendar | None:
-        """As :meth:`Records.calendar_for`, over the whole table (shared by the threads)."""
-        spans = []
-        for d in dates:
-            if isinstance(d, str):
-                spans.append(self.cached(("bounds", d), lambda d=d: self.source.day_bounds(d)))
-            else:
-                day = np.datetime64(pd.Timestamp(d).date(), "D")
-                spans.append((day, day))
-        spans = [span for span in spans if span is not None]
-        if not spans:
-            return None
-        first, last = min(span[0] for span in spans), max(span[1] for span in spans)
-        with self._lock:
-            cal = self._calendar
-            if cal is None or not cal.covers(first, last):
-                if cal is not None:
-                    first, last = min(first, cal.start), max(last, cal.end)
-                cal = self._calendar = WorkCalendar.build(first.astype(object), last.astype(object),
-                                                          self.overrides)
-        return cal
+    def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
+        return self.cached(("bounds", column), lambda: self.source.day_bounds(column))
 
 
 def _time_bounds(values: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
