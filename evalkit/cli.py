@@ -100,12 +100,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .resources import sample_data_dir, sample_framework_path
+    from .resources import default_inputs
     from .run import run_batch
 
-    data = Path(args.data) if args.data else sample_data_dir()
-    framework = Path(args.framework) if args.framework else (
-        data / "framework.yaml" if (data / "framework.yaml").is_file() else sample_framework_path())
+    data, framework = default_inputs(args.data, args.framework)
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
     if args.jobs < 1:
         raise EvalkitError(f"--jobs: expected a positive number; found {args.jobs}")
@@ -129,13 +127,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from .pipeline import compute_results
-    from .resources import sample_data_dir, sample_framework_path
+    from .resources import default_inputs
     from .results import save_results, score_table
     from .writers import write_table
 
-    data = Path(args.data) if args.data else sample_data_dir()
-    framework = Path(args.framework) if args.framework else (
-        data / "framework.yaml" if (data / "framework.yaml").is_file() else sample_framework_path())
+    data, framework = default_inputs(args.data, args.framework)
     results = compute_results(data, framework, args.year)
     year = int(results.meta["year"])
     out = Path(args.out) / str(year)

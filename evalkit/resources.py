@@ -71,3 +71,13 @@ def sample_data_dir() -> Path:
 def sample_framework_path() -> Path:
     """The indicator framework of the sample district."""
     return _existing(sample_data_dir() / "framework.yaml", "sample framework")
+
+
+def default_inputs(data=None, framework=None) -> tuple[Path, Path]:
+    """The data directory and framework a run uses: ``data`` or the shipped sample, and
+    ``framework`` or ``DATA/framework.yaml`` (falling back to the sample's framework)."""
+    data_dir = Path(data) if data else sample_data_dir()
+    if framework:
+        return data_dir, Path(framework)
+    own = data_dir / "framework.yaml"
+    return data_dir, own if own.is_file() else sample_framework_path()

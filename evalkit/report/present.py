@@ -391,13 +391,9 @@ def load_or_compute(results: Any = "", data: Any = "", framework: Any = "",
 
         return load_results(Path(results))
     from evalkit.pipeline import compute_results
-    from evalkit.resources import sample_data_dir, sample_framework_path
+    from evalkit.resources import default_inputs
 
-    data_dir = Path(data) if data else sample_data_dir()
-    if framework:
-        fw = Path(framework)
-    else:
-        fw = data_dir / "framework.yaml" if (data_dir / "framework.yaml").is_file() else sample_framework_path()
+    data_dir, fw = default_inputs(data, framework)
     return compute_results(data_dir, fw, year)
 
 
