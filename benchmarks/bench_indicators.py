@@ -56,7 +56,7 @@ MONEY = ("budget_execution_rate", "budget_completion_rate", "budget_adjustment_r
 # ----------------------------------------------------------------------------------------
 
 def run_evalkit(data: Path, year: int) -> tuple[float, pd.DataFrame]:
-    from evalkit.dataset import read_dataset
+    from evalkit.data.dataset import read_dataset
     from evalkit.indicators.catalogue import compute_indicators, required_columns
 
     t0 = time.perf_counter()
@@ -262,7 +262,7 @@ GROUP BY p.unit_id
 
 def _calendar_table(con, data: Path, year: int) -> None:
     """``cal(d, cum)``: cumulative working days over every date the queries look up."""
-    from evalkit.workdays import WorkCalendar
+    from evalkit.data.workdays import WorkCalendar
 
     y = data / str(year)
     lo, hi = con.execute(f"""

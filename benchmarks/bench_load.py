@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.dataset import load_dataset
+from evalkit.data.dataset import load_dataset
 from evalkit.sample import SampleSpec, generate_sample
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from evalkit.report.render import safe_filename
 from evalkit.resources import notebook_path, sample_data_dir, sample_framework_path
-from evalkit.results import load_results
+from evalkit.results.store import load_results
 from evalkit.run import run_batch
 
 

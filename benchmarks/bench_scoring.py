@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.composite import Aggregate, Coin, Normalise, Treat
-from evalkit.framework import parse_framework
+from evalkit.scoring.framework import parse_framework
 from evalkit.indicators.catalogue import BY_CODE
 from evalkit.scoring.engine import score_tree
 

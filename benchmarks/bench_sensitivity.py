@@ -10,8 +10,8 @@ policy ``renormalise`` — and in the same process times
   framework's rules and two alternatives, min-max and percentile), including the summaries
   (rank intervals, grade probabilities, samples);
 * baseline: the ordinary path for one replication — normalise the indicator values with
-  :mod:`evalkit.normalise` per peer group, scale the framework's points, then
-  :func:`~evalkit.scoring.engine.score_tree`, :func:`~evalkit.pipeline.apply_adjustments`
+  :mod:`evalkit.scoring.normalise` per peer group, scale the framework's points, then
+  :func:`~evalkit.scoring.engine.score_tree`, :func:`~evalkit.results.compute.apply_adjustments`
   and :func:`~evalkit.scoring.grades.rank_and_grade` — timed on ``--baseline-reps`` of the
   lab's own replications and extrapolated to ``--reps``. Its scores and ranks are checked
   equal to the lab's for those replications.
@@ -32,10 +32,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from evalkit.framework import parse_framework
+from evalkit.scoring.framework import parse_framework
 from evalkit.indicators.catalogue import BY_CODE
-from evalkit.normalise import min_max, percentile
-from evalkit.pipeline import apply_adjustments
+from evalkit.scoring.normalise import min_max, percentile
+from evalkit.results.compute import apply_adjustments
 from evalkit.scoring.engine import score_tree
 from evalkit.scoring.grades import rank_and_grade
 from evalkit.scoring.rules import LinearBand, ThresholdDeduct
@@ -75,7 +75,7 @@ def make_case(units: int, leaves: int, pillars: int, seed: int = 4):
 
 def normalised_values(values: pd.DataFrame, units: pd.DataFrame, method: str) -> pd.DataFrame:
     """Indicator values normalised onto 0–100 (higher = better) within each peer group, with
-    :mod:`evalkit.normalise` (every leaf applies to every unit here)."""
+    :mod:`evalkit.scoring.normalise` (every leaf applies to every unit here)."""
     wide = values.pivot(index="unit_id", columns="indicator", values="value").reindex(units["unit_id"])
     directions = {c: BY_CODE[c].direction for c in wide.columns}
     parts = []

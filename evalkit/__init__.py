@@ -13,10 +13,10 @@ __version__ = "0.1.0"
 #: public name → module that defines it
 _API = {
     # data
-    "load_dataset": "evalkit.dataset",
-    "read_dataset": "evalkit.dataset",
-    "validate_directory": "evalkit.dataset",
-    "Dataset": "evalkit.dataset",
+    "load_dataset": "evalkit.data.dataset",
+    "read_dataset": "evalkit.data.dataset",
+    "validate_directory": "evalkit.data.dataset",
+    "Dataset": "evalkit.data.dataset",
     # indicators (效能考核)
     "compute_indicators": "evalkit.indicators",
     "CATALOGUE": "evalkit.indicators",
@@ -78,12 +78,12 @@ _API = {
     "AggregationChoice": "evalkit.sensitivity",
     "MissingPolicyChoice": "evalkit.sensitivity",
     "IndicatorValueNoise": "evalkit.sensitivity",
-    "rank_interval_table": "evalkit.pipeline",
+    "rank_interval_table": "evalkit.results.compute",
     # scoring and results
-    "load_framework": "evalkit.framework",
-    "compute_results": "evalkit.pipeline",
-    "load_results": "evalkit.results",
-    "save_results": "evalkit.results",
+    "load_framework": "evalkit.scoring.framework",
+    "compute_results": "evalkit.results.compute",
+    "load_results": "evalkit.results.store",
+    "save_results": "evalkit.results.store",
 }
 
 __all__ = ["__version__", *_API]

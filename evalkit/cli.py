@@ -63,7 +63,7 @@ def _summary(problems: list[Problem]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .dataset import validate_directory
+    from .data.dataset import validate_directory
 
     years = [args.year] if args.year else None
     problems = validate_directory(args.data_dir, years)
@@ -126,10 +126,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .pipeline import compute_results
+    from .results.compute import compute_results
     from .resources import default_inputs
-    from .results import save_results, score_table
-    from .writers import write_table
+    from .results.store import save_results, score_table
+    from .data.writers import write_table
 
     data, framework = default_inputs(args.data, args.framework)
     results = compute_results(data, framework, args.year)
@@ -157,10 +157,10 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                   f"{ind.name_en}{period}")
         print(f"{len(CATALOGUE)} indicators; formulas and sources: docs/indicators.md")
         return EXIT_OK
-    from .dataset import load_dataset
+    from .data.dataset import load_dataset
     from .indicators import compute_indicators
     from .resources import sample_data_dir
-    from .writers import write_table
+    from .data.writers import write_table
 
     out = Path(args.out)
     if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):

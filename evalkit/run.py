@@ -35,8 +35,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EvalkitError
-from .pipeline import compute_results
-from .results import save_results
+from .results.compute import compute_results
+from .results.store import save_results
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -125,7 +125,7 @@ def _tree_digest(paths: Iterable[Path], base: Path) -> str:
 
 
 def results_digest(results) -> str:
-    """SHA-256 of the content of a :class:`~evalkit.results.Results` (every table as CSV,
+    """SHA-256 of the content of a :class:`~evalkit.results.store.Results` (every table as CSV,
     and the meta): any change in the computation changes it."""
     h = hashlib.sha256()
     frames = [("units", results.units), ("nodes", results.nodes),

@@ -1,8 +1,8 @@
-"""evalkit._memory: the allocator setting applied before counting large tables."""
+"""evalkit.data._memory: the allocator setting applied before counting large tables."""
 
 import importlib
 
-import evalkit._memory as memory
+import evalkit.data._memory as memory
 
 
 def test_keep_freed_memory_is_applied_once_and_can_be_disabled(monkeypatch):

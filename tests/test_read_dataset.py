@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from evalkit.dataset import _CATEGORICAL_UNIT_TABLES, load_dataset, read_dataset
+from evalkit.data.dataset import _CATEGORICAL_UNIT_TABLES, load_dataset, read_dataset
 from evalkit.errors import EvalkitError
 from evalkit.indicators import compute_indicators
 from evalkit.indicators.catalogue import CATALOGUE, required_columns
@@ -227,7 +227,7 @@ def test_a_deferred_file_that_changed_is_refused(parquet_dir, tmp_path):
 def test_streamed_counts_do_not_depend_on_threads_or_batches(parquet_dir, tmp_path, monkeypatch):
     """Many row groups, small batches, one or four threads: the same indicators as the
     validated path, bit for bit."""
-    from evalkit.reading import ParquetTable
+    from evalkit.data.reading import ParquetTable
 
     root = _copy(parquet_dir, tmp_path)
     for name in ("service_cases", "hotline_tickets", "grid_cases"):

@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from evalkit.dataset import load_dataset, read_dataset, validate_directory
+from evalkit.data.dataset import load_dataset, read_dataset, validate_directory
 from evalkit.errors import EvalkitError
 from evalkit.indicators import compute_indicators
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.workdays import WorkCalendar, calendar_for_dates, load_overrides
+from evalkit.data.workdays import WorkCalendar, calendar_for_dates, load_overrides
 
 CAL = WorkCalendar.build("2024-01-01", "2024-12-31")
 

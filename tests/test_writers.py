@@ -1,4 +1,4 @@
-"""Tests of the deterministic table writers (evalkit.writers)."""
+"""Tests of the deterministic table writers (evalkit.data.writers)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from evalkit.writers import table_suffix, write_table
+from evalkit.data.writers import table_suffix, write_table
 
 
 @pytest.fixture()

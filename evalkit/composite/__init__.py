@@ -5,7 +5,7 @@
 * One module per construction step, pure functions on DataFrames:
   :mod:`~evalkit.composite.denominate`, :mod:`~evalkit.composite.impute`,
   :mod:`~evalkit.composite.screen`, :mod:`~evalkit.composite.treat` (JRC outlier
-  treatment), normalisation in :mod:`evalkit.normalise`,
+  treatment), normalisation in :mod:`evalkit.scoring.normalise`,
   :mod:`~evalkit.composite.aggregate` (arithmetic and geometric means, points sum,
   TOPSIS).
 * :mod:`~evalkit.composite.pipeline` — :class:`Coin`, the immutable container of named

@@ -46,7 +46,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from .. import normalise as _normalise
+from ..scoring import normalise as _normalise
 from .. import weights as _weights
 from .aggregate import AGGREGATION_METHODS, aggregate
 from .denominate import denominate
@@ -196,7 +196,7 @@ class Treat(Step):
 @dataclass(frozen=True)
 class Normalise(Step):
     """Normalise every indicator onto a common, higher-is-better scale with the metadata's
-    directions (:mod:`evalkit.normalise`).
+    directions (:mod:`evalkit.scoring.normalise`).
 
     ``method``: ``"minmax"`` (onto ``[lower, upper]``), ``"zscore"`` (``ddof``),
     ``"rank"`` and ``"percentile"`` (``ties``), ``"target"`` (distance to the metadata's

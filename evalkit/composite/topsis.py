@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalise import _as_table, _directions, _Shape
+from ..scoring.normalise import _as_table, _directions, _Shape
 
 __all__ = ["TopsisResult", "topsis"]
 

@@ -12,7 +12,7 @@ time saved). All masks of a block are counted with one ``np.bincount`` on a join
 (:class:`_Counter`). Blocks are counted on several threads (numpy releases the GIL in the
 array work) and their totals added in block order, so that sums never depend on threads.
 
-A table that :func:`~evalkit.dataset.read_dataset` left unread (a large Parquet table) is
+A table that :func:`~evalkit.data.dataset.read_dataset` left unread (a large Parquet table) is
 counted as it is read: :class:`StreamedRecords` hands each batch of rows, decoded by
 pyarrow, to the same counting, and ten million rows are never held at once.
 
@@ -34,10 +34,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from .._memory import keep_freed_memory
-from ..reading import Arrays, Batch
-from ..reading import threads as cpu_threads
-from ..workdays import WorkCalendar
+from ..data._memory import keep_freed_memory
+from ..data.reading import Arrays, Batch
+from ..data.reading import threads as cpu_threads
+from ..data.workdays import WorkCalendar
 
 
 def year_end(year: int) -> pd.Timestamp:
@@ -89,7 +89,7 @@ def memo(dataset, key, compute: Callable):
 def records(dataset, name: str, year: int | None = None) -> "Records | StreamedRecords":
     """The :class:`Records` of table ``name`` (shared within a ``compute_indicators`` call):
     :class:`StreamedRecords` when the dataset holds the table unread (see
-    :meth:`evalkit.dataset.Dataset.deferred`)."""
+    :meth:`evalkit.data.dataset.Dataset.deferred`)."""
     def make():
         deferred = getattr(dataset, "deferred", None)
         source = deferred(name, year) if deferred is not None else None
@@ -247,7 +247,7 @@ def _weights(w: np.ndarray) -> np.ndarray:
 _NAT = np.iinfo(np.int64).min  # NaT as an integer
 
 
-#: One column as numpy arrays (see :class:`evalkit.reading.Arrays`).
+#: One column as numpy arrays (see :class:`evalkit.data.reading.Arrays`).
 _Column = Arrays
 
 
@@ -668,7 +668,7 @@ class Records(_Counting):
     def totals(self, requests: dict) -> dict:
         """Per-code ``{(key, name): (counts, sums or None)}`` of ``{key: rows}``."""
         if self.n > self.BLOCK and self.parent is None:
-            keep_freed_memory()  # many blocks of temporaries ahead (see evalkit._memory)
+            keep_freed_memory()  # many blocks of temporaries ahead (see evalkit.data._memory)
         codes, ids = self.units()
         counter = self.cached(("counter",), lambda: _Counter(codes, len(ids)))
         stop = self.n
@@ -702,8 +702,8 @@ class Records(_Counting):
 
 class StreamedRecords(_Counting):
     """The records of a table not read into memory (a deferred
-    :class:`~evalkit.reading.ParquetTable`): a tally reads the file a batch of rows at a
-    time (:meth:`~evalkit.reading.ParquetTable.map_batches`: several row groups at once,
+    :class:`~evalkit.data.reading.ParquetTable`): a tally reads the file a batch of rows at a
+    time (:meth:`~evalkit.data.reading.ParquetTable.map_batches`: several row groups at once,
     one thread each) and counts each batch as :class:`Records` counts a block, so that ten
     million rows are never held at once. The tallies of a ``compute_indicators`` call are
     all counted in one such pass (:func:`prefetch`). Working days use one calendar for the
@@ -721,7 +721,7 @@ class StreamedRecords(_Counting):
         return self.source.num_rows == 0
 
     def _count(self, requests: dict) -> dict:
-        keep_freed_memory()  # many batches of temporaries ahead (see evalkit._memory)
+        keep_freed_memory()  # many batches of temporaries ahead (see evalkit.data._memory)
         ids = pd.Index(self.source.unit_ids.astype(str), name="unit_id")
         if self.empty:  # no batch: count an empty frame, for the names
             return _tallies(requests, Records(self.source.load(), threads=1).totals(requests), ids)

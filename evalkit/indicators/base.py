@@ -1,6 +1,6 @@
 """What an indicator is, and the shared shape of indicator output.
 
-Every indicator function takes a validated :class:`~evalkit.dataset.Dataset` and a year and
+Every indicator function takes a validated :class:`~evalkit.data.dataset.Dataset` and a year and
 returns a tidy frame with one row per evaluated unit (every unit of ``units``, so that
 "nothing to count" is explicit) and the columns
 
@@ -66,7 +66,7 @@ class Indicator:
     compute: Callable[..., pd.DataFrame]
     periodic: bool = False
     #: Columns the computation reads, as ``"table.column"``; ``None`` = every column of
-    #: ``tables``. :func:`evalkit.dataset.read_dataset` reads only these (``unit_id`` is
+    #: ``tables``. :func:`evalkit.data.dataset.read_dataset` reads only these (``unit_id`` is
     #: always read), so a declaration must name every column the function touches.
     columns: tuple[str, ...] | None = None
 

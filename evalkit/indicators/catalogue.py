@@ -167,7 +167,7 @@ def required_columns(codes: list[str] | None = None,
     """Table → the columns the named (default: every yearly) indicators read.
 
     ``None`` for a table means every column (an indicator that does not declare its
-    columns). Pass the result as ``columns=`` to :func:`evalkit.dataset.read_dataset` to
+    columns). Pass the result as ``columns=`` to :func:`evalkit.data.dataset.read_dataset` to
     read no more than the computation needs.
     """
     out: dict[str, set[str] | None] = {}
@@ -190,7 +190,7 @@ def compute_indicators(dataset, year: int, codes: list[str] | None = None,
     Everything the requested indicators count in the large event tables is counted first,
     in one pass per table (:func:`evalkit.indicators._common.prefetch`): what several
     indicators derive from the same rows (e.g. working days from receipt to completion) is
-    derived once, and a table that :func:`evalkit.dataset.read_dataset` left unread is
+    derived once, and a table that :func:`evalkit.data.dataset.read_dataset` left unread is
     counted as it is decoded, never held whole. Nothing is kept once the call returns.
     """
     scope = CallScope(dataset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..workdays import calendar_for_dates
+from ..data.workdays import calendar_for_dates
 from .base import count_by_unit, rate_frame
 
 #: Statutory answer period in working days, and the maximum approved extension.

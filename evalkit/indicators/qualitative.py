@@ -1,6 +1,6 @@
 """Qualitative evaluation (效能评价) summarised per unit: ratings, votes, surveys.
 
-Thin adapters from a :class:`~evalkit.dataset.Dataset` to :mod:`evalkit.qualitative`, which
+Thin adapters from a :class:`~evalkit.data.dataset.Dataset` to :mod:`evalkit.qualitative`, which
 holds the rules (rater groups and weights, minimum raters, own-unit exclusion, trimming,
 vote rules, survey rates). Individual ratings never leave :mod:`evalkit.qualitative`; the
 frames returned here carry per-unit values and counts only.

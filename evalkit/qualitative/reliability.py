@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..contract import RATER_GROUPS
+from ..data.contract import RATER_GROUPS
 from ..errors import EvalkitError
 from ._coded import code_ratings, distinct_count, group_ids, split_key
 from .rubric import FIVE_LEVEL_100, Rubric, Scale
@@ -54,6 +54,8 @@ _ICC_TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 _ICC_DESCRIPTIONS = ("Single raters absolute", "Single random raters", "Single fixed raters",
                      "Average raters absolute", "Average random raters", "Average fixed raters")
 ICC_COLUMNS = ["Type", "Description", "ICC", "F", "df1", "df2", "pval", "CI95_low", "CI95_high"]
+#: relative tolerance under which an ICC denominator counts as zero (the ICC is then NaN)
+ICC_ZERO_TOL = 1e-10
 
 
 def _icc_matrix(x: np.ndarray) -> pd.DataFrame:
@@ -63,21 +65,28 @@ def _icc_matrix(x: np.ndarray) -> pd.DataFrame:
         raise ReliabilityError(f"ICC needs at least 2 targets and 2 raters with complete ratings; "
                                f"found {n} target(s) and {k} rater(s)")
     grand = x.mean()
-    ssb = k * ((x.mean(axis=1) - grand) ** 2).sum()
-    ssj = n * ((x.mean(axis=0) - grand) ** 2).sum()
-    sst = ((x - grand) ** 2).sum()
-    sse = max(sst - ssb - ssj, 0.0)
+    row_means, col_means = x.mean(axis=1), x.mean(axis=0)
+    ssb = k * ((row_means - grand) ** 2).sum()
+    ssj = n * ((col_means - grand) ** 2).sum()
+    # SSE from the residuals themselves (not SST − SSB − SSJ, whose cancellation leaves noise)
+    sse = ((x - row_means[:, None] - col_means[None, :] + grand) ** 2).sum()
+    # a sum of squares no larger than rounding noise of the ratings is exactly zero
+    noise = n * k * (ICC_ZERO_TOL * np.abs(x).max()) ** 2
+    ssb, ssj, sse = (np.float64(0.0) if ss <= noise else np.float64(ss) for ss in (ssb, ssj, sse))
     df1, df_w, df_e = n - 1, n * (k - 1), (n - 1) * (k - 1)
     msb, msj = ssb / df1, ssj / (k - 1)
     mse = sse / df_e
     msw = (ssj + sse) / df_w
-    with np.errstate(divide="ignore", invalid="ignore"):
-        icc1 = (msb - msw) / (msb + (k - 1) * msw)
-        icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
-        icc3 = (msb - mse) / (msb + (k - 1) * mse)
-        icc1k = (msb - msw) / msb
-        icc2k = (msb - mse) / (msb + (msj - mse) / n)
-        icc3k = (msb - mse) / msb
+    # An ICC whose denominator is zero is undefined and returned as NaN (see icc, Notes);
+    # "zero" allows for rounding: |denominator| <= ICC_ZERO_TOL x the largest mean square.
+    scale = max(msb, msj, mse, msw)
+    dens = (msb + (k - 1) * msw, msb + (k - 1) * mse + k * (msj - mse) / n, msb + (k - 1) * mse,
+            msb, msb + (msj - mse) / n, msb)
+    undefined = [scale == 0 or abs(d) <= ICC_ZERO_TOL * scale for d in dens]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        icc1, icc2, icc3, icc1k, icc2k, icc3k = (
+            np.nan if u else (msb - w) / d
+            for u, w, d in zip(undefined, (msw, mse, mse, msw, mse, mse), dens))
         f1 = msb / msw
         f3 = msb / mse
         p1 = stats.f.sf(f1, df1, df_w)
@@ -107,8 +116,8 @@ def _icc_matrix(x: np.ndarray) -> pd.DataFrame:
         "df1": df1,
         "df2": [df_w, df_e, df_e, df_w, df_e, df_e],
         "pval": [p1, p3, p3, p1, p3, p3],
-        "CI95_low": np.asarray(low, dtype=float),
-        "CI95_high": np.asarray(high, dtype=float),
+        "CI95_low": np.where(undefined, np.nan, np.asarray(low, dtype=float)),
+        "CI95_high": np.where(undefined, np.nan, np.asarray(high, dtype=float)),
     }).astype({"ICC": "float64", "F": "float64", "df1": "int64", "df2": "int64", "pval": "float64"})
 
 
@@ -145,6 +154,20 @@ def icc(data: pd.DataFrame, targets: str, raters: str, ratings: str, *,
     the F-based ones of [SF79] and, for ICC2/ICC2k, the Satterthwaite-type interval of
     [MW96]. Values are not rounded (pingouin rounds its CI to 2 decimals in print).
     A duplicate (target, rater) pair is an error.
+
+    Zero denominators: a form whose denominator is zero is undefined and its ``ICC``,
+    ``CI95_low`` and ``CI95_high`` are NaN — never ±inf or a huge number from rounding. This
+    happens with no variance at all (every rating equal: all six forms are NaN), with no
+    variance between targets (MSB = 0: ICC1k and ICC3k, whose denominator is MSB), and for
+    ICC2k when MSB + (MSJ − MSE)/n = 0, e.g. the 3 × 2 matrix [[0, 0], [0, 1], [1, 0]]
+    (MSB = 1/6, MSJ = 0, MSE = 1/2), where ICC2 = −1 and the Spearman–Brown step to k raters
+    divides by 1 + (k−1)·ICC2 = 0. A denominator counts as zero when its absolute value is
+    at most ``ICC_ZERO_TOL`` (1e-10) times the largest of MSB, MSJ, MSE and MSW, so the rule
+    does not depend on the scale or on the order of targets and raters; a sum of squares no
+    larger than n·k·(``ICC_ZERO_TOL``·max|rating|)² is rounding noise and counts as exactly
+    0 (so ratings that are all 0.1 have no variance). ``F`` is MSB/MSE (MSB/MSW for the
+    one-way forms) on those sums: inf with perfect agreement (MSE = 0 < MSB), NaN with no
+    variance at all.
     """
     for col in (targets, raters, ratings):
         if col not in data.columns:

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..contract import FIVE_LEVEL_SATISFACTION, RATER_GROUPS, VOTER_GROUPS
+from ..data.contract import FIVE_LEVEL_SATISFACTION, RATER_GROUPS, VOTER_GROUPS
 from ..errors import EvalkitError
 
 #: Default rater-group weights when the user sets none (domain brief §1.3, a suggestion).

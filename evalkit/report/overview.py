@@ -2,7 +2,7 @@
 
 League tables per peer group, the grade distribution, a unit × area heat map, the biggest
 movers on last year and the units flagged for attention. Pure functions from
-:class:`evalkit.results.Results` to report blocks (:mod:`evalkit.report.blocks`); the
+:class:`evalkit.results.store.Results` to report blocks (:mod:`evalkit.report.blocks`); the
 notebook ``notebooks/district_overview.ipynb`` only displays them.
 """
 

@@ -12,7 +12,7 @@ everything shown to a reader is built (and tested) here. Rules kept throughout:
   results always give byte-identical HTML;
 * nothing about individual raters is ever shown (the results hold none).
 
-``results`` is an :class:`evalkit.results.Results` (or anything with the same ``units``,
+``results`` is an :class:`evalkit.results.store.Results` (or anything with the same ``units``,
 ``nodes`` and ``meta`` attributes).
 """
 
@@ -387,10 +387,10 @@ def load_or_compute(results: Any = "", data: Any = "", framework: Any = "",
     from pathlib import Path
 
     if results:
-        from evalkit.results import load_results
+        from evalkit.results.store import load_results
 
         return load_results(Path(results))
-    from evalkit.pipeline import compute_results
+    from evalkit.results.compute import compute_results
     from evalkit.resources import default_inputs
 
     data_dir, fw = default_inputs(data, framework)
@@ -433,7 +433,7 @@ def _table_of(results: Any, name: str) -> pd.DataFrame | None:
 
 
 def rater_group_text(group: Any, language: str = "zh") -> str:
-    from evalkit.contract import RATER_GROUPS
+    from evalkit.data.contract import RATER_GROUPS
 
     key = f"rater_group.{group}"
     texts = catalogue(language)

@@ -565,7 +565,7 @@ def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out
     """Render the report of ``unit`` for ``year`` into ``out_dir/<safe_unit_id>.html``
     (and ``.pdf``), both from one execution of ``notebooks/unit_report.ipynb``.
 
-    ``results_dir`` is a directory written by :func:`evalkit.results.save_results`; when
+    ``results_dir`` is a directory written by :func:`evalkit.results.store.save_results`; when
     empty the notebook computes the results itself from ``data`` and ``framework``.
     Returns the HTML path. On failure raises :class:`ReportError` and keeps the executed
     notebook as ``out_dir/<safe_unit_id>.failed.ipynb``.

@@ -1,6 +1,6 @@
 """A seeded generator of a synthetic sample district (示例区 / Sample District).
 
-It writes every table of the data contract (:mod:`evalkit.contract`) for several years,
+It writes every table of the data contract (:mod:`evalkit.data.contract`) for several years,
 with realistic magnitudes (domain brief §4.3), units that differ consistently in quality,
 and deliberate special cases for tests. The same seed gives byte-identical files.
 

@@ -1,6 +1,6 @@
 """Vectorised working-day and working-time arithmetic for the sample generator.
 
-Working days come from :class:`evalkit.workdays.WorkCalendar` (``chinese_calendar``:
+Working days come from :class:`evalkit.data.workdays.WorkCalendar` (``chinese_calendar``:
 Monday–Friday minus public holidays plus 调休 make-up days), so generated deadlines agree
 with the ones the indicators compute. Years the package does not cover fall back to
 Monday–Friday.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..workdays import WorkCalendar
+from ..data.workdays import WorkCalendar
 
 #: Length of the office day (08:30–17:30) in seconds.
 WORKDAY_SECONDS = 9 * 3600
@@ -80,7 +80,7 @@ class SampleCalendar:
         """The date ``n`` working days after each date (``n = 0``: the date itself if it is a
         working day, else the next working day).
 
-        Matches :meth:`evalkit.workdays.WorkCalendar.working_days_between`: the result ``r``
+        Matches :meth:`evalkit.data.workdays.WorkCalendar.working_days_between`: the result ``r``
         of a working day ``d`` has exactly ``n`` working days in ``(d, r]``.
         """
         d = np.asarray(dates, dtype="datetime64[D]")

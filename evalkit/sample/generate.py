@@ -1,6 +1,6 @@
 """Assemble and write the sample district: every table of the data contract, every year.
 
-Layout written (see :mod:`evalkit.contract`)::
+Layout written (see :mod:`evalkit.data.contract`)::
 
     OUT/README.md            what this is: synthetic data, generator, seed, command
     OUT/units.csv            district tables
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
-from ..writers import write_table
+from ..data.contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
+from ..data.writers import write_table
 from . import adjustments, events, finance, governance, qualitative
 from .context import YearContext
 from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, OVERSTAFFED_UNIT, POOR_PERFORMERS,
@@ -113,7 +113,7 @@ def _remove_other_formats(path: Path, name: str) -> None:
 def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> list[Path]:
     """Write the sample district to ``out_dir``; return the written files (sorted).
 
-    Files are written deterministically (:func:`evalkit.writers.write_table`): the same
+    Files are written deterministically (:func:`evalkit.data.writers.write_table`): the same
     ``spec`` gives byte-identical files. Existing files of the same tables are replaced.
     """
     out = Path(out_dir)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..framework import Framework, Node
+from .framework import Framework, Node
 from ..indicators.catalogue import BY_CODE
 
 

@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..framework import GradeRules
+from .framework import GradeRules
 
 
 def band_of(score: float, rules: GradeRules) -> str | None:

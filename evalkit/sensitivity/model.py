@@ -1,6 +1,6 @@
 """The district scoring model as explicit, recorded steps — what the weighting-scheme lab varies.
 
-:func:`evalkit.pipeline.score_year` scores a year in one pass: indicator values → leaf rules →
+:func:`evalkit.results.compute.score_year` scores a year in one pass: indicator values → leaf rules →
 missing-data policy → points sum → bonus/deduction → ranks and grades within peer groups.
 A :class:`ScoringModel` holds everything that pass reads (the units × leaves matrix of
 indicator values with their Wilson bounds, every unit's points per leaf, directions,
@@ -23,7 +23,7 @@ step           nominal                     alternatives
 Ranking and grading (bands, the top-grade quota, 一票否决/一票否优) and the bonus and
 deduction points are fixed rules of the evaluation, not uncertain choices; the model
 applies them to every replication exactly as :func:`evalkit.scoring.grades.rank_and_grade`
-and :func:`evalkit.pipeline.apply_adjustments` do.
+and :func:`evalkit.results.compute.apply_adjustments` do.
 
 :meth:`ScoringModel.run` evaluates a whole batch of replications at once (arrays of
 replications × units × leaves, one Python loop over leaves and tree nodes, none over
@@ -44,7 +44,7 @@ Conventions
   ``percentile``: ``(rank − 1)/(n − 1)``; ``distance_to_target``:
   ``(x − min)/(target − min)``, capped at 1 (1 for everyone when all units reach the
   target). A leaf whose values are all equal in a group (or with one unit) gives the
-  midpoint (0.5; z = 0). The formulas are those of :mod:`evalkit.normalise` (COINr's
+  midpoint (0.5; z = 0). The formulas are those of :mod:`evalkit.scoring.normalise` (COINr's
   ``n_minmax``, ``n_zscore``, ``n_rank``, ``n_prank``, ``n_dist2targ``).
 * **Scales and grades.** ``rules``, ``minmax``, ``percentile`` and ``distance_to_target``
   give a composite on a 0–100 scale, to which the bonus and deduction points are added.
@@ -93,7 +93,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..framework import MISSING_POLICIES, Framework
+from ..scoring.framework import MISSING_POLICIES, Framework
 from ..indicators.catalogue import BY_CODE
 from .errors import SensitivityError
 
@@ -154,7 +154,7 @@ class Replications:
     ----------
     normalisation, aggregation, missing, scheme : int arrays, shape (R,)
         Indexes into :data:`NORMALISATIONS`, :data:`AGGREGATIONS`,
-        :data:`evalkit.framework.MISSING_POLICIES` and the ``schemes`` given to
+        :data:`evalkit.scoring.framework.MISSING_POLICIES` and the ``schemes`` given to
         :meth:`ScoringModel.run` (0 = the framework's points). ``missing`` replaces the
         framework's default policy; leaves with a policy of their own keep it.
     multipliers : float array, shape (R, n_leaves)
@@ -230,7 +230,7 @@ class ScoringModel:
     leaf_missing : tuple
         A leaf's own missing-data policy, or None for the framework's.
     bonus, deduction : ndarray (units,)
-        Capped bonus and deduction points (as :func:`evalkit.pipeline.apply_adjustments`).
+        Capped bonus and deduction points (as :func:`evalkit.results.compute.apply_adjustments`).
     veto, bar_top : bool ndarray (units,)
         一票否决 and 一票否优 flags.
     steps : dict
@@ -275,7 +275,7 @@ class ScoringModel:
             The year's ``adjustments`` table (``unit_id, kind, points``).
         year : int, optional
         """
-        from ..pipeline import apply_adjustments
+        from ..results.compute import apply_adjustments
 
         missing_cols = [c for c in ("unit_id", "peer_group", "unit_class") if c not in units.columns]
         if missing_cols:
@@ -481,7 +481,7 @@ class ScoringModel:
 
     def nominal(self) -> pd.DataFrame:
         """The nominal scoring: ``unit_id, peer_group, score_100, rank, grade`` (as
-        :func:`evalkit.pipeline.score_year`, which it reproduces exactly)."""
+        :func:`evalkit.results.compute.score_year`, which it reproduces exactly)."""
         runs = self.run(self.nominal_replications(1))
         bands = [b[0] for b in self.framework.grades.bands]
         grades = [bands[g] if g >= 0 else None for g in runs.grades[0]]
@@ -779,7 +779,7 @@ class ScoringModel:
 
 def scoring_model(dataset, framework: Framework, year: int) -> ScoringModel:
     """The :class:`ScoringModel` of ``year``: indicators computed from ``dataset`` as
-    :func:`evalkit.pipeline.score_year` computes them, plus the year's adjustments."""
+    :func:`evalkit.results.compute.score_year` computes them, plus the year's adjustments."""
     from ..indicators.catalogue import compute_indicators
 
     if year not in dataset.years:

@@ -8,7 +8,7 @@ A *scheme* gives every leaf of the framework a relative weight. The kinds:
   (:func:`evalkit.weights.equal_weights`);
 * ``entropy``: entropy weights (熵权法) of the indicator values, min-max normalised with
   their directions (:func:`evalkit.weights.entropy_weights` of
-  :func:`evalkit.normalise.min_max`);
+  :func:`evalkit.scoring.normalise.min_max`);
 * ``critic``: CRITIC weights of the indicator values with their directions
   (:func:`evalkit.weights.critic_weights`);
 * ``{ahp: {<parent>: {criteria: [...], matrix: [[...]]}, ...}}``: AHP priorities
@@ -204,7 +204,7 @@ def _objective_matrix(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _objective_leaf_weights(model, kind: str) -> np.ndarray:
-    from ..normalise import min_max
+    from ..scoring.normalise import min_max
     from ..weights import critic_weights, entropy_weights
 
     filled, varies = _objective_matrix(model)

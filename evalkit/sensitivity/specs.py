@@ -41,7 +41,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from ..framework import MISSING_POLICIES
+from ..scoring.framework import MISSING_POLICIES
 from .errors import SensitivityError
 from .model import AGGREGATIONS, NORMALISATIONS, VALUE_METHODS, Replications, ScoringModel, wilson_quantile
 

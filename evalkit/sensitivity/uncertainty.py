@@ -83,7 +83,7 @@ class UncertaintyResult:
 
     def rank_intervals(self) -> pd.DataFrame:
         """The results' ``rank_intervals`` table: ``unit_id, rank_low`` (p05), ``rank_high``
-        (p95), ``rank_median, n_scenarios`` (see :mod:`evalkit.results`)."""
+        (p95), ``rank_median, n_scenarios`` (see :mod:`evalkit.results.store`)."""
         s = self.summary
         return pd.DataFrame({
             "unit_id": s.index.to_numpy(),

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalise import _as_table, _directions, _Shape
+from ..scoring.normalise import _as_table, _directions, _Shape
 
 __all__ = [
     "CriticResult",
@@ -224,7 +224,7 @@ def standard_deviation_weights(matrix, *, ddof: int = 1):
     """Weights proportional to each criterion's standard deviation: ``w_j = σ_j / Σ σ``.
 
     Applied to the data as given, so criteria must be on comparable scales (normalise
-    first, e.g. with :func:`evalkit.normalise.min_max`, if their units differ). ``ddof``
+    first, e.g. with :func:`evalkit.scoring.normalise.min_max`, if their units differ). ``ddof``
     scales every σ_j alike and does not change the weights.
     """
     x, shape = _complete_table(matrix, "standard deviation weights")

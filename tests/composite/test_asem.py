@@ -4,7 +4,7 @@ Data: the ASEM (Asia-Europe Meeting) sustainable connectivity data set shipped w
 COINr R package (Becker, W., Caperna, G., Del Sorbo, M., Norlén, H., Papadimitriou, E. &
 Saisana, M. (2022). COINr: an R package for developing composite indicators. JOSS 7(78),
 4567; github.com/bluefoxr/COINr), MIT licence, converted from the package's .rda files to
-CSV in ``/work/shared/reference-data/asem/`` (see its README).
+CSV in ``tests/data/asem/`` (see its README).
 
 The pipeline is COINr's ``build_example_coin()`` (R/examples.R):
 
@@ -35,9 +35,7 @@ import pytest
 
 from evalkit.composite import Aggregate, Coin, Denominate, Impute, Normalise, Screen, Treat
 
-ASEM = Path(__file__).resolve().parents[3] / "shared" / "reference-data" / "asem"
-if not ASEM.is_dir():
-    ASEM = Path("/work/shared/reference-data/asem")
+ASEM = Path(__file__).resolve().parent.parent / "data" / "asem"
 IDATA, IMETA = ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv"
 
 EXAMPLE = (

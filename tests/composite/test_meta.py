@@ -1,7 +1,7 @@
 """COINr-style metadata (iMeta) and unit data (iData): loading, checking, effective weights.
 
 The ASEM tables come from the COINr R package (Becker et al., 2022; MIT licence), converted
-to CSV in ``/work/shared/reference-data/asem/`` (see its README).
+to CSV in ``tests/data/asem/`` (see its README).
 """
 
 from pathlib import Path
@@ -13,9 +13,7 @@ import pytest
 from evalkit.composite import CompositeMeta, MetaError, read_data, read_meta
 from evalkit.errors import FrameworkError
 
-ASEM = Path(__file__).resolve().parents[3] / "shared" / "reference-data" / "asem"
-if not ASEM.is_dir():  # the repository may be checked out elsewhere
-    ASEM = Path("/work/shared/reference-data/asem")
+ASEM = Path(__file__).resolve().parent.parent / "data" / "asem"
 
 
 def small_meta(changes=None) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from evalkit.normalise import distance_to_target, min_max, percentile, rank, vector, z_score
+from evalkit.scoring.normalise import distance_to_target, min_max, percentile, rank, vector, z_score
 
 FRAME = pd.DataFrame({"办结率": [0.80, 0.90, 1.00, np.nan], "投诉数": [10.0, 20.0, 20.0, 40.0]},
                      index=["甲", "乙", "丙", "丁"])

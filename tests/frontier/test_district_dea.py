@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from evalkit.dataset import load_dataset
+from evalkit.data.dataset import load_dataset
 from evalkit.errors import EvalkitError
 from evalkit.frontier import peer_group_efficiency, unit_inputs_outputs
 from evalkit.resources import sample_data_dir

@@ -1,6 +1,6 @@
 """Fixtures of the indicator tests; the helpers themselves are in :mod:`indicator_kit`.
 
-``make_dataset`` builds a tiny in-memory :class:`~evalkit.dataset.Dataset` with the column
+``make_dataset`` builds a tiny in-memory :class:`~evalkit.data.dataset.Dataset` with the column
 types ``load_dataset`` gives (see ``indicator_kit``). Test modules import the helpers
 directly (``from indicator_kit import make_dataset, assert_row``); the fixture is for tests
 that prefer injection.

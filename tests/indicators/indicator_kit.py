@@ -3,8 +3,8 @@ as ``indicator_kit``; a unique name, because with no ``__init__.py`` in ``tests/
 ``conftest`` modules could clash under that one name).
 
 ``make_dataset(units=["D01", "D02"], tables={(2024, "service_cases"): rows})`` builds a
-:class:`~evalkit.dataset.Dataset` whose frames have the types ``load_dataset`` gives: the
-dtypes of :func:`evalkit.dataset.empty_frame` (dates ``datetime64[ns]``, ints ``Int64``,
+:class:`~evalkit.data.dataset.Dataset` whose frames have the types ``load_dataset`` gives: the
+dtypes of :func:`evalkit.data.dataset.empty_frame` (dates ``datetime64[ns]``, ints ``Int64``,
 bools ``boolean``, categories as their English codes), ids and text as pandas ``str`` and,
 for the large event tables that ``load_dataset`` keeps as categoricals, ``unit_id`` as a
 categorical over the units table. ``test_sample_magnitudes`` checks the types against a
@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import dataset as dataset_module
-from evalkit.contract import TABLES
-from evalkit.dataset import Dataset, empty_frame
+from evalkit.data import dataset as dataset_module
+from evalkit.data.contract import TABLES
+from evalkit.data.dataset import Dataset, empty_frame
 
 YEAR = 2024
 

@@ -11,7 +11,7 @@ import pytest
 from evalkit.errors import EvalkitError
 from evalkit.indicators._common import Records, per_unit
 from evalkit.indicators.base import count_by_unit, sum_by_unit
-from evalkit.workdays import WorkCalendar
+from evalkit.data.workdays import WorkCalendar
 
 
 def _frame(n_units: int, n: int, seed: int = 7) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalkit.dataset import load_dataset
+from evalkit.data.dataset import load_dataset
 from evalkit.indicators import compute_indicators
 from evalkit.indicators import qualitative as ql
 from indicator_kit import make_dataset

@@ -19,13 +19,13 @@ import pytest
 from evalkit.errors import ReportError
 from evalkit.report import messages, present
 from evalkit.report.render import normalize_executed, safe_filename
-from evalkit.results import Results, save_results
+from evalkit.results.store import Results, save_results
 
 XSS_NAME = "<script>alert(1)</script>"
 
 
 # ----------------------------------------------------------------------------------------
-# Fake results: 3 units × 9 nodes, in the layout of evalkit.results
+# Fake results: 3 units × 9 nodes, in the layout of evalkit.results.store
 # ----------------------------------------------------------------------------------------
 
 _FRAMEWORK = [
@@ -61,7 +61,7 @@ _UNITS = [
 
 
 def fake_tables(year: int = 2024) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Units, nodes and meta shaped like :func:`evalkit.pipeline.compute_results` output:
+    """Units, nodes and meta shaped like :func:`evalkit.results.compute.compute_results` output:
     nodes node-major in framework order, no-data leaves renormalised within their area."""
     area_score: dict[tuple[str, str], tuple[float, float]] = {}
     for unit_id, leaves in _LEAVES.items():

@@ -12,7 +12,7 @@ import pytest
 from test_render import XSS_NAME, fake_results
 
 from evalkit.report import blocks, messages, overview, present
-from evalkit.results import Results, load_results, save_results
+from evalkit.results.store import Results, load_results, save_results
 
 
 def _all_text(block) -> str:
@@ -27,7 +27,7 @@ def _all_text(block) -> str:
 
 @pytest.fixture(scope="module")
 def sample_results():
-    from evalkit.pipeline import compute_results
+    from evalkit.results.compute import compute_results
     from evalkit.resources import sample_data_dir, sample_framework_path
 
     return compute_results(sample_data_dir(), sample_framework_path(), 2024)
@@ -253,7 +253,7 @@ def test_unit_ids_never_take_the_name_of_another_output(unit_id):
 
 
 def test_summary_explains_veto_bonus_and_cap():
-    from evalkit.pipeline import compute_results
+    from evalkit.results.compute import compute_results
     from evalkit.report.present import adjustment_notes
     from evalkit.resources import sample_data_dir, sample_framework_path
 

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
+from evalkit.data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
 from evalkit.sample import SampleSpec, generate_sample, sample_tables
 from evalkit.sample.district import NO_TICKET_UNIT, POOR_GRID_UNIT, POOR_HOTLINE_UNIT
 from evalkit.sample.qualitative import (HARSH_RATER_ID, SELF_RATED_UNIT, SELF_RATER_ID,
                                         SHORT_EXPERT_CLASS)
-from evalkit.workdays import WorkCalendar
+from evalkit.data.workdays import WorkCalendar
 
 YEARS = (2023, 2024)
 CORRECTIONS = ("revoked", "varied", "confirmed_unlawful", "ordered_to_perform")
@@ -140,7 +140,7 @@ def test_tables_conform_to_the_contract(tables):
 
 
 def test_sample_validates_without_problems(sample_dir):
-    from evalkit.validation import validate_directory
+    from evalkit.data.validation import validate_directory
 
     problems = validate_directory(sample_dir)
     assert [str(p) for p in problems] == []

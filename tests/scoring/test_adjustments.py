@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from evalkit.framework import GradeRules, load_framework
-from evalkit.pipeline import apply_adjustments, compute_results
+from evalkit.scoring.framework import GradeRules, load_framework
+from evalkit.results.compute import apply_adjustments, compute_results
 from evalkit.resources import sample_data_dir, sample_framework_path
 from evalkit.scoring.grades import rank_and_grade
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.framework import parse_framework
+from evalkit.scoring.framework import parse_framework
 from evalkit.scoring.engine import score_tree
 
 UNITS = pd.DataFrame({"unit_id": ["D1", "D2", "S1"], "peer_group": ["department", "department", "subdistrict"],

@@ -3,7 +3,7 @@
 import pytest
 
 from evalkit.errors import FrameworkError
-from evalkit.framework import load_framework, parse_framework
+from evalkit.scoring.framework import load_framework, parse_framework
 from evalkit.resources import sample_framework_path
 
 

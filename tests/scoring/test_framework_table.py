@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from evalkit.errors import FrameworkError
-from evalkit.framework import load_framework
-from evalkit.framework_table import framework_to_table, table_to_nodes
+from evalkit.scoring.framework import load_framework
+from evalkit.scoring.framework_table import framework_to_table, table_to_nodes
 from evalkit.resources import sample_framework_path
 from evalkit.schemas import FRAMEWORK_SCHEMA
 
@@ -89,7 +89,7 @@ def test_published_json_schema_accepts_the_sample_and_rejects_typos():
 
 
 def test_list_parameters_survive_the_table_round_trip():
-    from evalkit.framework import parse_framework
+    from evalkit.scoring.framework import parse_framework
 
     doc = {"code": "t", "version": "1", "nodes": [{"code": "A", "area": "finance", "children": [
         {"code": "A1", "indicator": "budget_adjustment_rate", "points": 5,

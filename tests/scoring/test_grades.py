@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from evalkit.framework import GradeRules
+from evalkit.scoring.framework import GradeRules
 from evalkit.scoring.grades import rank_and_grade
 
 

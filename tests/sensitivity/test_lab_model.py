@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import synthetic_case
 
-from evalkit import normalise
-from evalkit.pipeline import apply_adjustments, score_year
+from evalkit.scoring import normalise
+from evalkit.results.compute import apply_adjustments, score_year
 from evalkit.scoring.engine import score_tree
 from evalkit.scoring.grades import rank_and_grade
 from evalkit.scoring.rules import BandTable, ChecklistDeduct, RankPoints, ThresholdDeduct

@@ -1,6 +1,6 @@
 """Reading input files and converting cells: encodings, Excel, headers, labels, row numbers.
 
-Unit tests of :mod:`evalkit.loading` and the cell/row checks of :mod:`evalkit.validation`
+Unit tests of :mod:`evalkit.data.loading` and the cell/row checks of :mod:`evalkit.data.validation`
 on tiny in-memory or ``tmp_path`` files; the end-to-end defects live in
 ``test_malformed.py``.
 """
@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from evalkit.cli import _print_problems
-from evalkit.contract import TABLES
+from evalkit.data.contract import TABLES
 from evalkit.errors import Problem
-from evalkit.loading import detect_encoding, read_csv, read_file, read_xlsx
-from evalkit.validation import MAX_ROWS_PER_CHECK, check_table, convert_column
+from evalkit.data.loading import detect_encoding, read_csv, read_file, read_xlsx
+from evalkit.data.validation import MAX_ROWS_PER_CHECK, check_table, convert_column
 
 BASE = Path(__file__).resolve().parent.parent / "fixtures" / "malformed" / "_base"
 UNITS_TEXT = (BASE / "units.csv").read_text(encoding="utf-8")

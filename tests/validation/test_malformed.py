@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from evalkit.cli import main
-from evalkit.dataset import load_dataset, validate_directory
+from evalkit.data.dataset import load_dataset, validate_directory
 from evalkit.errors import Problem
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "malformed"
@@ -85,16 +85,16 @@ def validate_cli(monkeypatch, capsys):
     The problems are those ``validate_directory`` returned inside the command (one
     validation per call keeps the module fast).
     """
-    import evalkit.dataset
+    import evalkit.data.dataset
 
     seen: list[list[Problem]] = []
-    real = evalkit.dataset.validate_directory
+    real = evalkit.data.dataset.validate_directory
 
     def spy(root, years=None):
         seen.append(real(root, years))
         return seen[-1]
 
-    monkeypatch.setattr(evalkit.dataset, "validate_directory", spy)
+    monkeypatch.setattr(evalkit.data.dataset, "validate_directory", spy)
 
     def run(data: Path) -> tuple[int, str, list[Problem]]:
         seen.clear()

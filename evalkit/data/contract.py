@@ -1,7 +1,7 @@
 """The data contract: one schema per input table, kept in code.
 
 The reference page ``docs/data-contract.md`` is generated from this module
-(``python -m evalkit.contract_doc``) and a test keeps the two in sync.
+(``python -m evalkit.data.contract_doc``) and a test keeps the two in sync.
 
 Conventions that hold for every table
 -------------------------------------

@@ -53,7 +53,7 @@ _TIES = ("average", "min", "max", "first", "dense")
 
 
 # ---------------------------------------------------------------------------------------
-# Table handling shared by evalkit.normalise, evalkit.weights and evalkit.composite.
+# Table handling shared by evalkit.scoring.normalise, evalkit.weights and evalkit.composite.
 # ---------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import EvalkitError
+from ..errors import EvalkitError
 
 
 @dataclass(frozen=True)

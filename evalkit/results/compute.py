@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .dataset import Dataset, load_dataset
-from .errors import EvalkitError
-from .framework import Framework, load_framework
-from .indicators.catalogue import BY_CODE, compute_indicators
-from .results import Results
-from .scoring.engine import score_tree
-from .scoring.grades import rank_and_grade
+from .. import __version__
+from ..data.dataset import Dataset, load_dataset
+from ..errors import EvalkitError
+from ..scoring.framework import Framework, load_framework
+from ..indicators.catalogue import BY_CODE, compute_indicators
+from .store import Results
+from ..scoring.engine import score_tree
+from ..scoring.grades import rank_and_grade
 
 _PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "papermill", "nbconvert",
              "chinese_calendar", "PyYAML")
@@ -148,7 +148,7 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
 
     Besides ``units``, ``nodes`` and ``meta``, the results carry the named table
     ``history``: every unit's score and rank in each year up to ``year`` that the data cover,
-    scored with the same framework (see :mod:`evalkit.results`).
+    scored with the same framework (see :mod:`evalkit.results.store`).
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     ds = dataset or load_dataset(data)
@@ -242,7 +242,7 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
     Goldstein, H. & Spiegelhalter, D. J. (1996). League tables and their limitations.
     *J. R. Statist. Soc. A* 159(3), 385–443 (rank intervals from sampling uncertainty).
     """
-    from .sensitivity import IndicatorValueNoise, WeightNoise, scoring_model, uncertainty_analysis
+    from ..sensitivity import IndicatorValueNoise, WeightNoise, scoring_model, uncertainty_analysis
 
     model = scoring_model(dataset, framework, year)
     specs = [WeightNoise(relative_sd)]
@@ -280,14 +280,14 @@ def qualitative_tables(dataset: Dataset, year: int) -> dict[str, pd.DataFrame]:
     ``qualitative_units``, ``reliability``); cells below the minimum number of raters carry
     no score. Rater-level tables (diagnostics, the exclusion log) stay with the evaluation
     office and are not part of the results."""
-    from .qualitative import evaluate_ratings
+    from ..qualitative import evaluate_ratings
 
     ratings = dataset.table("ratings", year)
     if ratings.empty:
         return {}
     rubric = None
     if (Path(dataset.root) / "rubric.yaml").is_file():  # the rubric travels with the data
-        from .qualitative import load_rubric
+        from ..qualitative import load_rubric
 
         rubric = load_rubric(Path(dataset.root) / "rubric.yaml")
     ev = evaluate_ratings(ratings, dataset.table("raters") if dataset.has("raters") else None,

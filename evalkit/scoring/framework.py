@@ -37,10 +37,10 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FrameworkError
-from .indicators.base import AREAS
-from .indicators.catalogue import BY_CODE
-from .scoring.rules import Rule, parse_rule
+from ..errors import FrameworkError
+from ..indicators.base import AREAS
+from ..indicators.catalogue import BY_CODE
+from .rules import Rule, parse_rule
 
 MISSING_POLICIES = ("renormalise", "zero", "peer_mean")
 

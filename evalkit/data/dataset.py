@@ -1,6 +1,6 @@
 """A data directory: finding its files, validating them, and the typed :class:`Dataset`.
 
-Layout (see :mod:`evalkit.contract`)::
+Layout (see :mod:`evalkit.data.contract`)::
 
     DATA_DIR/
       units.csv            district-wide tables
@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import SUFFIXES, TABLES, Table
-from .errors import DataValidationError, EvalkitError, Problem
+from ..errors import DataValidationError, EvalkitError, Problem
 from .loading import read_file, sha256_file
 from .validation import CheckedTable, check_references, check_table
 
@@ -42,7 +42,7 @@ class Dataset:
     every result and report carries.
 
     A dataset from :func:`read_dataset` may hold a large Parquet table *unread* (an
-    :class:`evalkit.reading.ParquetTable`): :meth:`table` reads it on first use, and
+    :class:`evalkit.data.reading.ParquetTable`): :meth:`table` reads it on first use, and
     :func:`~evalkit.indicators.compute_indicators` counts it as it decodes it, batch by
     batch, without ever building it (:meth:`deferred`).
     """
@@ -80,7 +80,7 @@ class Dataset:
         return empty_frame(TABLES[name])
 
     def deferred(self, name: str, year: int | None = None):
-        """The unread :class:`~evalkit.reading.ParquetTable` of a table, or None (read, or
+        """The unread :class:`~evalkit.data.reading.ParquetTable` of a table, or None (read, or
         absent)."""
         frame = self.tables.get(self._key(name, year))
         return None if frame is None or isinstance(frame, pd.DataFrame) else frame
@@ -100,7 +100,7 @@ WORKDAYS_FILE = "workdays.csv"
 
 
 def workday_overrides_of(root: Path) -> pd.DataFrame | None:
-    """``DATA/workdays.csv`` read by :func:`evalkit.workdays.load_overrides`, or None."""
+    """``DATA/workdays.csv`` read by :func:`evalkit.data.workdays.load_overrides`, or None."""
     path = Path(root) / WORKDAYS_FILE
     if not path.is_file():
         return None
@@ -294,7 +294,7 @@ def read_dataset(root: str | Path, years: list[int] | None = None,
 
     Parquet tables are read straight into the types ``load_dataset`` gives, reading only
     the ``columns`` asked for (table → columns; ``unit_id`` is always read; tables not
-    named are read whole) — see :mod:`evalkit.reading`. What is skipped: every row check
+    named are read whole) — see :mod:`evalkit.data.reading`. What is skipped: every row check
     (types, ranges, empty cells, unique keys, anchor years, date orders, references between
     tables); a record that breaks the contract gives wrong indicators instead of an error.
     What is still refused: an unknown or ambiguous file name, a missing units table, a

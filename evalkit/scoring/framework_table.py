@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import FrameworkError
+from ..errors import FrameworkError
 
 NODE_COLUMNS = ["code", "parent", "name_zh", "name_en", "area", "kind", "indicator", "direction", "unit",
                 "points", "target", "rule", "rule_params", "applies_to", "missing"]

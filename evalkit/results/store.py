@@ -20,7 +20,7 @@ overwrites none). Known names, all without any rater id:
 
 * ``history`` — one row per unit and evaluation year up to ``meta["year"]`` that the data
   cover: ``unit_id, year, total_score, max_score, score_100, rank, n_in_group, grade``
-  (written by :func:`evalkit.pipeline.compute_results`);
+  (written by :func:`evalkit.results.compute.compute_results`);
 * ``qualitative_groups`` / ``qualitative_units`` — the published aggregates of
   :func:`evalkit.qualitative.evaluate_ratings` (``group_scores`` / ``unit_scores``);
 * ``reliability`` — :func:`evalkit.qualitative.reliability_table` (per rater group and
@@ -64,7 +64,7 @@ class Results:
     def unit(self, unit_id: str) -> pd.Series:
         rows = self.units[self.units["unit_id"] == unit_id]
         if rows.empty:
-            from .errors import EvalkitError
+            from ..errors import EvalkitError
 
             raise EvalkitError(f"unit '{unit_id}' is not in the results for {self.meta.get('year')}")
         return rows.iloc[0]

@@ -1,8 +1,8 @@
 """Reading Parquet files that have passed validation straight into contract types.
 
-:func:`evalkit.dataset.read_dataset` uses this module for every ``.parquet`` table. It
+:func:`evalkit.data.dataset.read_dataset` uses this module for every ``.parquet`` table. It
 reads only the columns asked for (pyarrow, all cores) and converts each to the pandas type
-:func:`evalkit.dataset.load_dataset` gives, without any contract check:
+:func:`evalkit.data.dataset.load_dataset` gives, without any contract check:
 
 ========== =========================== ===============================================
 contract   Parquet storage (fast path)  pandas type
@@ -21,7 +21,7 @@ Category values written as their Chinese labels, or with another case or surroun
 spaces, are mapped to the English codes as validation does: the mapping works on the
 dictionary of distinct values, not on the rows. A column stored in any other type (text
 numbers, text dates …) goes through the same conversion as validation
-(:func:`evalkit.validation.convert_column`), with its checks ignored.
+(:func:`evalkit.data.validation.convert_column`), with its checks ignored.
 
 In the large event tables (``categorical`` tables) ``unit_id`` becomes a categorical over
 the units table, as in ``load_dataset``, and the category columns stay categorical (over
@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .contract import Column, Table
-from .errors import EvalkitError
+from ..errors import EvalkitError
 from .validation import convert_column
 
 _NOT_VALIDATED = "this file has not passed 'evalkit validate'"

@@ -3,7 +3,7 @@
 This module only *reads*: it turns a file into a frame of raw cell values plus the row
 number a user would see for each record, or into :class:`~evalkit.errors.Problem` records
 when the file cannot be read at all. Type checks and contract rules live in
-:mod:`evalkit.validation`.
+:mod:`evalkit.data.validation`.
 
 Encoding detection (CSV)
 ------------------------
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 #: Row number of the first data record, per format (the header is row/line 1).
 FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "parquet": 1}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import DTYPE_DESCRIPTION, TABLES, Column, Table
-from .errors import Problem
+from ..errors import Problem
 from .loading import RawFile
 
 #: Problems reported per (file, column, check) before the rest are summarised in one line.
@@ -543,7 +543,7 @@ def table_for_file(name: str) -> Table | None:
 
 
 def validate_directory(root, years: list[int] | None = None) -> list[Problem]:
-    """Every problem (errors and warnings) of a data directory; see :mod:`evalkit.dataset`."""
+    """Every problem (errors and warnings) of a data directory; see :mod:`evalkit.data.dataset`."""
     from .dataset import validate_directory as _validate
 
     return _validate(root, years)
