@@ -11,7 +11,7 @@ then in the same process times
   the log and the named datasets);
 * composite_full: ``Treat`` (the winsorisation loop, per indicator) + ``Normalise`` +
   ``Aggregate``;
-* engine: the district framework engine, ``evalkit.scoring.engine.score_tree``, on a
+* engine: the district framework engine, ``evalkit.scoring.model.score_tree``, on a
   synthetic points-based framework with as many leaves (catalogue indicators repeated);
 
 and the same composite and engine runs on a district-sized case (48 units × 40 leaves).
@@ -32,7 +32,7 @@ import pandas as pd
 from evalkit.composite import Aggregate, Coin, Normalise, Treat
 from evalkit.scoring.framework import parse_framework
 from evalkit.indicators.catalogue import BY_CODE
-from evalkit.scoring.engine import score_tree
+from evalkit.scoring.model import score_tree
 
 
 def make_case(units: int, leaves: int, pillars: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -11,7 +11,7 @@ policy ``renormalise`` — and in the same process times
   (rank intervals, grade probabilities, samples);
 * baseline: the ordinary path for one replication — normalise the indicator values with
   :mod:`evalkit.scoring.normalise` per peer group, scale the framework's points, then
-  :func:`~evalkit.scoring.engine.score_tree`, :func:`~evalkit.results.compute.apply_adjustments`
+  :func:`~evalkit.scoring.model.score_tree`, :func:`~evalkit.scoring.adjustments.apply_adjustments`
   and :func:`~evalkit.scoring.grades.rank_and_grade` — timed on ``--baseline-reps`` of the
   lab's own replications and extrapolated to ``--reps``. Its scores and ranks are checked
   equal to the lab's for those replications.
@@ -35,8 +35,8 @@ import pandas as pd
 from evalkit.scoring.framework import parse_framework
 from evalkit.indicators.catalogue import BY_CODE
 from evalkit.scoring.normalise import min_max, percentile
-from evalkit.results.compute import apply_adjustments
-from evalkit.scoring.engine import score_tree
+from evalkit.scoring.adjustments import apply_adjustments
+from evalkit.scoring.model import score_tree
 from evalkit.scoring.grades import rank_and_grade
 from evalkit.scoring.rules import LinearBand, ThresholdDeduct
 from evalkit.sensitivity import NormalisationChoice, ScoringModel, WeightNoise, uncertainty_analysis

@@ -73,3 +73,15 @@ class FrameworkError(EvalkitError):
 
 class ReportError(EvalkitError):
     """Raised when a report cannot be rendered."""
+
+
+class ScoringError(EvalkitError, ValueError):
+    """Arguments the scoring model, or an analysis of it in the weighting-scheme lab, cannot
+    work with (shapes, weights, levels, samplers, unknown units or nodes).
+
+    A subclass of :class:`ValueError` too, so that ``except ValueError`` keeps working.
+    """
+
+
+#: The weighting-scheme lab's name for :class:`ScoringError` (the lab varies the scoring model).
+SensitivityError = ScoringError

@@ -46,11 +46,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..scoring.vocabulary import COMPOSITE_AGGREGATIONS
 from .meta import CompositeMeta, check_weights
 
 __all__ = ["AGGREGATION_METHODS", "aggregate", "aggregate_group"]
 
-AGGREGATION_METHODS = ("arith_mean", "geom_mean", "points_sum", "topsis")
+AGGREGATION_METHODS = COMPOSITE_AGGREGATIONS
 _RELATIVE_TIE = 1e-12
 
 

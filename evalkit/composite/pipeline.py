@@ -48,6 +48,7 @@ import pandas as pd
 
 from ..scoring import normalise as _normalise
 from .. import weights as _weights
+from ..scoring.vocabulary import COMPOSITE_NORMALISATIONS
 from .aggregate import AGGREGATION_METHODS, aggregate
 from .denominate import denominate
 from .impute import IMPUTE_METHODS, impute
@@ -59,7 +60,7 @@ __all__ = ["Aggregate", "Coin", "Denominate", "Impute", "LOG_FORMAT", "Normalise
            "Weights", "step_from_dict"]
 
 LOG_FORMAT = "evalkit.composite.log/1"
-NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "target")
+NORMALISATIONS = COMPOSITE_NORMALISATIONS
 WEIGHT_SCHEMES = ("meta", "equal", "entropy", "critic", "sd", "cv", "table")
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..stats.intervals import wilson_intervals
+from ..stats.intervals import wilson_intervals, wilson_limit
 from .rubric import Scale, SurveyPolicy
 
 __all__ = ["satisfaction_rates", "survey_scores", "SURVEY_COLUMNS"]
@@ -37,18 +37,11 @@ SURVEY_COLUMNS = ["unit_id", "question", "n", "n_satisfied", "rate", "ci_low", "
 
 
 def _wilson_effective(p: np.ndarray, n_eff: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion ``p`` at a (possibly fractional) sample size."""
+    """Wilson score interval for a proportion ``p`` at a (possibly fractional) effective
+    sample size: :func:`evalkit.stats.intervals.wilson_limit` with ``x = p · n_eff``."""
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-    z2 = z * z
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = (p + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
-        half = z / (1 + z2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + z2 / (4 * n_eff ** 2))
-        lo = np.clip(centre - half, 0.0, 1.0)
-        hi = np.clip(centre + half, 0.0, 1.0)
-    lo = np.where(p <= 0, 0.0, lo)
-    hi = np.where(p >= 1, 1.0, hi)
-    empty = ~(n_eff > 0)
-    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+    x = np.asarray(p, dtype="float64") * np.asarray(n_eff, dtype="float64")
+    return wilson_limit(x, n_eff, -z), wilson_limit(x, n_eff, z)
 
 
 def satisfaction_rates(responses: pd.DataFrame, policy: SurveyPolicy | None = None) -> pd.DataFrame:

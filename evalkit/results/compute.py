@@ -19,8 +19,7 @@ from ..errors import EvalkitError
 from ..scoring.framework import Framework, load_framework
 from ..indicators.catalogue import BY_CODE, compute_indicators
 from .store import Results
-from ..scoring.engine import score_tree
-from ..scoring.grades import rank_and_grade
+from ..scoring.model import ScoringModel, scoring_model
 
 _PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "papermill", "nbconvert",
              "chinese_calendar", "PyYAML")
@@ -36,16 +35,20 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def score_year(dataset: Dataset, framework: Framework, year: int) -> pd.DataFrame | None:
-    """Unit totals with ranks and grades for one year, or None when the year has no data."""
+def score_year(dataset: Dataset, framework: Framework, year: int,
+               model: ScoringModel | None = None) -> pd.DataFrame | None:
+    """Unit totals with ranks and grades for one year, or None when the year has no data.
+
+    The one scorer's published run (:meth:`evalkit.scoring.model.ScoringModel.published`);
+    the node table is in ``attrs["nodes"]``. ``model``: the year's scoring model when the
+    caller has built it already.
+    """
     if year not in dataset.years:
         return None
-    values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}))
+    model = model if model is not None else scoring_model(dataset, framework, year)
     units = dataset.units[["unit_id", "name_zh", "name_en", "peer_group", "unit_class"]]
-    totals, nodes = score_tree(framework, units, values)
+    totals, nodes = model.published()
     totals = units.merge(totals, on="unit_id")
-    totals = apply_adjustments(totals, dataset.table("adjustments", year), framework)
-    totals = rank_and_grade(totals, framework.grades)
     totals["flags"] = _flags(totals)
     totals.attrs["nodes"] = nodes
     return totals
@@ -53,36 +56,6 @@ def score_year(dataset: Dataset, framework: Framework, year: int) -> pd.DataFram
 
 #: Units whose data-backed share of points is below this are flagged ``low_coverage``.
 LOW_COVERAGE = 0.5
-
-
-def apply_adjustments(totals: pd.DataFrame, adjustments: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Add capped bonus and deduction points and the veto flags to unit totals.
-
-    ``bonus`` = min(Σ bonus points, bonus_cap), ``deduction`` = min(Σ deduction points,
-    deduction_cap); ``total_score`` = base score + bonus − deduction (floored at 0) and
-    ``score_100`` is recomputed from it (so a bonus can lift it above 100, as 加分项 outside
-    the base 100 do in practice). ``veto`` (一票否决) and ``bar_top`` (一票否优) are booleans.
-    """
-    out = totals.copy()
-    adj = adjustments.copy()
-    adj["unit_id"] = adj["unit_id"].astype(str)
-    pts = adj.assign(points=adj["points"].astype("float64").fillna(0.0))
-    bonus = pts[pts["kind"] == "bonus"].groupby("unit_id")["points"].sum()
-    deduction = pts[pts["kind"] == "deduction"].groupby("unit_id")["points"].sum()
-    caps = framework.adjustments
-    out["base_score"] = out["total_score"]
-    out["bonus"] = out["unit_id"].map(bonus).fillna(0.0)
-    out["deduction"] = out["unit_id"].map(deduction).fillna(0.0)
-    if caps.bonus_cap is not None:
-        out["bonus"] = out["bonus"].clip(upper=caps.bonus_cap)
-    if caps.deduction_cap is not None:
-        out["deduction"] = out["deduction"].clip(upper=caps.deduction_cap)
-    out["total_score"] = (out["base_score"] + out["bonus"] - out["deduction"]).clip(lower=0.0)
-    out["score_100"] = np.where(out["max_score"] > 0, 100.0 * out["total_score"] / out["max_score"].where(out["max_score"] > 0, 1), np.nan)
-    for kind in ("veto", "bar_top"):
-        units = set(adj.loc[adj["kind"] == kind, "unit_id"])
-        out[kind] = out["unit_id"].isin(units)
-    return out
 
 
 def _flags(totals: pd.DataFrame) -> pd.Series:
@@ -159,7 +132,8 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
     if year not in ds.years:
         raise EvalkitError(f"no data for {year} in {data} (years present: "
                            f"{', '.join(map(str, ds.years)) or 'none'})")
-    current = score_year(ds, fw, year)
+    model = scoring_model(ds, fw, year)
+    current = score_year(ds, fw, year, model)
     nodes = _node_table(fw, current.attrs.pop("nodes"))
     scored = {year: current}
     for earlier in sorted(y for y in ds.years if y < year):
@@ -196,7 +170,7 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
     }
     tables = {"history": _history(scored), **qualitative_tables(ds, year),
               "adjustments": adjustment_table(ds, year, fw)}
-    intervals = rank_interval_table(ds, fw, year)
+    intervals = rank_interval_table(ds, fw, year, model=model)
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
     return Results(units=units, nodes=nodes, meta=meta, tables=tables)
@@ -212,7 +186,7 @@ RANK_INTERVAL_WEIGHT_SD = 0.2
 
 def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: int = RANK_INTERVAL_N,
                         seed: int = RANK_INTERVAL_SEED, relative_sd: float = RANK_INTERVAL_WEIGHT_SD,
-                        value_noise: bool = False) -> pd.DataFrame:
+                        value_noise: bool = False, model: ScoringModel | None = None) -> pd.DataFrame:
     """Each unit's rank interval over ``n`` scenarios: the ``rank_intervals`` results table.
 
     The published scenarios vary the construction choice leaders ask about — every leaf's
@@ -242,9 +216,9 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
     Goldstein, H. & Spiegelhalter, D. J. (1996). League tables and their limitations.
     *J. R. Statist. Soc. A* 159(3), 385–443 (rank intervals from sampling uncertainty).
     """
-    from ..sensitivity import IndicatorValueNoise, WeightNoise, scoring_model, uncertainty_analysis
+    from ..sensitivity import IndicatorValueNoise, WeightNoise, uncertainty_analysis
 
-    model = scoring_model(dataset, framework, year)
+    model = model if model is not None else scoring_model(dataset, framework, year)
     specs = [WeightNoise(relative_sd)]
     with_values = value_noise and bool(model.steps["values"].alternatives)
     if with_values:

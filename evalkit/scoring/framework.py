@@ -14,7 +14,7 @@ Example::
     years: [2022, 2023, 2024]
     missing_policy: renormalise
     grades:
-      bands: [[优秀, 90], [良好, 80], [合格, 60], [不合格, 0]]
+      bands: [[优秀, 90, Excellent], [良好, 80, Good], [合格, 60, Pass], [不合格, 0, Fail]]
       top_quota: 0.2
     nodes:
       - code: EFF
@@ -27,12 +27,19 @@ Example::
             points: 8
             target: 99.5
             rule: {type: threshold_deduct, per: 1, deduct: 2}
+
+Grade bands (``grades.bands``) are listed best first as ``[name, lower bound]`` or ``[name,
+lower bound, English name]`` (an English name for every band or for none; without them the
+default bands keep their English names and other bands show their own name). The first
+band is the top grade (``top_quota`` and 一票否优 apply to it), the last the failing grade
+(一票否决 sets it); see :class:`GradeRules`. The names are free: ``[[甲等, 90], [乙等, 80],
+[丙等, 60], [丁等, 0]]`` works as well, and every report shows the names given here.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -41,8 +48,8 @@ from ..errors import FrameworkError
 from ..indicators.base import AREAS
 from ..indicators.catalogue import BY_CODE
 from .rules import Rule, parse_rule
+from .vocabulary import MISSING_POLICIES
 
-MISSING_POLICIES = ("renormalise", "zero", "peer_mean")
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,106 @@ class Node:
         return 0.0
 
 
+#: The default grade bands, best first: (name, lower bound on the 0–100 scale, English name).
+#: The only place the default grade names are written: everything else reads them from a
+#: :class:`GradeRules` (a framework's, or the one a :class:`~evalkit.results.store.Results` carries).
+DEFAULT_GRADE_BANDS: tuple[tuple[str, float, str], ...] = (
+    ("优秀", 90.0, "Excellent"), ("良好", 80.0, "Good"), ("合格", 60.0, "Pass"), ("不合格", 0.0, "Fail"))
+
+#: What a grade band means to the rules, by its position: ``top`` (the first band: the
+#: top-grade quota and 一票否优 apply to it), ``fail`` (the last band: 一票否决 sets it) and
+#: ``pass`` (every band between).
+GRADE_ROLES = ("top", "pass", "fail")
+
+
 @dataclass(frozen=True)
 class GradeRules:
-    """Grade bands (lower bounds on the 0–100 scale, best first) and the top-grade quota."""
+    """Grade bands (lower bounds on the 0–100 scale, best first) and the top-grade quota.
 
-    bands: tuple[tuple[str, float], ...] = (("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0))
+    ``bands`` holds ``(name, lower bound)`` pairs and ``names_en`` the English name of each
+    band (when not given: the default band's English name for a default name, else the
+    name itself). Each band has a role by its position (:data:`GRADE_ROLES`): the first is
+    ``top``, the last ``fail`` (a single band is ``top``), the others ``pass``. Reports take
+    every grade label, colour and count from these bands, never from fixed names.
+    """
+
+    bands: tuple[tuple[str, float], ...] = tuple((name, lower) for name, lower, _ in DEFAULT_GRADE_BANDS)
     top_quota: float = 0.2
+    names_en: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        bands = tuple((str(name), float(lower)) for name, lower in self.bands)
+        if not bands:
+            raise ValueError("grade rules need at least one band")
+        names = [name for name, _ in bands]
+        if len(set(names)) != len(names):
+            raise ValueError(f"grade band names must be unique; found {names}")
+        names_en = tuple(str(n) for n in self.names_en)
+        if not names_en:
+            default_en = {name: en for name, _, en in DEFAULT_GRADE_BANDS}
+            names_en = tuple(default_en.get(name, name) for name in names)
+        elif len(names_en) != len(bands):
+            raise ValueError(f"{len(bands)} grade bands need {len(bands)} English names; found {len(names_en)}")
+        object.__setattr__(self, "bands", bands)
+        object.__setattr__(self, "names_en", names_en)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The band names, best first."""
+        return tuple(name for name, _ in self.bands)
+
+    @property
+    def top(self) -> str:
+        """Name of the top band (quota and 一票否优 apply)."""
+        return self.bands[0][0]
+
+    @property
+    def fail(self) -> str:
+        """Name of the last band (一票否决 sets it)."""
+        return self.bands[-1][0]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The role of each band, best first (see :data:`GRADE_ROLES`)."""
+        n = len(self.bands)
+        return tuple("top" if i == 0 else "fail" if i == n - 1 else "pass" for i in range(n))
+
+    def index(self, name) -> int | None:
+        """Position of band ``name`` (0 = best), or None when no band has that name."""
+        try:
+            return self.names.index(str(name))
+        except ValueError:
+            return None
+
+    def role_of(self, name) -> str | None:
+        """``top``, ``pass`` or ``fail`` for band ``name``; None when no band has that name."""
+        i = self.index(name)
+        return None if i is None else self.roles[i]
+
+    def label(self, name, language: str = "zh") -> str:
+        """The name of band ``name`` in ``language`` (``zh``: as written in the framework;
+        any other language: its English name); a name that is no band is returned as it is."""
+        i = self.index(name)
+        if i is None or language == "zh":
+            return str(name)
+        return self.names_en[i]
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> GradeRules:
+        """The rules back from :func:`grade_meta`'s dict."""
+        bands = meta["bands"]
+        return cls(bands=tuple((b["name"], b["lower"]) for b in bands),
+                   top_quota=float(meta.get("top_quota", cls.top_quota)),
+                   names_en=tuple(b.get("name_en") or b["name"] for b in bands))
+
+
+def grade_meta(rules: GradeRules) -> dict:
+    """The grade bands as results carry them (``meta["grades"]`` of
+    :class:`~evalkit.results.store.Results`): ``{"bands": [{"name", "name_en", "lower",
+    "role"}, …] (best first), "top_quota"}``. Read back with :meth:`GradeRules.from_meta`."""
+    return {"bands": [{"name": name, "name_en": en, "lower": lower, "role": role}
+                      for (name, lower), en, role in zip(rules.bands, rules.names_en, rules.roles)],
+            "top_quota": rules.top_quota}
 
 
 @dataclass(frozen=True)
@@ -233,21 +334,7 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise _fail(source, "nodes", "a non-empty list of nodes", raw_nodes)
     roots = tuple(build(item, None, 1, None, f"nodes[{i + 1}]") for i, item in enumerate(raw_nodes))
-    grades_doc = doc.get("grades") or {}
-    bands = grades_doc.get("bands")
-    grade_rules = GradeRules()
-    if bands is not None:
-        try:
-            parsed = tuple((str(g), float(lo)) for g, lo in bands)
-        except (TypeError, ValueError):
-            raise _fail(source, "grades.bands", "a list of [grade, lower bound] pairs", bands) from None
-        if [b[1] for b in parsed] != sorted((b[1] for b in parsed), reverse=True):
-            raise _fail(source, "grades.bands", "bands from the best grade down", bands)
-        grade_rules = GradeRules(bands=parsed, top_quota=grade_rules.top_quota)
-    quota = grades_doc.get("top_quota", grade_rules.top_quota)
-    if not isinstance(quota, (int, float)) or not 0 <= quota <= 1:
-        raise _fail(source, "grades.top_quota", "a share between 0 and 1", quota)
-    grade_rules = GradeRules(bands=grade_rules.bands, top_quota=float(quota))
+    grade_rules = _grade_rules(source, doc.get("grades") or {})
     adj_doc = doc.get("adjustments") or {}
     if not isinstance(adj_doc, dict):
         raise _fail(source, "adjustments", "a mapping with bonus_cap and deduction_cap", adj_doc)
@@ -271,6 +358,43 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
                      missing_policy=policy, min_coverage=float(min_coverage), grades=grade_rules, adjustments=AdjustmentRules(**caps),
                      sha256=sha256, source=source)
+
+
+def _grade_rules(source: str, grades_doc) -> GradeRules:
+    """The ``grades`` section: ``bands`` as ``[name, lower bound]`` or ``[name, lower bound,
+    English name]`` items, best first, and ``top_quota``."""
+    if not isinstance(grades_doc, dict):
+        raise _fail(source, "grades", "a mapping with bands and top_quota", grades_doc)
+    default = GradeRules()
+    bands = grades_doc.get("bands")
+    rules = default
+    if bands is not None:
+        expected = "a non-empty list of [grade, lower bound] or [grade, lower bound, English name] items"
+        if not isinstance(bands, list) or not bands:
+            raise _fail(source, "grades.bands", expected, bands)
+        parsed = []
+        for item in bands:
+            if (not isinstance(item, (list, tuple)) or len(item) not in (2, 3)
+                    or isinstance(item[1], bool) or not isinstance(item[1], (int, float))
+                    or not str(item[0]).strip() or (len(item) == 3 and not str(item[2]).strip())):
+                raise _fail(source, "grades.bands", expected, item)
+            parsed.append((str(item[0]).strip(), float(item[1]),
+                           str(item[2]).strip() if len(item) == 3 else None))
+        lowers = [lower for _, lower, _ in parsed]
+        if lowers != sorted(lowers, reverse=True):
+            raise _fail(source, "grades.bands", "bands from the best grade down", bands)
+        names = [name for name, _, _ in parsed]
+        if len(set(names)) != len(names):
+            raise _fail(source, "grades.bands", "a different name for every band", names)
+        given_en = [en for _, _, en in parsed]
+        if any(en is not None for en in given_en) and any(en is None for en in given_en):
+            raise _fail(source, "grades.bands", "an English name for every band or for none", bands)
+        rules = GradeRules(bands=tuple((name, lower) for name, lower, _ in parsed),
+                           names_en=tuple(en for en in given_en if en is not None))
+    quota = grades_doc.get("top_quota", default.top_quota)
+    if not isinstance(quota, (int, float)) or isinstance(quota, bool) or not 0 <= quota <= 1:
+        raise _fail(source, "grades.top_quota", "a share between 0 and 1", quota)
+    return replace(rules, top_quota=float(quota))
 
 
 def _check_total_points(source: str, nodes: dict[str, Node], roots: tuple[str, ...], total: float) -> None:

@@ -213,7 +213,7 @@ class Goalposts:
 
 Rule = ThresholdDeduct | LinearBand | RatioToBest | Binary | BandTable | RankPoints | ChecklistDeduct | Goalposts
 
-_RULES = {"threshold_deduct": ThresholdDeduct, "linear_band": LinearBand,
+RULES = {"threshold_deduct": ThresholdDeduct, "linear_band": LinearBand,
           "ratio_to_best": RatioToBest, "binary": Binary, "band_table": BandTable,
           "rank_points": RankPoints, "checklist_deduct": ChecklistDeduct, "goalposts": Goalposts}
 _LIST_FIELDS = {"bands": 2, "table": 1}
@@ -224,10 +224,10 @@ def parse_rule(spec: dict) -> Rule:
     if not isinstance(spec, dict) or "type" not in spec:
         raise ValueError(f"expected a mapping with a 'type'; found {spec!r}")
     kind = spec["type"]
-    if kind not in _RULES:
-        raise ValueError(f"expected a rule type among {', '.join(_RULES)}; found {kind!r}")
+    if kind not in RULES:
+        raise ValueError(f"expected a rule type among {', '.join(RULES)}; found {kind!r}")
     params = {k: v for k, v in spec.items() if k != "type"}
-    cls = _RULES[kind]
+    cls = RULES[kind]
     allowed = set(cls.__dataclass_fields__) - {"type"}
     unknown = set(params) - allowed
     if unknown:

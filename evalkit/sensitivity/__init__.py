@@ -14,7 +14,7 @@ I/O. Each method is pinned by a test to a published or analytic example.
 
 The weighting-scheme lab applies them to the district scoring model:
 
-* :mod:`~evalkit.sensitivity.model` — :class:`ScoringModel`, the scoring of a year as
+* :mod:`~evalkit.scoring.model` — :class:`ScoringModel`, the scoring of a year as
   recorded steps (values, normalise, missing, weights, aggregate) over frozen arrays,
   evaluated for many replications at once; nominally identical to ``score_year``.
 * :mod:`~evalkit.sensitivity.specs` — typed uncertainty specs over those steps
@@ -29,7 +29,7 @@ The weighting-scheme lab applies them to the district scoring model:
 * :mod:`~evalkit.sensitivity.plots` — the lab's charts.
 """
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 from .ranks import (
     grade_probabilities,
     kendall_tau,
@@ -48,7 +48,8 @@ from .sobol import (
     split_outputs,
 )
 from .tipping import TippingPoint, move_weight, oat_weight_sweep, tipping_point, tipping_points
-from .model import AGGREGATIONS, NORMALISATIONS, Replications, Runs, ScoringModel, scoring_model
+from ..scoring.model import Replications, Runs, ScoringModel, scoring_model
+from ..scoring.vocabulary import AGGREGATIONS, NORMALISATIONS
 from .specs import (
     AggregationChoice,
     AlternativeSchemes,

@@ -18,7 +18,7 @@ how far two weighting schemes agree.
   peer group.
 
 Weights here are *relative*: a node's weight in a peer group is its share of the group's
-points (:meth:`~evalkit.sensitivity.model.ScoringModel.reference_weights`); moving it to
+points (:meth:`~evalkit.scoring.model.ScoringModel.reference_weights`); moving it to
 ``t`` multiplies its leaves' points by ``t / t₀`` and every other leaf's by
 ``(1 − t)/(1 − t₀)``.
 
@@ -40,8 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
-from .model import Replications, ScoringModel
+from ..errors import SensitivityError
+from ..scoring.model import Replications, ScoringModel
 from .ranks import ranking_agreement
 from .sobol import _generator, _positive_int, _unit_sample, sobol_indices
 from .specs import Plan, make_plan

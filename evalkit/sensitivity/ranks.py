@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 
 __all__ = [
     "spearman_rho",

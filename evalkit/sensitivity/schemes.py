@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 
 __all__ = ["SCHEME_KINDS", "load_schemes", "scheme_base", "scheme_weights", "check_scheme"]
 
@@ -227,7 +227,7 @@ def _objective_leaf_weights(model, kind: str) -> np.ndarray:
 def scheme_weights(model, spec) -> np.ndarray:
     """Relative leaf weights (summing to 1) of a scheme, in the order of ``model.leaves``.
 
-    For ``framework`` these are :meth:`~evalkit.sensitivity.model.ScoringModel.reference_weights`
+    For ``framework`` these are :meth:`~evalkit.scoring.model.ScoringModel.reference_weights`
     (each unit's points over its maximum, averaged over units).
     """
     kind = _kind(spec)

@@ -92,7 +92,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 
 __all__ = [
     "SaltelliDesign",

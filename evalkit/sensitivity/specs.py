@@ -1,7 +1,7 @@
 """Typed uncertainty specifications over the scoring model's recorded steps, and the plan that
 turns random numbers into replications.
 
-Each spec names one step of :class:`~evalkit.sensitivity.model.ScoringModel` and says how
+Each spec names one step of :class:`~evalkit.scoring.model.ScoringModel` and says how
 it varies:
 
 =======================  ==============  =================================================
@@ -41,9 +41,10 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from ..scoring.framework import MISSING_POLICIES
-from .errors import SensitivityError
-from .model import AGGREGATIONS, NORMALISATIONS, VALUE_METHODS, Replications, ScoringModel, wilson_quantile
+from ..errors import SensitivityError
+from ..scoring.model import Replications, ScoringModel
+from ..scoring.vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, VALUE_METHODS
+from ..stats.intervals import wilson_quantile
 
 __all__ = [
     "AggregationChoice",
@@ -314,7 +315,7 @@ def _is_framework(spec) -> bool:
 class NormalisationChoice(UncertaintySpec):
     """A choice among normalisation methods (each equally likely): ``rules`` (the
     framework's scoring rules), ``minmax``, ``zscore``, ``rank``, ``percentile``,
-    ``distance_to_target`` (see :mod:`evalkit.sensitivity.model`)."""
+    ``distance_to_target`` (see :mod:`evalkit.scoring.model`)."""
 
     methods: Sequence[str] = ("rules", "minmax")
     step: ClassVar[str] = "normalise"
@@ -391,7 +392,7 @@ class IndicatorValueNoise(UncertaintySpec):
     ----------
     method : {"wilson", "uniform"}
         ``"wilson"`` (default): from the Wilson confidence distribution of the rate
-        (:func:`~evalkit.sensitivity.model.wilson_quantile`: median = the observed rate,
+        (:func:`~evalkit.scoring.model.wilson_quantile`: median = the observed rate,
         2.5 % / 97.5 % quantiles = the interval's bounds; needs the counts). ``"uniform"``:
         uniformly between the bounds.
     """

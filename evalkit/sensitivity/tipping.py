@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 
 __all__ = ["TippingPoint", "move_weight", "tipping_point", "tipping_points", "oat_weight_sweep"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
-from .model import Runs, ScoringModel
+from ..errors import SensitivityError
+from ..scoring.model import Runs, ScoringModel
 from .ranks import grade_probabilities, rank_summary
 from .sobol import _generator, _positive_int, _unit_sample
 from .specs import Plan, make_plan

@@ -13,6 +13,8 @@ from .intervals import (
     beta_from_mean_var,
     wilson_interval,
     wilson_intervals,
+    wilson_limit,
+    wilson_quantile,
 )
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "beta_from_mean_var",
     "wilson_interval",
     "wilson_intervals",
+    "wilson_limit",
+    "wilson_quantile",
 ]

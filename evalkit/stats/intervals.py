@@ -55,6 +55,8 @@ from scipy import optimize, special, stats
 __all__ = [
     "wilson_interval",
     "wilson_intervals",
+    "wilson_limit",
+    "wilson_quantile",
     "beta_from_mean_var",
     "BetaBinomialShrinkage",
     "beta_binomial_shrinkage",
@@ -179,20 +181,54 @@ def wilson_intervals(successes, n, confidence: float = 0.95) -> tuple[np.ndarray
     c = _check_confidence(confidence)
     x, m = _check_counts(successes, n, allow_nan=True)
     z = float(stats.norm.ppf(0.5 + c / 2.0))
+    return wilson_limit(x, m, -z), wilson_limit(x, m, z)
+
+
+def wilson_limit(successes, n, z) -> np.ndarray:
+    """The Wilson score limit of a proportion at a signed standard-normal deviate ``z``.
+
+    ::
+
+        p(z) = (x + z²/2) / (n + z²) + z · √n / (n + z²) · √(p̂ (1 − p̂) + z² / (4n)),  p̂ = x / n
+
+    The one Wilson formula of evalkit: ``z = ∓1.96`` gives the bounds of the 95 %
+    interval (:func:`wilson_intervals`); ``z = Φ⁻¹(u)`` the quantile ``u`` of the Wilson
+    confidence distribution (:func:`wilson_quantile`). ``n`` may be fractional (an
+    effective sample size, with ``x = p̂ · n``), so post-stratified rates use it too.
+    The limit is clipped to ``[0, 1]`` and set exactly to 0 (for ``z < 0``) when ``x = 0``
+    and to 1 (for ``z > 0``) when ``x = n`` — the closed form reaches them only up to
+    rounding; NaN where ``n`` is not > 0. No input checks (callers check their counts).
+
+    References
+    ----------
+    Wilson, E. B. (1927). *JASA* 22(158), 209–212. Newcombe, R. G. (1998). *Statistics in
+    Medicine* 17, 857–872, method 3.
+    """
+    x = np.asarray(successes, dtype="float64")
+    m = np.asarray(n, dtype="float64")
+    z = np.asarray(z, dtype="float64")
     z2 = z * z
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / m
         centre = (x + z2 / 2.0) / (m + z2)
         half = z * np.sqrt(m) / (m + z2) * np.sqrt(np.clip(p * (1.0 - p), 0.0, None) + z2 / (4.0 * m))
-        lower = np.clip(centre - half, 0.0, 1.0)
-        upper = np.clip(centre + half, 0.0, 1.0)
-    # Exact bounds at the edges: the closed form reaches 0 (or 1) only up to rounding.
-    lower = np.where(x == 0, 0.0, lower)
-    upper = np.where(x == m, 1.0, upper)
-    empty = ~(m > 0)  # n == 0 or NaN
-    lower = np.where(empty, np.nan, lower)
-    upper = np.where(empty, np.nan, upper)
-    return lower, upper
+        limit = np.clip(centre + half, 0.0, 1.0)
+    limit = np.where((z < 0) & (x <= 0), 0.0, limit)
+    limit = np.where((z > 0) & (x >= m), 1.0, limit)
+    return np.where(~(m > 0), np.nan, limit)
+
+
+def wilson_quantile(successes, n, u) -> np.ndarray:
+    """Quantile ``u`` of the Wilson confidence distribution of a proportion:
+    :func:`wilson_limit` at ``z = Φ⁻¹(u)`` (``u`` clipped to ``[1e-12, 1 − 1e-12]``).
+
+    It increases from 0 to 1 with ``u``; its median is ``p̂ = x/n`` and its 2.5 % and
+    97.5 % quantiles are the 95 % Wilson interval, so a draw is centred on the observed
+    rate and falls inside the interval 95 % of the time (what the lab's value noise draws).
+    """
+    from scipy.special import ndtri
+
+    return wilson_limit(successes, n, ndtri(np.clip(np.asarray(u, dtype="float64"), 1e-12, 1 - 1e-12)))
 
 
 def wilson_interval(successes, n, confidence: float = 0.95) -> tuple[float, float]:

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from evalkit.scoring.framework import GradeRules, load_framework
-from evalkit.results.compute import apply_adjustments, compute_results
+from evalkit.results.compute import compute_results
+from evalkit.scoring.adjustments import apply_adjustments
 from evalkit.resources import sample_data_dir, sample_framework_path
 from evalkit.scoring.grades import rank_and_grade
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from evalkit.scoring.framework import parse_framework
-from evalkit.scoring.engine import score_tree
+from evalkit.scoring.model import score_tree
 
 UNITS = pd.DataFrame({"unit_id": ["D1", "D2", "S1"], "peer_group": ["department", "department", "subdistrict"],
                       "unit_class": ["综合管理类", "执法监管类", "街道"]})

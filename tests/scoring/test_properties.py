@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.scoring.framework import GradeRules, parse_framework
-from evalkit.scoring.engine import score_tree
+from evalkit.scoring.model import score_tree
 from evalkit.scoring.grades import rank_and_grade
 from evalkit.scoring.rules import Binary, LinearBand, RatioToBest, ThresholdDeduct
 

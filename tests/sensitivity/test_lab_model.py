@@ -8,16 +8,18 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import synthetic_case
 
 from evalkit.scoring import normalise
-from evalkit.results.compute import apply_adjustments, score_year
-from evalkit.scoring.engine import score_tree
+from evalkit.results.compute import score_year
+from evalkit.scoring.adjustments import apply_adjustments
+from evalkit.scoring.model import score_tree
 from evalkit.scoring.grades import rank_and_grade
 from evalkit.scoring.rules import BandTable, ChecklistDeduct, RankPoints, ThresholdDeduct
 from evalkit.sensitivity import NORMALISATIONS, ScoringModel, SensitivityError, scoring_model
-from evalkit.sensitivity.model import wilson_quantile
+from evalkit.stats.intervals import wilson_quantile
 from evalkit.stats import wilson_intervals
+
+from tests.helpers.lab import synthetic_case
 
 
 def _ordinary(framework, units, values, adjustments):

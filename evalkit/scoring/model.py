@@ -23,7 +23,7 @@ step           nominal                     alternatives
 Ranking and grading (bands, the top-grade quota, 一票否决/一票否优) and the bonus and
 deduction points are fixed rules of the evaluation, not uncertain choices; the model
 applies them to every replication exactly as :func:`evalkit.scoring.grades.rank_and_grade`
-and :func:`evalkit.results.compute.apply_adjustments` do.
+and :func:`evalkit.scoring.adjustments.apply_adjustments` do.
 
 :meth:`ScoringModel.run` evaluates a whole batch of replications at once (arrays of
 replications × units × leaves, one Python loop over leaves and tree nodes, none over
@@ -65,7 +65,7 @@ Conventions
   added, so that they keep their nominal size.
 * **Aggregation.** ``points_sum`` is the engine's points sum with its renormalisation over
   children with data and the framework's ``min_coverage`` (a parent with too small a share
-  of its points resting on data is missing) (:func:`evalkit.scoring.engine.score_tree`). ``geometric`` is the
+  of its points resting on data is missing) (:func:`evalkit.scoring.model.score_tree`). ``geometric`` is the
   weighted geometric mean at every node, over children with data; share-scale leaf values
   are first put on the 1–100 scale (``0.01 + 0.99 y``, as COINr advises before a geometric
   mean) and the result mapped back to 0–100. It needs positive values: it cannot be
@@ -86,20 +86,20 @@ Software* 7(78), 4567.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..scoring.framework import MISSING_POLICIES, Framework
+from ..errors import ScoringError
 from ..indicators.catalogue import BY_CODE
-from .errors import SensitivityError
+from . import kernels
+from .adjustments import capped_adjustments
+from .framework import Framework
+from .vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, SHARE_SCALE, VALUE_METHODS
 
 __all__ = [
-    "AGGREGATIONS",
-    "NORMALISATIONS",
     "Replications",
     "Runs",
     "ScoringModel",
@@ -107,22 +107,10 @@ __all__ = [
     "scoring_model",
 ]
 
-#: Normalisation methods of the ``normalise`` step; ``rules`` is the framework's own.
-NORMALISATIONS = ("rules", "minmax", "zscore", "rank", "percentile", "distance_to_target")
-#: Methods whose composite lies on the framework's 0–100 scale (bands and adjustments apply).
-SHARE_SCALE = ("rules", "minmax", "percentile", "distance_to_target")
-#: Aggregation methods of the ``aggregate`` step.
-AGGREGATIONS = ("points_sum", "geometric")
 #: Share-scale values are mapped onto [GEOMETRIC_FLOOR, 1] before a geometric mean.
 GEOMETRIC_FLOOR = 0.01
-#: Value noise: how a rate is redrawn within its Wilson interval.
-VALUE_METHODS = ("wilson", "uniform")
-#: z of the 95 % Wilson intervals that the indicators carry.
-_Z95 = 1.959963984540054
 # Elements (replications × units × leaves) evaluated at once.
 _CHUNK_ELEMENTS = 2 ** 21
-# Groups up to this size are ranked by pairwise comparison, larger ones by sorting.
-_PAIRWISE_MAX = 160
 
 
 @dataclass(frozen=True)
@@ -230,7 +218,7 @@ class ScoringModel:
     leaf_missing : tuple
         A leaf's own missing-data policy, or None for the framework's.
     bonus, deduction : ndarray (units,)
-        Capped bonus and deduction points (as :func:`evalkit.results.compute.apply_adjustments`).
+        Capped bonus and deduction points (as :func:`evalkit.scoring.adjustments.apply_adjustments`).
     veto, bar_top : bool ndarray (units,)
         一票否决 and 一票否优 flags.
     steps : dict
@@ -255,6 +243,9 @@ class ScoringModel:
     veto: np.ndarray
     bar_top: np.ndarray
     steps: dict = field(default_factory=dict)
+    #: What each value rests on (cases, items, responses; the indicators' ``n``), 0 where
+    #: there is no row; None when the values came without counts.
+    counts: np.ndarray | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -275,15 +266,13 @@ class ScoringModel:
             The year's ``adjustments`` table (``unit_id, kind, points``).
         year : int, optional
         """
-        from ..results.compute import apply_adjustments
-
         missing_cols = [c for c in ("unit_id", "peer_group", "unit_class") if c not in units.columns]
         if missing_cols:
-            raise SensitivityError(f"units must have the columns unit_id, peer_group, unit_class; "
+            raise ScoringError(f"units must have the columns unit_id, peer_group, unit_class; "
                                    f"missing {missing_cols}")
         for col in ("indicator", "unit_id", "value"):
             if col not in values.columns:
-                raise SensitivityError(f"values must have the columns indicator, unit_id, value; missing {col!r}")
+                raise ScoringError(f"values must have the columns indicator, unit_id, value; missing {col!r}")
         table = pd.DataFrame({
             "unit_id": units["unit_id"].astype(str).to_numpy(),
             "name_zh": (units["name_zh"].astype(str).to_numpy() if "name_zh" in units.columns
@@ -292,16 +281,16 @@ class ScoringModel:
             "unit_class": units["unit_class"].astype(str).to_numpy(),
         })
         if table["unit_id"].duplicated().any():
-            raise SensitivityError("units must list every unit once")
+            raise ScoringError("units must list every unit once")
         ids = pd.Index(table["unit_id"])
         leaf_nodes = framework.leaves()
         if not leaf_nodes:
-            raise SensitivityError("the framework has no leaves")
+            raise ScoringError("the framework has no leaves")
         n_u, n_l = len(ids), len(leaf_nodes)
         vals = values.assign(unit_id=values["unit_id"].astype(str))
         if vals.duplicated(["indicator", "unit_id"]).any():
-            raise SensitivityError("values must hold one row per indicator and unit")
-        arrays = {c: np.full((n_u, n_l), np.nan) for c in ("value", "numerator", "denominator", "ci_low", "ci_high")}
+            raise ScoringError("values must hold one row per indicator and unit")
+        arrays = {c: np.full((n_u, n_l), np.nan) for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "n")}
         by_indicator = {k: g.set_index("unit_id") for k, g in vals.groupby("indicator", sort=False)}
         for j, node in enumerate(leaf_nodes):
             frame = by_indicator.get(node.indicator)
@@ -321,7 +310,7 @@ class ScoringModel:
         adj = adjustments if adjustments is not None else pd.DataFrame(
             {"unit_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
              "points": pd.Series(dtype="float64")})
-        totals = apply_adjustments(table[["unit_id"]].assign(total_score=0.0, max_score=1.0), adj, framework)
+        totals = capped_adjustments(adj, table["unit_id"].to_numpy(), framework.adjustments)
 
         directions = np.array([n.direction or BY_CODE[n.indicator].direction for n in leaf_nodes], dtype=float)
         has_interval = np.isfinite(arrays["ci_low"]) & np.isfinite(arrays["ci_high"]) & \
@@ -333,8 +322,8 @@ class ScoringModel:
                     targets=tuple(n.target for n in leaf_nodes), leaf_missing=tuple(n.missing for n in leaf_nodes),
                     bonus=totals["bonus"].to_numpy(dtype=float), deduction=totals["deduction"].to_numpy(dtype=float),
                     veto=totals["veto"].to_numpy(dtype=bool), bar_top=totals["bar_top"].to_numpy(dtype=bool),
-                    steps=steps)
-        for arr in (model.values, model.numerator, model.denominator, model.ci_low, model.ci_high, model.points,
+                    steps=steps, counts=np.nan_to_num(arrays["n"]))
+        for arr in (model.counts, model.values, model.numerator, model.denominator, model.ci_low, model.ci_high, model.points,
                     model.directions, model.bonus, model.deduction, model.veto, model.bar_top):
             arr.setflags(write=False)
         return model
@@ -362,10 +351,6 @@ class ScoringModel:
         members = {g: np.flatnonzero(groups == g) for g in names}
         applicable = self.points > 0
         no_data = applicable & np.isnan(self.values)
-        # For peer_mean: per group and leaf, who has data and who gets the group's mean share.
-        have = {(g, j): idx[applicable[idx, j] & ~np.isnan(self.values[idx, j])]
-                for g, idx in members.items() for j in range(len(self.leaves))}
-        fill = {(g, j): idx[no_data[idx, j]] for g, idx in members.items() for j in range(len(self.leaves))}
         under: dict[str, np.ndarray] = {}
         for node in fw.walk():
             under[node.code] = np.array(sorted(leaf_index[n.code] for n in _leaves_under(fw, node.code)), dtype=int)
@@ -374,7 +359,8 @@ class ScoringModel:
         leaf_coverage = [np.where(applicable[:, j], (~no_data[:, j]).astype(float), np.nan)
                          for j in range(len(self.leaves))]
         derived = {"inner": tuple(inner), "roots": roots, "groups": names, "members": members,
-                   "applicable": applicable, "no_data": no_data, "have": have, "fill": fill, "under": under,
+                   "member_list": tuple(members.values()),
+                   "applicable": applicable, "no_data": no_data, "under": under,
                    "slot_of": slot_of, "leaf_coverage": leaf_coverage}
         object.__setattr__(self, "_derived", derived)
         nominal_max = self._combine_points(self.points[None, :, :])[0]
@@ -418,21 +404,21 @@ class ScoringModel:
         """Positions of the units of ``peer_group``."""
         members = self._derived["members"]
         if peer_group not in members:
-            raise SensitivityError(f"unknown peer group {peer_group!r}; the groups are {self.peer_groups}")
+            raise ScoringError(f"unknown peer group {peer_group!r}; the groups are {self.peer_groups}")
         return members[peer_group]
 
     def leaves_under(self, code: str) -> np.ndarray:
         """Positions (in :attr:`leaves`) of the leaves at or under framework node ``code``."""
         under = self._derived["under"]
         if code not in under:
-            raise SensitivityError(f"unknown framework node {code!r}; leaves are {list(self.leaves)}")
+            raise ScoringError(f"unknown framework node {code!r}; leaves are {list(self.leaves)}")
         return under[code]
 
     def unit_position(self, unit_id: str) -> int:
         ids = self.units["unit_id"].to_numpy()
         hit = np.flatnonzero(ids == str(unit_id))
         if hit.size == 0:
-            raise SensitivityError(f"unknown unit {unit_id!r}")
+            raise ScoringError(f"unknown unit {unit_id!r}")
         return int(hit[0])
 
     def describe(self) -> pd.DataFrame:
@@ -466,7 +452,7 @@ class ScoringModel:
         tot = pts.sum(axis=1, keepdims=True)
         ok = tot[:, 0] > 0
         if not ok.any():
-            raise SensitivityError("no unit has any points")
+            raise ScoringError("no unit has any points")
         w = (pts[ok] / tot[ok]).mean(axis=0)
         return w / w.sum()
 
@@ -478,6 +464,74 @@ class ScoringModel:
         zeros = np.zeros(n, dtype=np.int64)
         return Replications(normalisation=zeros.copy(), aggregation=zeros.copy(), missing=zeros + policy,
                             scheme=zeros.copy(), multipliers=np.ones((n, self.n_leaves)), values=None)
+
+    def tree_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The nominal scoring of the framework tree, node by node, before adjustments.
+
+        Returns
+        -------
+        (totals, nodes)
+            ``totals``: one row per unit, ``unit_id, total_score, max_score, score_100,
+            coverage``. ``nodes``: one row per unit and node that applies to it (points >
+            0), in document order, ``unit_id, code, points, score, points_lost, coverage,
+            raw_value, n, no_data`` (``raw_value`` and ``n`` for leaves only; an inner
+            node's ``no_data`` means it has no score).
+        """
+        n_l = self.n_leaves
+        leaf = self._leaf_scores("rules", self.framework.missing_policy, self.values[None])[0]
+        scores, points, cover, (top_s, top_p, top_c) = self._tree(
+            [leaf[:, j] for j in range(n_l)], [self.points[:, j] for j in range(n_l)], kernels.combine_sum, True)
+        ids = self.units["unit_id"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score_100 = np.where(top_p > 0, 100.0 * top_s / np.where(top_p > 0, top_p, 1), np.nan)
+        totals = pd.DataFrame({"unit_id": ids, "total_score": top_s, "max_score": top_p, "score_100": score_100,
+                               "coverage": top_c})
+        no_data = self._derived["no_data"]
+        counts = self.counts if self.counts is not None else np.full(self.values.shape, np.nan)
+        nothing = np.full(self.n_units, np.nan)
+        parts = []
+        for node in self.framework.walk():
+            k = self._derived["slot_of"][node.code]
+            leaf_slot = k < n_l
+            part = pd.DataFrame({
+                "unit_id": ids, "code": node.code, "points": points[k], "score": scores[k],
+                "points_lost": points[k] - scores[k], "coverage": cover[k],
+                "raw_value": self.values[:, k] if leaf_slot else nothing,
+                "n": counts[:, k] if leaf_slot else nothing,
+                "no_data": no_data[:, k] if leaf_slot else np.isnan(scores[k]) & (points[k] > 0),
+            })
+            parts.append(part[points[k] > 0])
+        return totals, pd.concat(parts, ignore_index=True)
+
+    def published(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The published scoring: :meth:`tree_tables` plus the adjustments, ranks and grades
+        of the nominal run (:meth:`run`, the same kernels every replication of the lab uses).
+
+        Returns
+        -------
+        (totals, nodes)
+            ``totals`` adds to :meth:`tree_tables`'s ``base_score`` (the tree's score),
+            ``bonus``, ``deduction`` (capped), ``veto``, ``bar_top``, ``rank`` (within the
+            peer group, on the published rounding), ``n_in_group`` and ``grade`` (the band's
+            name; None without a score); ``total_score`` and ``score_100`` are after the
+            adjustments. ``nodes`` as in :meth:`tree_tables`.
+        """
+        totals, nodes = self.tree_tables()
+        runs = self.run(self.nominal_replications(1))
+        totals["base_score"] = totals["total_score"]
+        totals["bonus"] = self.bonus
+        totals["deduction"] = self.deduction
+        totals["total_score"], _ = kernels.adjusted_scores(
+            totals["base_score"].to_numpy(), totals["max_score"].to_numpy(), self.bonus, self.deduction)
+        totals["score_100"] = runs.scores[0]
+        totals["veto"] = self.veto
+        totals["bar_top"] = self.bar_top
+        totals["rank"] = pd.array(runs.ranks[0], dtype="Int64") if self.n_units else pd.array([], dtype="Int64")
+        sizes = {g: idx.size for g, idx in self._derived["members"].items()}
+        totals["n_in_group"] = self.units["peer_group"].map(sizes).to_numpy(dtype=int)
+        bands = [b[0] for b in self.framework.grades.bands]
+        totals["grade"] = pd.Series([bands[g] if g >= 0 else None for g in runs.grades[0]], index=totals.index)
+        return totals, nodes
 
     def nominal(self) -> pd.DataFrame:
         """The nominal scoring: ``unit_id, peer_group, score_100, rank, grade`` (as
@@ -523,21 +577,21 @@ class ScoringModel:
     def _check_replications(self, reps: Replications, schemes) -> None:
         n = reps.n
         if reps.multipliers.shape != (n, self.n_leaves):
-            raise SensitivityError(f"multipliers must have shape ({n}, {self.n_leaves})")
+            raise ScoringError(f"multipliers must have shape ({n}, {self.n_leaves})")
         for name, arr, k in (("normalisation", reps.normalisation, len(NORMALISATIONS)),
                              ("aggregation", reps.aggregation, len(AGGREGATIONS)),
                              ("missing", reps.missing, len(MISSING_POLICIES)),
                              ("scheme", reps.scheme, len(schemes))):
             if arr.shape != (n,) or (n and (arr.min() < 0 or arr.max() >= k)):
-                raise SensitivityError(f"{name} indexes must be {n} integers in 0 … {k - 1}")
+                raise ScoringError(f"{name} indexes must be {n} integers in 0 … {k - 1}")
         if reps.values is not None and reps.values.shape != (n, self.n_units, self.n_leaves):
-            raise SensitivityError(f"values must have shape ({n}, {self.n_units}, {self.n_leaves})")
+            raise ScoringError(f"values must have shape ({n}, {self.n_units}, {self.n_leaves})")
         if not schemes or schemes[0] is not None:
-            raise SensitivityError("scheme 0 must be the framework's points (None)")
+            raise ScoringError("scheme 0 must be the framework's points (None)")
         z = NORMALISATIONS.index("zscore")
         g = AGGREGATIONS.index("geometric")
         if n and np.any((reps.normalisation == z) & (reps.aggregation == g)):
-            raise SensitivityError("a geometric mean needs positive values; z-scores are not")
+            raise ScoringError("a geometric mean needs positive values; z-scores are not")
 
     # Scores ------------------------------------------------------------------------
 
@@ -585,27 +639,10 @@ class ScoringModel:
         return out
 
     def _group_best(self, v: np.ndarray, j: int) -> np.ndarray:
-        best = np.full(v.shape, np.nan)
-        up = self.directions[j] > 0
-        for idx in self._derived["members"].values():
-            x = v[:, idx]
-            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
-            ext = np.where(ok, x, -np.inf if up else np.inf)
-            b = ext.max(axis=1) if up else ext.min(axis=1)
-            b = np.where(ok.any(axis=1), b, np.nan)
-            best[:, idx] = b[:, None]
-        return best
+        return kernels.group_best(v, self.applicable[:, j], self._derived["member_list"], self.directions[j])
 
     def _group_rank(self, v: np.ndarray, j: int) -> np.ndarray:
-        """Rank of each unit's value within its peer group, best first, ties sharing the best
-        rank (what the ``rank_points`` rule reads); NaN without data."""
-        rank = np.full(v.shape, np.nan)
-        key = v * (1.0 if self.directions[j] > 0 else -1.0)
-        for idx in self._derived["members"].values():
-            x = key[:, idx]
-            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
-            rank[:, idx] = _rank_min(np.where(ok, -x, np.nan))
-        return rank
+        return kernels.group_value_ranks(v, self.applicable[:, j], self._derived["member_list"], self.directions[j])
 
     def _normalised(self, method: str, v: np.ndarray, j: int) -> np.ndarray:
         """A normalisation of leaf ``j``'s values (r × units) within each peer group."""
@@ -630,7 +667,7 @@ class ScoringModel:
                     y = d * (x - mean) / sd
                     y = np.where((count > 1) & (sd > 0), y, 0.0)
                 elif method in ("rank", "percentile"):
-                    rk = _rank_min(np.where(ok, d * x, np.nan))
+                    rk = kernels.rank_min(np.where(ok, d * x, np.nan))
                     y = rk if method == "rank" else np.where(count > 1, (rk - 1.0) / (count - 1.0), 0.5)
                 elif method == "distance_to_target":
                     t = self.targets[j]
@@ -638,24 +675,18 @@ class ScoringModel:
                     y = np.where(d > 0, x - lo, hi - x) / span
                     y = np.where(span > 0, np.minimum(y, 1.0), 1.0)
                 else:  # pragma: no cover - validated by the specs
-                    raise SensitivityError(f"unknown normalisation {method!r}")
+                    raise ScoringError(f"unknown normalisation {method!r}")
             out[:, idx] = np.where(ok, y, np.nan)
         return out
 
     def _fill_missing(self, scores: np.ndarray, policy: str) -> None:
-        """The missing-data policy on leaf scores, in place (as the engine applies it)."""
-        no_data = self._derived["no_data"]
+        """The missing-data policy on leaf scores (r × units × leaves), in place; a leaf's own
+        policy wins over ``policy`` (:func:`evalkit.scoring.kernels.fill_missing`)."""
+        no_data, app = self._derived["no_data"], self.applicable
+        donors = app & ~np.isnan(self.values)
         for j in range(self.n_leaves):
-            pol = self.leaf_missing[j] or policy
-            if pol == "zero":
-                scores[:, :, j] = np.where(no_data[None, :, j], 0.0, scores[:, :, j])
-            elif pol == "peer_mean":
-                pts = self.points[:, j]
-                for g in self._derived["groups"]:
-                    have, fill = self._derived["have"][(g, j)], self._derived["fill"][(g, j)]
-                    if have.size and fill.size:
-                        share = np.mean(scores[:, have, j] / pts[have], axis=1)
-                        scores[:, fill, j] = share[:, None] * pts[fill]
+            scores[:, :, j] = kernels.fill_missing(scores[:, :, j], self.points[:, j], no_data[:, j], donors[:, j],
+                                                   self._derived["member_list"], self.leaf_missing[j] or policy)
 
     def _aggregate(self, leaf: np.ndarray, mult: np.ndarray, base: np.ndarray | None, method: str,
                    share_scale: bool) -> np.ndarray:
@@ -693,22 +724,33 @@ class ScoringModel:
             slots.append(np.sum([slots[k] for k in kids], axis=0))
         return np.sum([slots[k] for k in self._derived["roots"]], axis=0)
 
-    def _combine_sum(self, weighted: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The engine's points sum with renormalisation over children with data, node by node
-        (and its ``min_coverage`` rule)."""
-        n_l = self.n_leaves
+    def _tree(self, leaf_values: list, leaf_points: list, combine, track_coverage: bool):
+        """Combine leaf arrays up the framework tree, node by node, with ``combine``
+        (:func:`~evalkit.scoring.kernels.combine_sum` or
+        :func:`~evalkit.scoring.kernels.combine_geometric`) and the framework's
+        ``min_coverage``. Returns ``(values, points, coverage, top)``: per slot (leaves, then
+        inner nodes in :attr:`_derived` order) and ``top = (value, points, coverage)`` of the
+        framework's roots together. Coverage is tracked when ``track_coverage`` or
+        ``min_coverage > 0`` (else None)."""
         min_cov = self.framework.min_coverage
-        scores: list = [weighted[:, :, j] for j in range(n_l)]
-        points: list = [weights[:, :, j] for j in range(n_l)]
-        cover: list = list(self._derived["leaf_coverage"]) if min_cov > 0 else [None] * n_l
+        values, points = list(leaf_values), list(leaf_points)
+        cover = list(self._derived["leaf_coverage"]) if (track_coverage or min_cov > 0) else None
         for code, kids in self._derived["inner"]:
-            s, p, c = _combine([scores[k] for k in kids], [points[k] for k in kids], [cover[k] for k in kids],
-                               min_cov)
-            scores.append(s)
+            v, p, c = combine([values[k] for k in kids], [points[k] for k in kids], _kids(cover, kids), min_cov)
+            values.append(v)
             points.append(p)
-            cover.append(c)
+            if cover is not None:
+                cover.append(c)
         roots = self._derived["roots"]
-        s, p, _ = _combine([scores[k] for k in roots], [points[k] for k in roots], [cover[k] for k in roots], min_cov)
+        top = combine([values[k] for k in roots], [points[k] for k in roots], _kids(cover, roots), min_cov)
+        return values, points, cover, top
+
+    def _combine_sum(self, weighted: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The points sum with renormalisation over children with data, node by node (and
+        the framework's ``min_coverage`` rule)."""
+        n_l = self.n_leaves
+        *_, (s, p, _) = self._tree([weighted[:, :, j] for j in range(n_l)], [weights[:, :, j] for j in range(n_l)],
+                                   kernels.combine_sum, False)
         return s, p
 
     def _combine_geometric(self, weighted: np.ndarray, weights: np.ndarray,
@@ -719,20 +761,10 @@ class ScoringModel:
             y = weighted / weights
         if share_scale:
             y = GEOMETRIC_FLOOR + (1.0 - GEOMETRIC_FLOOR) * np.clip(y, 0.0, None)
-        min_cov = self.framework.min_coverage
         with np.errstate(invalid="ignore", divide="ignore"):
-            logs: list = [np.log(y[:, :, j]) for j in range(n_l)]
-        points: list = [weights[:, :, j] for j in range(n_l)]
-        cover: list = list(self._derived["leaf_coverage"]) if min_cov > 0 else [None] * n_l
-        for code, kids in self._derived["inner"]:
-            s, p, c = _combine_log([logs[k] for k in kids], [points[k] for k in kids], [cover[k] for k in kids],
-                                   min_cov)
-            logs.append(s)
-            points.append(p)
-            cover.append(c)
-        roots = self._derived["roots"]
-        top_log, top_points, _ = _combine_log([logs[k] for k in roots], [points[k] for k in roots],
-                                              [cover[k] for k in roots], min_cov)
+            logs = [np.log(y[:, :, j]) for j in range(n_l)]
+        *_, (top_log, top_points, _) = self._tree(logs, [weights[:, :, j] for j in range(n_l)],
+                                                  kernels.combine_geometric, False)
         mean = np.exp(top_log)
         if share_scale:
             mean = (mean - GEOMETRIC_FLOOR) / (1.0 - GEOMETRIC_FLOOR)
@@ -741,40 +773,41 @@ class ScoringModel:
     # Ranks and grades ----------------------------------------------------------------
 
     def _ranks(self, scores: np.ndarray, share: np.ndarray) -> np.ndarray:
-        key = np.where(share[:, None], np.round(scores, 2), np.round(scores, 12))
-        ranks = np.full(scores.shape, np.nan)
-        for idx in self._derived["members"].values():
-            ranks[:, idx] = _rank_min(-key[:, idx])
-        return ranks
+        """Published ranks (scores rounded as published); composites off the 0–100 scale
+        (z-scores, ranks) are rounded to 12 decimals, against floating-point noise only."""
+        members = self._derived["member_list"]
+        out = np.full(scores.shape, np.nan)
+        for decimals, rows in ((kernels.PUBLISHED_DECIMALS, share), (12, ~share)):
+            if rows.any():
+                out[rows] = kernels.published_ranks(scores[rows], members, decimals)
+        return out
 
     def _grades(self, scores: np.ndarray, ranks: np.ndarray, graded: np.ndarray) -> np.ndarray:
         rules = self.framework.grades
-        lows = np.array([b[1] for b in rules.bands], dtype=float)
-        n_b = lows.size
-        second = 1 if n_b > 1 else 0
-        with np.errstate(invalid="ignore"):
-            band = (scores[:, :, None] < lows[None, None, :] - 1e-9).sum(axis=2)
-        grade = np.minimum(band, n_b - 1).astype(np.int8)
-        grade[np.isnan(scores)] = -1
-        grade[(grade == 0) & self.bar_top[None, :]] = second
-        grade[:, self.veto] = n_b - 1  # 一票否决 whatever the score, as rank_and_grade does
+        grade = kernels.grade_indices(scores, ranks, self._derived["member_list"], [b[1] for b in rules.bands],
+                                      rules.top_quota, self.veto, self.bar_top)
         grade[~graded] = -1
-        for idx in self._derived["members"].values():
-            quota = math.floor(rules.top_quota * idx.size + 1e-9)
-            g = grade[:, idx]
-            cand = g == 0
-            if not cand.any():
-                continue
-            rk = np.where(cand, ranks[:, idx], np.inf)
-            # places taken up to and including each candidate's tie group, among candidates
-            through = (rk[:, None, :] <= rk[:, :, None]).sum(axis=2)
-            demote = cand & (through > quota)
-            g[demote] = second
-            grade[:, idx] = g
         return grade
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every unit on every node of ``framework`` (before adjustments, ranks and grades).
+
+    Parameters
+    ----------
+    framework: the indicator tree.
+    units: ``unit_id, peer_group, unit_class`` (one row per unit).
+    values: long indicator frame ``indicator, unit_id, value, n`` (see
+        :func:`evalkit.indicators.compute_indicators`).
+
+    Returns
+    -------
+    (totals, nodes): see :meth:`ScoringModel.tree_tables` — the one scorer's nominal run.
+    """
+    return ScoringModel.from_values(framework, units.reset_index(drop=True), values).tree_tables()
 
 
 def scoring_model(dataset, framework: Framework, year: int) -> ScoringModel:
@@ -783,7 +816,7 @@ def scoring_model(dataset, framework: Framework, year: int) -> ScoringModel:
     from ..indicators.catalogue import compute_indicators
 
     if year not in dataset.years:
-        raise SensitivityError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
+        raise ScoringError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
     values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}))
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
     return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year)
@@ -813,71 +846,6 @@ def _leaves_under(framework: Framework, code: str):
     return out
 
 
-def _coverage(scores: list, points: list, cover: list, pts: np.ndarray) -> np.ndarray:
-    """Share of a parent's points resting on data (imputed scores do not count), as the engine."""
-    covered = np.sum([np.where(np.isnan(s), 0.0, p * np.nan_to_num(c)) for s, p, c in zip(scores, points, cover)],
-                     axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(pts > 0, covered / np.where(pts > 0, pts, 1), np.nan)
-
-
-def _combine(scores: list, points: list, cover: list, min_coverage: float = 0.0):
-    """:func:`evalkit.scoring.engine._combine`, operation for operation, on (r × units) arrays:
-    ``(score, points, coverage)``; coverage is only tracked when ``min_coverage > 0``."""
-    pts = np.sum(points, axis=0)
-    raw = np.sum([np.nan_to_num(s) for s in scores], axis=0)
-    has = np.sum([~np.isnan(s) for s in scores], axis=0) > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scored = np.sum([np.where(np.isnan(s), 0.0, p) for s, p in zip(scores, points)], axis=0)
-        score = np.where(has & (scored > 0), raw * pts / np.where(scored > 0, scored, 1), np.nan)
-    if min_coverage <= 0:
-        return score, pts, None
-    coverage = _coverage(scores, points, cover, pts)
-    return np.where(np.nan_to_num(coverage) >= min_coverage - 1e-12, score, np.nan), pts, coverage
-
-
-def _combine_log(logs: list, points: list, cover: list, min_coverage: float = 0.0):
-    """Weighted mean of log-values over children with data (NaN when none has); missing
-    below ``min_coverage`` as in the points sum."""
-    pts = np.sum(points, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        num = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p * s) for s, p in zip(logs, points)], axis=0)
-        den = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p) for s, p in zip(logs, points)], axis=0)
-        mean = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    if min_coverage <= 0:
-        return mean, pts, None
-    coverage = _coverage(logs, points, cover, pts)
-    return np.where(np.nan_to_num(coverage) >= min_coverage - 1e-12, mean, np.nan), pts, coverage
-
-
-def _rank_min(x: np.ndarray) -> np.ndarray:
-    """Ascending ranks along the last axis, ties sharing the lowest rank; NaN stays NaN."""
-    n = x.shape[-1]
-    if n <= _PAIRWISE_MAX:
-        below = (x[..., None, :] < x[..., :, None]).sum(axis=-1)
-        return np.where(np.isnan(x), np.nan, below + 1.0)
-    from scipy.stats import rankdata
-
-    return rankdata(x, method="min", axis=-1, nan_policy="omit").astype(float)
-
-
-def wilson_quantile(successes: np.ndarray, n: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Quantile ``u`` of the Wilson confidence distribution of a proportion.
-
-    The Wilson limit at ``z = Φ⁻¹(u)`` (signed)::
-
-        p(z) = (x + z²/2) / (n + z²) + z √n / (n + z²) · √(p̂(1 − p̂) + z²/(4n))
-
-    It increases from 0 to 1 with ``z``; its median (``z = 0``) is ``p̂ = x/n`` and its 2.5 %
-    and 97.5 % quantiles are the 95 % Wilson interval (Wilson, 1927), so a draw is centred
-    on the observed rate and falls inside the interval 95 % of the time.
-    """
-    from scipy.special import ndtri
-
-    z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    p = x / n
-    z2 = z * z
-    centre = (x + z2 / 2.0) / (n + z2)
-    half = z * np.sqrt(n) / (n + z2) * np.sqrt(np.maximum(p * (1.0 - p) + z2 / (4.0 * n), 0.0))
-    return np.clip(centre + half, 0.0, 1.0)
+def _kids(cover: list, kids) -> list | None:
+    """The children's coverage arrays, or None when coverage is not tracked."""
+    return None if cover is None else [cover[k] for k in kids]

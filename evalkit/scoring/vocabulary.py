@@ -1,0 +1,33 @@
+"""The one vocabulary of method names: scoring rules, normalisations, aggregations,
+missing-data policies and value draws.
+
+The framework parser, the weighting-scheme lab's specs, the composite pipeline's steps and
+the framework JSON Schema (generated from these tuples, :mod:`evalkit.scoring.schema`) all
+read the names from here, so a new method is added in one place.
+"""
+
+from __future__ import annotations
+
+from .rules import RULES
+
+__all__ = ["AGGREGATIONS", "COMPOSITE_AGGREGATIONS", "COMPOSITE_NORMALISATIONS", "MISSING_POLICIES",
+           "NORMALISATIONS", "RULE_TYPES", "SHARE_SCALE", "VALUE_METHODS"]
+
+#: Leaf scoring rules (计分规则) of a framework, :mod:`evalkit.scoring.rules`.
+RULE_TYPES: tuple[str, ...] = tuple(RULES)
+#: What a leaf without data counts for (see :func:`evalkit.scoring.kernels.fill_missing`).
+MISSING_POLICIES: tuple[str, ...] = ("renormalise", "zero", "peer_mean")
+#: How leaf values reach a common scale in the scoring model; ``rules`` is the framework's own.
+NORMALISATIONS: tuple[str, ...] = ("rules", "minmax", "zscore", "rank", "percentile", "distance_to_target")
+#: Normalisations whose composite lies on the framework's 0–100 scale (bands and adjustments apply).
+SHARE_SCALE: tuple[str, ...] = ("rules", "minmax", "percentile", "distance_to_target")
+#: How leaf scores combine up the framework tree in the scoring model.
+AGGREGATIONS: tuple[str, ...] = ("points_sum", "geometric")
+#: How a rate is redrawn within its uncertainty in the lab's value noise.
+VALUE_METHODS: tuple[str, ...] = ("wilson", "uniform")
+#: Normalisations of the composite pipeline's ``Normalise`` step (COINr names); ``target``
+#: is ``distance_to_target`` under COINr's name.
+COMPOSITE_NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percentile", "target")
+#: Aggregations of the composite pipeline's ``Aggregate`` step; ``points_sum`` is the
+#: scoring model's, ``geom_mean`` the weighted geometric mean (``geometric`` here).
+COMPOSITE_AGGREGATIONS: tuple[str, ...] = ("arith_mean", "geom_mean", "points_sum", "topsis")
