@@ -17,6 +17,9 @@ _API = {
     "read_dataset": "evalkit.data.dataset",
     "validate_directory": "evalkit.data.dataset",
     "Dataset": "evalkit.data.dataset",
+    "add_working_days": "evalkit.data.workdays",
+    "working_days_between": "evalkit.data.workdays",
+    "load_configuration": "evalkit.configuration",
     # indicators (效能考核)
     "compute_indicators": "evalkit.indicators",
     "CATALOGUE": "evalkit.indicators",
@@ -81,7 +84,9 @@ _API = {
     "rank_interval_table": "evalkit.results.compute",
     # scoring and results
     "load_framework": "evalkit.scoring.framework",
+    "Framework": "evalkit.scoring.framework",
     "compute_results": "evalkit.results.compute",
+    "Results": "evalkit.results.store",
     "load_results": "evalkit.results.store",
     "save_results": "evalkit.results.store",
 }

@@ -126,13 +126,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from .configuration import load_configuration
     from .results.compute import compute_results
     from .resources import default_inputs
     from .results.store import save_results, score_table
     from .data.writers import write_table
 
     data, framework = default_inputs(args.data, args.framework)
-    results = compute_results(data, framework, args.year)
+    config = load_configuration(data, framework)  # every configuration file, checked before any work
+    results = compute_results(data, year=args.year, config=config)
     year = int(results.meta["year"])
     out = Path(args.out) / str(year)
     table = score_table(results)
@@ -157,6 +159,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                   f"{ind.name_en}{period}")
         print(f"{len(CATALOGUE)} indicators; formulas and sources: docs/indicators.md")
         return EXIT_OK
+    from .configuration import load_configuration
     from .data.dataset import load_dataset
     from .indicators import compute_indicators
     from .resources import sample_data_dir
@@ -166,11 +169,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):
         raise EvalkitError(f"--out: expected a file ending in .csv, .xlsx or .parquet; found '{out.name}'")
     data = Path(args.data) if args.data else sample_data_dir()
+    config = load_configuration(data)  # the rubric and indicator settings of the data
     ds = load_dataset(data)
     year = args.year or max(ds.years)
     if year not in ds.years:
         raise EvalkitError(f"no data for {year} in {data} (years present: {', '.join(map(str, ds.years))})")
-    table = compute_indicators(ds, year, include_periodic=True)
+    table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
     names = {i.code: i.name_zh for i in CATALOGUE}
     table.insert(1, "name_zh", table["indicator"].map(names))
     write_table(table, out)

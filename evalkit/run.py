@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import hashlib
-import importlib.metadata
 import json
 import multiprocessing
 import multiprocessing.util
@@ -34,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .data.files import atomic_write_text, sha256_file
 from .errors import EvalkitError
+from .provenance import package_versions
 from .results.compute import compute_results
 from .results.store import save_results
 
@@ -109,14 +110,6 @@ class BatchSummary:
 # Hashes and input keys
 # ----------------------------------------------------------------------------------------
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _tree_digest(paths: Iterable[Path], base: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -149,16 +142,6 @@ def code_fingerprint() -> dict[str, str]:
     return {"code": _tree_digest(code, package),
             "templates": _tree_digest(templates, template_dir()),
             "notebooks": {p.name: sha256_file(p) for p in notebooks}}
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": sys.version.split()[0]}
-    for name in _RENDER_PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def _key(*parts: object) -> str:
@@ -289,10 +272,8 @@ def read_manifest(year_dir: Path) -> dict | None:
 
 
 def _write_manifest(year_dir: Path, manifest: dict) -> Path:
-    from .report.render import _write_atomic
-
     path = Path(year_dir) / MANIFEST
-    _write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return path
 
 
@@ -345,7 +326,7 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
     year_dir = (Path(out_dir) / str(year)).resolve()
     results_dir = save_results(results, year_dir / "results")
 
-    from .report.fonts import font_manifest
+    from .fonts import font_manifest
 
     meta = results.meta
     inputs = {"data_dir": str(data), "data_files": dict(sorted(meta["data_hashes"].items())),
@@ -354,7 +335,7 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
                             "sha256": meta.get("framework_hash")}}
     fingerprint = code_fingerprint()
     fonts = font_manifest()
-    packages = package_versions()
+    packages = package_versions(_RENDER_PACKAGES)
     digest = results_digest(results)
     common = (digest, fingerprint, fonts, packages, language, renderer, year)
 

@@ -46,6 +46,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..scoring.kernels import combine_sum
 from ..scoring.vocabulary import COMPOSITE_AGGREGATIONS
 from .meta import CompositeMeta, check_weights
 
@@ -84,10 +85,11 @@ def aggregate_group(values: np.ndarray, weights: np.ndarray, method: str = "arit
         logs = np.where(present, np.log(np.where(present, x, 1.0)), 0.0)
         out = np.exp((wp * logs).sum(axis=1) / safe)
     elif method == "points_sum":
+        # the scorer's points sum (evalkit.scoring.kernels.combine_sum), one child per column
         m = np.asarray(w if maxima is None else maxima, dtype="float64")
-        mp = np.where(present, m, 0.0).sum(axis=1)
-        has = present.any(axis=1) & (mp > 0)
-        out = xz.sum(axis=1) * m.sum() / np.where(has, mp, 1.0)
+        out, _, _ = combine_sum([x[:, k] for k in range(x.shape[1])],
+                                [np.full(x.shape[0], m[k]) for k in range(x.shape[1])])
+        has = ~np.isnan(out)
     elif method == "topsis":
         out = scale * _masked_topsis(x, present, w, topsis_normalisation)
     else:

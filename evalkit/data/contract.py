@@ -614,5 +614,8 @@ YEAR_TABLES = tuple(t for t in TABLES.values() if t.scope == "year")
 SUFFIXES = (".parquet", ".csv.gz", ".csv", ".xlsx")
 
 
-def get_table(name: str) -> Table:
-    return TABLES[name]
+#: pandas dtype of an empty column of each contract dtype (a table with no rows keeps its
+#: columns and their types).
+EMPTY_DTYPES = {"id": object, "text": object, "category": object, "int": "Int64",
+                 "float": "float64", "money": "float64", "bool": "boolean",
+                 "date": "datetime64[ns]", "datetime": "datetime64[ns]"}

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import SUFFIXES, TABLES, Table
+from .contract import EMPTY_DTYPES, SUFFIXES, TABLES, Table
 from ..errors import DataValidationError, EvalkitError, Problem
-from .loading import read_file, sha256_file
+from .files import sha256_file
+from .loading import read_file
 from .validation import CheckedTable, check_references, check_table
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
@@ -90,11 +91,6 @@ class Dataset:
         return ((None, name) if t.scope == "district" else (year, name)) in self.tables
 
 
-_EMPTY_DTYPES = {"id": object, "text": object, "category": object, "int": "Int64",
-                 "float": "float64", "money": "float64", "bool": "boolean",
-                 "date": "datetime64[ns]", "datetime": "datetime64[ns]"}
-
-
 #: Optional file of working-day overrides at the top of a data directory (date, workday).
 WORKDAYS_FILE = "workdays.csv"
 
@@ -110,7 +106,7 @@ def workday_overrides_of(root: Path) -> pd.DataFrame | None:
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
-    return pd.DataFrame({c.name: pd.Series(dtype=_EMPTY_DTYPES[c.dtype]) for c in table.columns})
+    return pd.DataFrame({c.name: pd.Series(dtype=EMPTY_DTYPES[c.dtype]) for c in table.columns})
 
 
 def _table_name(path: Path) -> str | None:

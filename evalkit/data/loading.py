@@ -23,7 +23,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import gzip
-import hashlib
 import io
 import unicodedata
 from collections import Counter
@@ -65,14 +64,6 @@ def file_format(path: Path) -> str:
     if name.endswith(".parquet"):
         return "parquet"
     raise ValueError(f"unsupported file type: {path.name}")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _line_of_offset(raw: bytes, offset: int) -> int:

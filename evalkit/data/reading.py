@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .contract import Column, Table
+from .contract import EMPTY_DTYPES, Column, Table
 from ..errors import EvalkitError
 from .validation import convert_column
 
@@ -100,17 +100,6 @@ class Batch(dict):
     def __init__(self, columns: dict, rows: int):
         super().__init__(columns)
         self.rows = rows
-
-
-def read_parquet_table(path: Path, display: str, table: Table, columns: Collection[str] | None,
-                       unit_ids: pd.Index | None = None, categorical: bool = False) -> pd.DataFrame:
-    """The contract columns ``columns`` (all when None; ``unit_id`` always) of one Parquet
-    file, converted to contract types without checks.
-
-    ``categorical``: a large event table — ``unit_id`` as a categorical over ``unit_ids``
-    and category columns as categoricals.
-    """
-    return ParquetTable(path, display, table, columns, unit_ids, categorical).load()
 
 
 def threads() -> int:
@@ -331,11 +320,10 @@ class _BatchColumn:
 
 
 def _missing(col: Column, n: int, categorical: bool) -> pd.Series:
-    from .dataset import _EMPTY_DTYPES
 
     if col.dtype == "category" and categorical:
         return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), categories=list(col.categories)))
-    return pd.Series(pd.array([None] * n, dtype=_EMPTY_DTYPES[col.dtype]))
+    return pd.Series(pd.array([None] * n, dtype=EMPTY_DTYPES[col.dtype]))
 
 
 # ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .contract import DTYPE_DESCRIPTION, TABLES, Column, Table
+from .contract import DTYPE_DESCRIPTION, Column, Table
 from ..errors import Problem
 from .loading import RawFile
 
@@ -536,14 +536,3 @@ def _check_audit_rectifications(by_name: dict[str, list[CheckedTable]]) -> list[
                                  [f"{_fmt(v)}, which is not there" for v in
                                   f["finding_id"][bad].iloc[:MAX_ROWS_PER_CHECK]])
     return problems
-
-
-def table_for_file(name: str) -> Table | None:
-    return TABLES.get(name)
-
-
-def validate_directory(root, years: list[int] | None = None) -> list[Problem]:
-    """Every problem (errors and warnings) of a data directory; see :mod:`evalkit.data.dataset`."""
-    from .dataset import validate_directory as _validate
-
-    return _validate(root, years)

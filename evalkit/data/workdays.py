@@ -13,6 +13,19 @@ Conventions
   0. A time limit of *L* working days is met when this count is ≤ *L*.
 * Times of day are ignored (dates are floored).
 * The count of a negative interval is negative (validation rejects such records anyway).
+* The start day is never counted, whether or not it is a working day: a case received on a
+  holiday (1 October 2024) and completed on the next working day (8 October) took 1 working
+  day, the same as one received on the last working day before the holiday (30 September).
+* ``add_working_days(start, n)`` is the inverse: for ``n ≥ 1`` the working day ``r`` with
+  exactly ``n`` working days in ``(start, r]`` (so the deadline of a time limit of ``n``
+  working days); for ``n = 0`` ``start`` itself, holiday or not; for ``n < 0`` the working
+  day ``r`` with exactly ``-n`` working days in ``(r, start]``.
+
+For one date or one pair use :func:`add_working_days` and :func:`working_days_between`
+(``evalkit.add_working_days``, ``evalkit.working_days_between``): they take dates or ISO
+strings, build the calendar they need and return a ``datetime.date`` or an ``int``. For
+columns of dates build one :class:`WorkCalendar` (or :func:`calendar_for_dates`) and use its
+vectorised methods.
 """
 
 from __future__ import annotations
@@ -111,12 +124,20 @@ class WorkCalendar:
         return bool(self.start <= first and last <= self.end)
 
     def add_working_days(self, start, n) -> np.ndarray:
-        """The date ``n`` working days after ``start`` (the first date whose count reaches n)."""
+        """The date ``n`` working days after ``start`` (see the module's conventions).
+
+        For ``n ≥ 1`` the first date whose count from ``start`` reaches ``n`` (a working
+        day); ``n = 0`` gives ``start`` itself; ``n < 0`` the working day with ``-n``
+        working days in ``(result, start]``.
+        """
         s = pd.to_datetime(pd.Series(start)).to_numpy(dtype="datetime64[D]")
         n = np.broadcast_to(np.asarray(n, dtype=np.int64), s.shape)
-        target = self.cumulative[self._index(s)] + n
+        idx = self._index(s)
+        target = self.cumulative[idx] + n
         pos = np.searchsorted(self.cumulative, target, side="left")
-        if (pos >= len(self.cumulative)).any():
+        # n = 0 on a non-working day: the search finds the last working day *before* start.
+        pos = np.where(n == 0, idx, pos)
+        if (pos >= len(self.cumulative)).any() or ((n != 0) & (target < 1)).any():
             raise EvalkitError("working-day calendar too short for the requested deadline")
         return self.start + pos.astype("timedelta64[D]")
 
@@ -164,3 +185,111 @@ def calendar_for_dates(*columns, overrides: pd.DataFrame | None = None,
     if lo is None:
         lo = hi = pd.Timestamp("2000-01-01")
     return WorkCalendar.build(lo.date(), (hi + pd.Timedelta(days=margin_days)).date(), overrides)
+
+
+# ----------------------------------------------------------------------------------------
+# One date at a time (the public evalkit.add_working_days / evalkit.working_days_between)
+# ----------------------------------------------------------------------------------------
+
+#: What the scalar functions accept as a date.
+DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
+
+
+def _as_date(value: DateLike, what: str) -> dt.date:
+    """``value`` as a :class:`datetime.date` (times of day dropped); strings must be ISO 8601."""
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            raise EvalkitError(f"{what}: expected an ISO date such as '2024-10-08'; found {value!r}") from None
+    if isinstance(value, (dt.date, pd.Timestamp, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if not pd.isna(stamp):
+            return stamp.date()
+    raise EvalkitError(f"{what}: expected a date (datetime.date, datetime, pandas Timestamp, "
+                       f"numpy datetime64 or an ISO string such as '2024-10-08'); found {value!r}")
+
+
+def working_days_between(start: DateLike, end: DateLike, *,
+                         overrides: pd.DataFrame | None = None) -> int:
+    """Working days in ``(start, end]`` under China's working-day calendar.
+
+    The start day is not counted (a case received on Monday and completed on Tuesday took
+    1 working day; one completed on the day of receipt took 0); the end day is counted when
+    it is a working day. Holidays, weekends and make-up working days (调休) come from
+    ``chinese_calendar``; ``overrides`` (from :func:`load_overrides`) takes precedence.
+    ``end`` before ``start`` gives a negative count. See the module docstring.
+
+    Parameters
+    ----------
+    start, end : date-like
+        ``datetime.date``, ``datetime`` (time ignored), pandas ``Timestamp``, numpy
+        ``datetime64`` or an ISO string (``"2024-10-08"``).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    National Day 2024: 1–7 October off, Sunday 29 September worked.
+
+    >>> working_days_between("2024-09-27", "2024-10-08")  # Sun 29, Mon 30 Sep, Tue 8 Oct
+    3
+    >>> working_days_between("2024-10-01", "2024-10-08")  # a holiday start counts like any start
+    1
+    """
+    a, b = _as_date(start, "start"), _as_date(end, "end")
+    lo, hi = min(a, b), max(a, b)
+    cal = WorkCalendar.build(lo, hi, overrides)
+    count = int(cal.cumulative[-1] - cal.cumulative[0])
+    return count if a <= b else -count
+
+
+def add_working_days(date: DateLike, n: int, *, overrides: pd.DataFrame | None = None) -> dt.date:
+    """The date ``n`` working days after ``date``: the deadline of a limit of ``n`` working days.
+
+    For ``n ≥ 1`` the working day ``r`` with exactly ``n`` working days in ``(date, r]``, so
+    that ``working_days_between(date, r) == n`` (the start day is not counted, whether or
+    not it is a working day). ``n = 0`` returns ``date`` itself, even on a holiday. ``n < 0``
+    counts backwards: the working day ``r`` with ``working_days_between(r, date) == -n``.
+    Holidays and make-up days (调休) as in :func:`working_days_between`; the calendar is
+    built for as many years as the answer needs.
+
+    Parameters
+    ----------
+    date : date-like
+        As for :func:`working_days_between`.
+    n : int
+        Working days to add (may be 0 or negative).
+
+    Returns
+    -------
+    datetime.date
+
+    Examples
+    --------
+    >>> add_working_days("2024-09-30", 1)  # 1–7 October 2024 are off
+    datetime.date(2024, 10, 8)
+    >>> add_working_days("2024-09-27", 1)  # Sunday 29 September is a make-up working day
+    datetime.date(2024, 9, 29)
+    """
+    day = _as_date(date, "date")
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise EvalkitError(f"n: expected a whole number of working days; found {n!r}")
+    n = int(n)
+    if n == 0:
+        return day
+    years = 0
+    while True:  # widen a year at a time: years the package lacks are only asked for when needed
+        if n > 0:
+            lo, hi = day, dt.date(day.year + years, 12, 31)
+        else:
+            lo, hi = dt.date(day.year - years, 1, 1), day
+        years += 1
+        cal = WorkCalendar.build(lo, hi, overrides)
+        at = int(cal.cumulative[(np.datetime64(day, "D") - cal.start).astype(np.int64)])
+        enough = (int(cal.cumulative[-1]) - at >= n) if n > 0 else (at + n >= 1)
+        if enough:
+            return cal.add_working_days(pd.Series([pd.Timestamp(day)]), n)[0].astype(dt.date)
+

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .files import atomic_path
 
 __all__ = ["write_table", "table_suffix", "SUFFIX_CSV", "SUFFIX_CSV_GZ", "SUFFIX_PARQUET", "SUFFIX_XLSX"]
 
@@ -82,9 +82,9 @@ def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None 
     """
     path = Path(path)
     suffix = table_suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    # Not synced to disk: tables are regenerated from their inputs, and a large sample
+    # writes many of them.
+    with atomic_path(path, fsync=False) as tmp:
         if suffix == SUFFIX_PARQUET:
             _write_parquet(df, tmp)
         elif suffix == SUFFIX_XLSX:
@@ -92,10 +92,6 @@ def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None 
         else:
             data = _csv_bytes(df, float_format)
             tmp.write_bytes(_gzip_bytes(data) if suffix == SUFFIX_CSV_GZ else data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

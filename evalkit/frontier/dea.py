@@ -33,7 +33,13 @@ Conventions
   results do not depend on choosing one. Slack sums are unweighted, in the data's own units
   (as in DEA-Solver and R Benchmarking's ``slack()``).
 * ``peers`` is the reference set of the max-slack solution: units with ``λ_j > 1e-8``,
-  comma-separated in data order. λ values are returned on request (``return_lambdas``).
+  comma-separated in data order; ``peer_ids`` is the same set as a list of the index labels.
+  λ values are returned on request (``return_lambdas``).
+* ``target_<name>`` is the unit's projection onto the efficient frontier (Cooper, Seiford &
+  Tone, 2007, §3.6): with input orientation ``θ* x_o − s⁻`` for every input and
+  ``y_o + s⁺`` for every output; with output orientation ``x_o − s⁻`` and ``φ* y_o + s⁺``.
+  It equals ``Σ λ_j x_j`` (``Σ λ_j y_j``) over the peers, and for an ``efficient`` unit it
+  equals the unit's own data.
 * The programmes are solved on data divided by each column's mean (θ, φ and λ do not
   depend on units of measurement); slacks are reported back in the data's own units.
   Scaled slacks and λ within ``1e-8`` of 0 are reported as exactly 0, and efficiencies
@@ -110,10 +116,18 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, returns: str = "crs",
     Returns
     -------
     DataFrame, or (DataFrame, DataFrame) with ``return_lambdas``
-        Indexed like ``inputs`` with columns ``efficiency`` (float in (0, 1]),
-        ``efficient`` (bool, Pareto–Koopmans), ``peers`` (str), ``slack_<input>`` for every
-        input (excess) and ``slack_<output>`` for every output (shortfall). The λ frame has
-        one row per evaluated unit and one column per reference unit.
+        Indexed like ``inputs``, one row per unit, with columns
+
+        * ``efficiency`` (float in (0, 1]) and ``efficient`` (bool, Pareto–Koopmans);
+        * ``peers`` (str, comma-separated) and ``peer_ids`` (list of the peers' index labels,
+          in data order): the unit's reference set;
+        * ``slack_<input>`` for every input (excess) and ``slack_<output>`` for every output
+          (shortfall), in the data's units;
+        * ``target_<input>`` and ``target_<output>``: the projection onto the frontier, the
+          inputs and outputs that would make the unit efficient (see the module docstring).
+          ``result.filter(like="target_").loc[unit].to_dict()`` gives them as a dict.
+
+        The λ frame has one row per evaluated unit and one column per reference unit.
 
     Raises
     ------
@@ -131,8 +145,11 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, returns: str = "crs",
 
     >>> x = pd.DataFrame({"x": [20, 40, 40, 60, 70, 50]}, index=list("ABCDEF"))
     >>> y = pd.DataFrame({"y": [20, 30, 50, 40, 60, 20]}, index=list("ABCDEF"))
-    >>> dea(x, y, returns="vrs")["efficiency"].round(4).tolist()
+    >>> res = dea(x, y, returns="vrs")
+    >>> res["efficiency"].round(4).tolist()
     [1.0, 0.6667, 1.0, 0.5556, 1.0, 0.4]
+    >>> res.loc["B", "peer_ids"], res.loc["B", ["target_x", "target_y"]].round(2).tolist()
+    (['A', 'C'], [26.67, 30.0])
     """
     if returns not in ("crs", "vrs"):
         raise ValueError(f"returns must be 'crs' (CCR) or 'vrs' (BCC); got {returns!r}")
@@ -172,13 +189,26 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, returns: str = "crs",
     efficient = (eff == 1.0) & (slack_in == 0).all(axis=1) & (slack_out == 0).all(axis=1)
     slack_in, slack_out = slack_in * x_scale, slack_out * y_scale
     labels = [str(u) for u in units]
-    peers = [", ".join(labels[j] for j in np.flatnonzero(lambdas[o] > _TOL)) for o in range(n)]
+    peer_rows = [np.flatnonzero(lambdas[o] > _TOL) for o in range(n)]
+    peers = [", ".join(labels[j] for j in rows) for rows in peer_rows]
+    peer_ids = [units[rows].tolist() for rows in peer_rows]
+    # Projections (Cooper, Seiford & Tone, 2007, §3.6), from the rounded score and slacks so
+    # that an efficient unit's target is exactly its own data.
+    if orientation == "input":
+        target_in, target_out = eff[:, None] * X - slack_in, Y + slack_out
+    else:
+        target_in, target_out = X - slack_in, Y / eff[:, None] + slack_out
 
     result = pd.DataFrame({"efficiency": eff, "efficient": efficient, "peers": peers}, index=units)
     for k, name in enumerate(in_names):
         result[f"slack_{name}"] = slack_in[:, k]
     for k, name in enumerate(out_names):
         result[f"slack_{name}"] = slack_out[:, k]
+    result["peer_ids"] = pd.Series(peer_ids, index=units, dtype=object)
+    for k, name in enumerate(in_names):
+        result[f"target_{name}"] = target_in[:, k]
+    for k, name in enumerate(out_names):
+        result[f"target_{name}"] = target_out[:, k]
     if not return_lambdas:
         return result
     lam = pd.DataFrame(lambdas, index=units, columns=units)

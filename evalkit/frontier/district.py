@@ -46,8 +46,8 @@ def peer_group_efficiency(dataset, year: int, peer_group: str = "subdistrict",
                           returns: str = "vrs") -> pd.DataFrame:
     """Input-oriented DEA of the units of ``peer_group`` in ``year``.
 
-    Returns the :func:`evalkit.frontier.dea` table (efficiency, efficient, peers, slacks)
-    indexed by unit id; ``result.attrs["excluded"]`` lists units left out for missing data.
+    Returns the :func:`evalkit.frontier.dea` table (efficiency, efficient, peers and
+    peer_ids, slacks, targets) indexed by unit id; ``result.attrs["excluded"]`` lists units left out for missing data.
     """
     table = unit_inputs_outputs(dataset, year)
     unknown = [c for c in (*inputs, *outputs) if c not in table.columns or c == "peer_group"]

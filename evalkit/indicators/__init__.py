@@ -2,6 +2,9 @@
 
 from .base import AREAS, Indicator, rate_frame, value_frame
 from .catalogue import BY_CODE, CATALOGUE, compute_indicators, get_indicator
+from .parameters import (DEFAULT_PARAMETERS, IndicatorParameterError, IndicatorParameters,
+                         load_indicator_parameters)
 
-__all__ = ["AREAS", "BY_CODE", "CATALOGUE", "Indicator", "compute_indicators", "get_indicator",
+__all__ = ["AREAS", "BY_CODE", "CATALOGUE", "DEFAULT_PARAMETERS", "Indicator", "IndicatorParameterError",
+           "IndicatorParameters", "compute_indicators", "get_indicator", "load_indicator_parameters",
            "rate_frame", "value_frame"]

@@ -104,38 +104,46 @@ def records(dataset, name: str, year: int | None = None) -> "Records | StreamedR
 # Tally rules
 # ----------------------------------------------------------------------------------------
 
-#: (table, rule name) → (factory(year) → rows function, codes of the indicators using it)
-_RULES: dict[tuple[str, str], tuple[Callable[[int], Callable], tuple[str, ...]]] = {}
+#: (table, rule name) → (factory(year, *settings) → rows function, codes of the indicators
+#: using it, settings(parameters) → the factory's arguments after the year, or None)
+_RULES: dict[tuple[str, str], tuple[Callable[..., Callable], tuple[str, ...], Callable | None]] = {}
 
 
-def tally_rule(table: str, name: str, used_by: Iterable[str]):
-    """Register ``factory(year) → rows`` as the tally rule ``name`` of ``table``.
+def tally_rule(table: str, name: str, used_by: Iterable[str], settings: Callable | None = None):
+    """Register ``factory(year, *settings) → rows`` as the tally rule ``name`` of ``table``.
 
     ``rows(block)`` returns ``{output: mask}`` (count the rows where ``mask`` is true;
     ``None`` counts every row, :class:`Rows` the rows at some positions) or ``{output:
     (values, mask)}`` (sum ``values`` over those rows); see :class:`Records`. ``used_by``: the indicators that read it, so that
     :func:`prefetch` counts it in the shared pass when one of them is requested.
+    ``settings``: for a rule that depends on a district's setting (a time limit …),
+    ``settings(parameters) → (arg, …)`` takes the factory's arguments after the year from the
+    :class:`~evalkit.indicators.parameters.IndicatorParameters`; they are part of the
+    tally's key, so the shared pass counts what the indicator asks for.
     """
     def register(factory):
-        _RULES[(table, name)] = (factory, tuple(used_by))
+        _RULES[(table, name)] = (factory, tuple(used_by), settings)
         return factory
     return register
 
 
-def counted(dataset, table: str, year: int, name: str) -> "Tally":
-    """The tally rule ``name`` of ``table`` for ``year``: from the call's shared pass, or
-    counted now."""
-    factory, _ = _RULES[(table, name)]
-    return records(dataset, table, year).tally(factory(year), key=(name, year))
+def counted(dataset, table: str, year: int, name: str, *args) -> "Tally":
+    """The tally rule ``name`` of ``table`` for ``year`` (and the rule's settings ``args``):
+    from the call's shared pass, or counted now."""
+    factory = _RULES[(table, name)][0]
+    return records(dataset, table, year).tally(factory(year, *args), key=(name, year, *args))
 
 
-def prefetch(dataset, year: int, codes: Iterable[str]) -> None:
-    """Count every tally rule the indicators ``codes`` use, in one pass per table."""
+def prefetch(dataset, year: int, codes: Iterable[str], parameters) -> None:
+    """Count every tally rule the indicators ``codes`` use, with the settings in
+    ``parameters`` (:class:`~evalkit.indicators.parameters.IndicatorParameters`), in one
+    pass per table."""
     wanted = set(codes)
     by_table: dict[str, dict] = {}
-    for (table, name), (factory, used_by) in _RULES.items():
+    for (table, name), (factory, used_by, settings) in _RULES.items():
         if wanted.intersection(used_by):
-            by_table.setdefault(table, {})[(name, year)] = factory(year)
+            args = tuple(settings(parameters)) if settings is not None else ()
+            by_table.setdefault(table, {})[(name, year, *args)] = factory(year, *args)
     for table, requests in by_table.items():
         records(dataset, table, year).tally_many(requests)
 

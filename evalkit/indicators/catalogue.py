@@ -12,6 +12,7 @@ from ..errors import EvalkitError
 from . import disclosure, finance, followup, grid, hotline, legal, qualitative, service, staffing
 from ._common import CallScope, prefetch
 from .base import Indicator
+from .parameters import DEFAULT_PARAMETERS, IndicatorParameters
 
 P = "%"
 
@@ -181,11 +182,20 @@ def required_columns(codes: list[str] | None = None,
 
 
 def compute_indicators(dataset, year: int, codes: list[str] | None = None,
-                       include_periodic: bool = False) -> pd.DataFrame:
+                       include_periodic: bool = False, *,
+                       parameters: IndicatorParameters | None = None) -> pd.DataFrame:
     """Every (or the named) indicator for ``year``: one long frame with an ``indicator`` column.
 
     Yearly indicators give one row per unit; with ``include_periodic`` the monthly ones add
     one row per unit and period (column ``period``, NaN for yearly rows).
+
+    ``parameters`` (:class:`~evalkit.indicators.parameters.IndicatorParameters`) are the
+    district's settings — the rubric of the qualitative indicators, the time limits of the
+    others; each indicator function receives its own (:meth:`IndicatorParameters.keywords`).
+    Pass ``config.indicators`` of the evaluation configuration
+    (:func:`evalkit.configuration.load_configuration`), which reads them from the data's
+    ``rubric.yaml`` and ``indicators.yaml``. None: the documented defaults
+    (:data:`~evalkit.indicators.parameters.DEFAULT_PARAMETERS`).
 
     Everything the requested indicators count in the large event tables is counted first,
     in one pass per table (:func:`evalkit.indicators._common.prefetch`): what several
@@ -193,12 +203,16 @@ def compute_indicators(dataset, year: int, codes: list[str] | None = None,
     derived once, and a table that :func:`evalkit.data.dataset.read_dataset` left unread is
     counted as it is decoded, never held whole. Nothing is kept once the call returns.
     """
+    parameters = parameters if parameters is not None else DEFAULT_PARAMETERS
+    if not isinstance(parameters, IndicatorParameters):
+        raise EvalkitError(f"compute_indicators: parameters: expected IndicatorParameters (e.g. "
+                           f"config.indicators); found {type(parameters).__name__}")
     scope = CallScope(dataset)
     wanted = _codes(codes, include_periodic)
-    prefetch(scope, year, wanted)  # one pass per large table for every count they need
+    prefetch(scope, year, wanted, parameters)  # one pass per large table for every count they need
     frames = []
     for code in wanted:
-        out = get_indicator(code)(scope, year)
+        out = get_indicator(code)(scope, year, **parameters.keywords(code))
         out.insert(0, "indicator", code)
         frames.append(out)
     return pd.concat(frames, ignore_index=True)

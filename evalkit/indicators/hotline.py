@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import counted, records, tally_rule, year_end
+from ._common import counted, tally_rule, year_end
 from .base import rate_frame
 
 
-#: Default limits (hours from dispatch) for 及时签收 and 先行联系; set per district.
+#: Default limits (hours from dispatch) for 及时签收 and 先行联系. A district sets its own in
+#: its ``indicators.yaml`` (:class:`~evalkit.indicators.parameters.IndicatorParameters`).
 SIGN_HOURS = 4.0
 CONTACT_HOURS = 24.0
 
@@ -79,14 +80,14 @@ def _within_hours(column: str, hours: float):
     return lambda b: {"within": b.present(column) & _within_hours_of_dispatch(b, column, hours)}
 
 
-@tally_rule(T, "signed", used_by=["hotline_signed_rate"])
-def _signed(year: int):
-    return _within_hours("signed_at", SIGN_HOURS)
+@tally_rule(T, "signed", used_by=["hotline_signed_rate"], settings=lambda p: (p.hotline_sign_hours,))
+def _signed(year: int, hours: float):
+    return _within_hours("signed_at", hours)
 
 
-@tally_rule(T, "contacted", used_by=["hotline_contact_rate"])
-def _contacted(year: int):
-    return _within_hours("contacted_at", CONTACT_HOURS)
+@tally_rule(T, "contacted", used_by=["hotline_contact_rate"], settings=lambda p: (p.hotline_contact_hours,))
+def _contacted(year: int, hours: float):
+    return _within_hours("contacted_at", hours)
 
 
 def hotline_on_time_rate(dataset, year: int) -> pd.DataFrame:
@@ -124,13 +125,11 @@ def hotline_signed_rate(dataset, year: int, hours: float = SIGN_HOURS) -> pd.Dat
     """12345 及时签收率 — tickets signed for within the limit after dispatch.
 
     及时签收率 = 规定时间内签收工单数 / 派单数 × 100%; default limit 4 hours (a parameter:
-    districts set their own). Unit: %. Direction: higher is better.
+    districts set their own, ``IndicatorParameters.hotline_sign_hours``). Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (99.6 %, Lianyungang S12).
     """
     units = dataset.units["unit_id"]
-    rows = _within_hours("signed_at", hours)
-    within = (counted(dataset, T, year, "signed") if hours == SIGN_HOURS
-              else records(dataset, T, year).tally(rows))["within"]
+    within = counted(dataset, T, year, "signed", hours)["within"]
     return rate_frame(units, year, within, counted(dataset, T, year, "tickets")["n"])
 
 
@@ -138,10 +137,8 @@ def hotline_contact_rate(dataset, year: int, hours: float = CONTACT_HOURS) -> pd
     """12345 先行联系率 — citizens contacted within the limit after dispatch.
 
     先行联系率 = 规定时间内先行联系工单数 / 派单数 × 100%; default limit 24 hours (a
-    parameter). Unit: %. Direction: higher is better. Source: domain brief §1.5 (S12, S21).
+    parameter, ``IndicatorParameters.hotline_contact_hours``). Unit: %. Direction: higher is better. Source: domain brief §1.5 (S12, S21).
     """
     units = dataset.units["unit_id"]
-    rows = _within_hours("contacted_at", hours)
-    within = (counted(dataset, T, year, "contacted") if hours == CONTACT_HOURS
-              else records(dataset, T, year).tally(rows))["within"]
+    within = counted(dataset, T, year, "contacted", hours)["within"]
     return rate_frame(units, year, within, counted(dataset, T, year, "tickets")["n"])

@@ -5,9 +5,11 @@ holds the rules (rater groups and weights, minimum raters, own-unit exclusion, t
 vote rules, survey rates). Individual ratings never leave :mod:`evalkit.qualitative`; the
 frames returned here carry per-unit values and counts only.
 
-Each function accepts optional keyword parameters (``rubric``, ``policy`` …); called with
-(dataset, year) alone — as the indicator catalogue does — it applies the defaults, which
-are those of ``data_samples/sample_district/rubric.yaml``.
+Each function takes its rules from a rubric (``rubric``, or one of its policies: ``policy``,
+``rule``). :func:`~evalkit.indicators.compute_indicators` passes the rubric of its
+:class:`~evalkit.indicators.parameters.IndicatorParameters` — the data's ``rubric.yaml``
+when the caller loaded the evaluation configuration. Called with (dataset, year) alone, a
+function applies :data:`~evalkit.qualitative.rubric.DEFAULT_RUBRIC`, the documented defaults.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..qualitative.aggregate import aggregate_ratings, combine_groups, group_scores
+from ..qualitative.evaluation import evaluate_ratings
 from ..qualitative.registry import exclude_own_unit
-from ..qualitative.rubric import (DEFAULT_GROUP_WEIGHTS, MIN_RATERS, VOTE_POINTS, AggregationPolicy, Rubric,
-                                  SurveyPolicy, VoteRule)
+from ..qualitative.rubric import (DEFAULT_GROUP_WEIGHTS, DEFAULT_RUBRIC, MIN_RATERS, VOTE_POINTS, AggregationPolicy,
+                                  Rubric, SurveyPolicy, VoteRule)
 from ..qualitative.survey import satisfaction_rates
 from ..qualitative.votes import vote_scores
 from .base import rate_frame, value_frame
@@ -49,23 +51,26 @@ def rating_score(dataset, year: int, group_weights: dict[str, float] | None = No
     first. ``n`` is the number of distinct raters in the groups used. Unit: points
     (0–100). Direction: higher is better. Source: domain brief §1.3 (rater groups and
     weights) and §5.4; :mod:`evalkit.qualitative.aggregate`.
+
+    The rules come from ``rubric`` (default
+    :data:`~evalkit.qualitative.rubric.DEFAULT_RUBRIC`): its aggregation policy (or
+    ``policy``, or ``group_weights``/``min_raters`` in place of the policy's) and its
+    criterion weights. The value equals the combined score of
+    :func:`evalkit.qualitative.evaluate_ratings` with the same rubric, which computes it.
     """
-    pol = policy or (rubric.aggregation if rubric is not None else AggregationPolicy())
+    rubric = rubric if rubric is not None else DEFAULT_RUBRIC
+    pol = policy or rubric.aggregation
     if group_weights is not None or min_raters is not None:
         pol = AggregationPolicy(**{**pol.__dict__,
                                    **({"group_weights": dict(group_weights)} if group_weights is not None else {}),
                                    **({"min_raters": int(min_raters)} if min_raters is not None else {})})
     ratings = dataset.table("ratings", year)
-    if rubric is not None:
-        rubric.check_ratings(ratings)
     units = dataset.units["unit_id"]
-    r = eligible_ratings(dataset, year)
-    r = r[r["score"].notna()]
-    if r.empty:
+    if not ratings["score"].notna().any():
         return value_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    cells = aggregate_ratings(r, pol)
-    groups = group_scores(r, pol, rubric.criterion_weights if rubric is not None else None, cells=cells)
-    combined = combine_groups(groups, pol.group_weights, missing_group=pol.missing_group).set_index("unit_id")
+    raters = dataset.table("raters") if dataset.has("raters") else None
+    ev = evaluate_ratings(ratings, raters, rubric=rubric, policy=pol, reliability=False, diagnostics=False)
+    combined = ev.unit_scores.set_index("unit_id")
     n = combined["n_raters"].where(combined["status"] == "ok", 0)
     return value_frame(units, year, combined["score"], n)
 
@@ -79,9 +84,11 @@ def survey_satisfaction_rate(dataset, year: int, question: str | None = None, *,
     say little. With ``policy.stratum_shares`` the value is post-stratified (numerator and
     denominator stay the raw counts). Wilson intervals:
     :func:`evalkit.qualitative.survey.satisfaction_rates`. Unit: %. Direction: higher is
-    better. Source: domain brief §1.3 (服务对象评价, five-level scale).
+    better. Source: domain brief §1.3 (服务对象评价, five-level scale). Default policy:
+    ``DEFAULT_RUBRIC.survey``; :func:`~evalkit.indicators.compute_indicators` passes its
+    rubric's.
     """
-    pol = policy or SurveyPolicy()
+    pol = policy or DEFAULT_RUBRIC.survey
     if question is not None:
         pol = SurveyPolicy(**{**pol.__dict__, "question": question})
     units = dataset.units["unit_id"]
@@ -103,9 +110,11 @@ def vote_score(dataset, year: int, points: dict[str, float] | None = None, *,
     over all voter groups; or another :class:`~evalkit.qualitative.rubric.VoteRule`
     (e.g. the 优秀率, or voter-group weights). Units with fewer than 5 votes show no data.
     ``n`` is the number of votes. Unit: points. Direction: higher is better. Source: domain
-    brief §1.3 (民主测评); :mod:`evalkit.qualitative.votes`.
+    brief §1.3 (民主测评); :mod:`evalkit.qualitative.votes`. Default rule:
+    ``DEFAULT_RUBRIC.votes``; :func:`~evalkit.indicators.compute_indicators` passes its
+    rubric's.
     """
-    r = rule or VoteRule()
+    r = rule or DEFAULT_RUBRIC.votes
     if points is not None:
         r = VoteRule(**{**r.__dict__, "points": dict(points)})
     units = dataset.units["unit_id"]

@@ -159,7 +159,8 @@ def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
     return rate_frame(units, year, t["saved"], t["promised"], n=t.counts["promised"])
 
 
-#: Working days within which a bad rating must be rectified (差评整改时限).
+#: Working days within which a bad rating must be rectified (差评整改时限); a district sets
+#: its own in ``indicators.yaml`` (``IndicatorParameters.bad_rating_fix_days``).
 BAD_RATING_FIX_DAYS = 15
 BAD_RATINGS = ("dissatisfied", "very_dissatisfied")
 
@@ -168,18 +169,18 @@ def service_bad_rating_fix_rate(dataset, year: int, days: int = BAD_RATING_FIX_D
     """好差评 差评整改率 — bad ratings rectified within 15 working days.
 
     差评整改率 = 15个工作日内整改的差评数 / 差评数 × 100%; the clock starts on the case's
-    completion date (the rating follows completion). Unit: %. Direction: higher is better.
+    completion date (the rating follows completion). The limit, 15 working days by
+    default, is a parameter (``days``). Unit: %. Direction: higher is better.
     Source: domain brief §1.5 (S25, S27: 差评 rectified within 15 working days).
     """
     units = dataset.units["unit_id"]
-    t = (counted(dataset, T, year, "bad_fix") if days == BAD_RATING_FIX_DAYS
-         else records(dataset, T, year).tally(_bad_fix_rows(days)))
+    t = counted(dataset, T, year, "bad_fix", days)
     return rate_frame(units, year, t["fixed"], t["bad"])
 
 
-@tally_rule(T, "bad_fix", used_by=["service_bad_rating_fix_rate"])
-def _bad_fix(year: int):
-    return _bad_fix_rows(BAD_RATING_FIX_DAYS)
+@tally_rule(T, "bad_fix", used_by=["service_bad_rating_fix_rate"], settings=lambda p: (p.bad_rating_fix_days,))
+def _bad_fix(year: int, days: int):
+    return _bad_fix_rows(days)
 
 
 def _bad_fix_rows(days: int):

@@ -29,14 +29,14 @@ from .evaluation import RatingEvaluation, evaluate_ratings
 from .registry import Exclusion, exclude_own_unit
 from .reliability import (KendallW, ReliabilityError, fleiss_kappa, icc, icc_table, kendall_w,
                           krippendorff_alpha, reliability_table)
-from .rubric import (DEFAULT_GROUP_WEIGHTS, FIVE_LEVEL_10, FIVE_LEVEL_100, MIN_RATERS, AggregationPolicy,
+from .rubric import (DEFAULT_GROUP_WEIGHTS, DEFAULT_RUBRIC, FIVE_LEVEL_10, FIVE_LEVEL_100, MIN_RATERS, AggregationPolicy,
                      Criterion, Level, Rubric, RubricError, Scale, SurveyPolicy, VoteRule, load_rubric,
                      rubric_from_dict)
 from .survey import satisfaction_rates, survey_scores
 from .votes import vote_scores
 
 __all__ = [
-    "AggregationPolicy", "Criterion", "DEFAULT_GROUP_WEIGHTS", "Exclusion", "FIVE_LEVEL_10", "FIVE_LEVEL_100",
+    "AggregationPolicy", "Criterion", "DEFAULT_GROUP_WEIGHTS", "DEFAULT_RUBRIC", "Exclusion", "FIVE_LEVEL_10", "FIVE_LEVEL_100",
     "KendallW", "Level", "MIN_RATERS", "RatingEvaluation", "ReliabilityError", "Rubric", "RubricError", "Scale",
     "SurveyPolicy", "VoteRule", "aggregate_ratings", "combine_groups", "drop_extremes_mean", "evaluate_ratings",
     "exclude_own_unit", "fleiss_kappa", "group_scores", "icc", "icc_table", "kendall_w", "krippendorff_alpha",

@@ -16,7 +16,7 @@ from .aggregate import aggregate_ratings, combine_groups, group_scores
 from .diagnostics import rater_diagnostics
 from .registry import exclude_own_unit
 from .reliability import reliability_table
-from .rubric import AggregationPolicy, Rubric
+from .rubric import DEFAULT_RUBRIC, AggregationPolicy, Rubric
 
 __all__ = ["RatingEvaluation", "evaluate_ratings"]
 
@@ -70,20 +70,20 @@ def evaluate_ratings(ratings: pd.DataFrame, raters: pd.DataFrame | None = None, 
     rubric
         Gives the criterion weights, the scale (for Fleiss' kappa) and the default policy;
         ratings with a criterion the rubric lacks raise
-        :class:`~evalkit.qualitative.rubric.RubricError`.
+        :class:`~evalkit.qualitative.rubric.RubricError`. Default:
+        :data:`~evalkit.qualitative.rubric.DEFAULT_RUBRIC`.
     policy
-        Overrides ``rubric.aggregation`` (default :class:`AggregationPolicy`).
+        Overrides ``rubric.aggregation``.
     reliability, diagnostics
         Compute the reliability table and the rater diagnostics (default True).
     """
-    if rubric is not None:
-        rubric.check_ratings(ratings)
-    policy = policy or (rubric.aggregation if rubric is not None else AggregationPolicy())
+    rubric = rubric if rubric is not None else DEFAULT_RUBRIC
+    rubric.check_ratings(ratings)
+    policy = policy or rubric.aggregation
     excl = exclude_own_unit(ratings, raters)
     eligible = excl.eligible
     cells = aggregate_ratings(eligible, policy)
-    groups = group_scores(eligible, policy, rubric.criterion_weights if rubric is not None else None,
-                          cells=cells)
+    groups = group_scores(eligible, policy, rubric.criterion_weights, cells=cells)
     units = combine_groups(groups, policy.group_weights, missing_group=policy.missing_group)
     return RatingEvaluation(
         criterion_scores=cells, group_scores=groups, unit_scores=units,

@@ -323,7 +323,11 @@ def _check_weights(source: str, key: str, weights: Mapping, allowed: Mapping | N
 
 @dataclass(frozen=True)
 class Rubric:
-    """A rubric: scale, criteria and the policies of the qualitative evaluation."""
+    """A rubric: scale, criteria and the policies of the qualitative evaluation.
+
+    A rubric with no criteria (as :data:`DEFAULT_RUBRIC`) declares none: it accepts every
+    criterion the ratings use and weighs them equally. A rubric file must list its criteria.
+    """
 
     code: str
     version: str
@@ -341,7 +345,11 @@ class Rubric:
         return tuple(c.code for c in self.criteria)
 
     @property
-    def criterion_weights(self) -> dict[str, float]:
+    def criterion_weights(self) -> dict[str, float] | None:
+        """Criterion code → weight; None when the rubric declares no criteria (every
+        criterion the ratings use weighs the same)."""
+        if not self.criteria:
+            return None
         return {c.code: c.weight for c in self.criteria}
 
     def criterion(self, code: str) -> Criterion:
@@ -352,11 +360,27 @@ class Rubric:
                           f"(known: {', '.join(self.criterion_codes)})")
 
     def check_ratings(self, ratings: pd.DataFrame) -> None:
-        """Raise :class:`RubricError` if the ratings use a criterion the rubric lacks."""
+        """Raise :class:`RubricError` if the ratings use a criterion the rubric lacks (a
+        rubric that declares no criteria accepts every criterion)."""
+        if not self.criteria:
+            return
         unknown = sorted(set(ratings["criterion"].dropna().astype(str)) - set(self.criterion_codes))
         if unknown:
             raise RubricError(f"{self.source}: criteria: expected every criterion the ratings use; "
                               f"found no entry for {', '.join(unknown)}")
+
+
+#: The documented defaults of the qualitative evaluation, used wherever no rubric file is
+#: given: the five-level 100/80/60/30/0 scale; no declared criteria (every criterion the
+#: ratings use, equally weighted); the plain mean with at least 5 raters per group and the
+#: group weights 区领导 0.3, 互评 0.2, 服务对象 0.4, 专家 0.1 (:class:`AggregationPolicy`);
+#: vote points 100/80/60/0 (:class:`VoteRule`); the satisfaction rate of ``overall``
+#: (:class:`SurveyPolicy`). The policies' defaults are the dataclasses' field defaults,
+#: written once above; ``data_samples/sample_district/rubric.yaml`` spells out the same
+#: policies (a test keeps them equal). Treat it as read-only: it is shared.
+DEFAULT_RUBRIC = Rubric(code="evalkit-default", version="default", name_zh="默认效能评价规则",
+                        name_en="evalkit default qualitative evaluation", scale=FIVE_LEVEL_100, criteria=(),
+                        source="<evalkit defaults>")
 
 
 def _text(source: str, key: str, raw: Any, required: bool = True) -> str:

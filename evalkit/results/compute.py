@@ -6,46 +6,39 @@ results with provenance. Pure apart from reading the inputs it is given.
 
 from __future__ import annotations
 
-import importlib.metadata
-import platform
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..configuration import EvaluationConfig, load_configuration
 from ..data.dataset import Dataset, load_dataset
 from ..errors import EvalkitError
-from ..scoring.framework import Framework, load_framework
-from ..indicators.catalogue import BY_CODE, compute_indicators
-from .store import Results
+from ..provenance import package_versions
+from ..indicators.catalogue import BY_CODE
+from ..indicators.parameters import IndicatorParameters
+from ..qualitative.rubric import Rubric
+from ..scoring.framework import Framework, grade_meta
 from ..scoring.model import ScoringModel, scoring_model
+from .store import Results
 
 _PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "papermill", "nbconvert",
              "chinese_calendar", "PyYAML")
 
 
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def score_year(dataset: Dataset, framework: Framework, year: int,
-               model: ScoringModel | None = None) -> pd.DataFrame | None:
+def score_year(dataset: Dataset, framework: Framework, year: int, model: ScoringModel | None = None,
+               parameters: IndicatorParameters | None = None) -> pd.DataFrame | None:
     """Unit totals with ranks and grades for one year, or None when the year has no data.
 
     The one scorer's published run (:meth:`evalkit.scoring.model.ScoringModel.published`);
     the node table is in ``attrs["nodes"]``. ``model``: the year's scoring model when the
-    caller has built it already.
+    caller has built it already; ``parameters``: the indicators' parameters (the data's
+    rubric and limits, :attr:`evalkit.configuration.EvaluationConfig.indicators`).
     """
     if year not in dataset.years:
         return None
-    model = model if model is not None else scoring_model(dataset, framework, year)
+    model = model if model is not None else scoring_model(dataset, framework, year, parameters=parameters)
     units = dataset.units[["unit_id", "name_zh", "name_en", "peer_group", "unit_class"]]
     totals, nodes = model.published()
     totals = units.merge(totals, on="unit_id")
@@ -115,15 +108,23 @@ def _history(scored: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return hist.sort_values(["unit_id", "year"], kind="stable").reset_index(drop=True)
 
 
-def compute_results(data: str | Path, framework: str | Path | Framework, year: int | None = None,
-                    dataset: Dataset | None = None) -> Results:
+def compute_results(data: str | Path, framework: str | Path | Framework | None = None, year: int | None = None,
+                    dataset: Dataset | None = None, *, config: EvaluationConfig | None = None) -> Results:
     """Compute the results of ``year`` (default: the latest year in the data).
 
-    Besides ``units``, ``nodes`` and ``meta``, the results carry the named table
-    ``history``: every unit's score and rank in each year up to ``year`` that the data cover,
-    scored with the same framework (see :mod:`evalkit.results.store`).
+    The evaluation configuration (framework, rubric, indicator parameters, schemes) is read
+    once, by :func:`evalkit.configuration.load_configuration` (``data`` and ``framework``)
+    unless ``config`` gives it, and reaches every step explicitly. Besides ``units``,
+    ``nodes`` and ``meta``, the results carry the named table ``history``: every unit's
+    score and rank in each year up to ``year`` that the data cover, scored with the same
+    configuration (see :mod:`evalkit.results.store`).
     """
-    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    if config is None:
+        config = load_configuration(data, framework)
+    elif framework is not None and not (isinstance(framework, Framework) and framework is config.framework):
+        raise EvalkitError("give the framework either in the configuration or as framework=, not both")
+    fw = config.framework
+    params = config.indicators
     ds = dataset or load_dataset(data)
     if year is None:
         if not ds.years:
@@ -132,12 +133,12 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
     if year not in ds.years:
         raise EvalkitError(f"no data for {year} in {data} (years present: "
                            f"{', '.join(map(str, ds.years)) or 'none'})")
-    model = scoring_model(ds, fw, year)
+    model = scoring_model(ds, fw, year, parameters=params)
     current = score_year(ds, fw, year, model)
     nodes = _node_table(fw, current.attrs.pop("nodes"))
     scored = {year: current}
     for earlier in sorted(y for y in ds.years if y < year):
-        frame = score_year(ds, fw, earlier)
+        frame = score_year(ds, fw, earlier, parameters=params)
         if frame is not None:
             frame.attrs.pop("nodes", None)
             scored[earlier] = frame
@@ -165,10 +166,12 @@ def compute_results(data: str | Path, framework: str | Path | Framework, year: i
         "parameters": {"year": year, "missing_policy": fw.missing_policy,
                        "top_quota": fw.grades.top_quota,
                        "grade_bands": [list(b) for b in fw.grades.bands]},
+        "grades": grade_meta(fw.grades),
+        "configuration": config.describe(),
         "evalkit_version": __version__,
-        "packages": package_versions(),
+        "packages": package_versions(_PACKAGES),
     }
-    tables = {"history": _history(scored), **qualitative_tables(ds, year),
+    tables = {"history": _history(scored), **qualitative_tables(ds, year, config.rubric),
               "adjustments": adjustment_table(ds, year, fw)}
     intervals = rank_interval_table(ds, fw, year, model=model)
     tables["rank_intervals"] = intervals
@@ -249,21 +252,17 @@ def adjustment_table(dataset: Dataset, year: int, framework: Framework) -> pd.Da
     return out.sort_values(["unit_id", "kind"], kind="stable").reset_index(drop=True)
 
 
-def qualitative_tables(dataset: Dataset, year: int) -> dict[str, pd.DataFrame]:
+def qualitative_tables(dataset: Dataset, year: int, rubric: Rubric) -> dict[str, pd.DataFrame]:
     """The publishable summaries of the year's ratings (``qualitative_groups``,
-    ``qualitative_units``, ``reliability``); cells below the minimum number of raters carry
-    no score. Rater-level tables (diagnostics, the exclusion log) stay with the evaluation
-    office and are not part of the results."""
+    ``qualitative_units``, ``reliability``) under the configuration's ``rubric`` (the same
+    rubric the ``rating_score`` indicator uses); cells below the minimum number of raters
+    carry no score. Rater-level tables (diagnostics, the exclusion log) stay with the
+    evaluation office and are not part of the results."""
     from ..qualitative import evaluate_ratings
 
     ratings = dataset.table("ratings", year)
     if ratings.empty:
         return {}
-    rubric = None
-    if (Path(dataset.root) / "rubric.yaml").is_file():  # the rubric travels with the data
-        from ..qualitative import load_rubric
-
-        rubric = load_rubric(Path(dataset.root) / "rubric.yaml")
     ev = evaluate_ratings(ratings, dataset.table("raters") if dataset.has("raters") else None,
                           rubric=rubric, diagnostics=False)
     groups = ev.group_scores.copy()

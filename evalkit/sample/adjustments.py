@@ -1,7 +1,7 @@
 """Bonus, deduction and veto decisions (加减分与否决事项) of the sample district.
 
 A handful of scripted decisions per year, so that every kind appears: 创新创优 bonus
-points, a deduction after a 通报批评, a 一票否优 that bars a high-scoring unit from 优秀,
+points, a deduction after a 通报批评, a 一票否优 that bars a high-scoring unit from the top grade,
 and in 2024 a 一票否决 that forces the lowest grade. Deterministic (no random draws).
 """
 

@@ -16,7 +16,6 @@ from .district import BUDGET_LAGGARDS, OVERSTAFFED_UNIT
 from .spec import DISTRICT, child_rng
 
 NAT = np.datetime64("NaT")
-ONE_DAY = np.timedelta64(1, "D")
 
 # ----------------------------------------------------------------------------------------
 # Budget lines (预算执行月报)

@@ -11,13 +11,13 @@ Layout written (see :mod:`evalkit.data.contract`)::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from ..data.contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
+from ..data.files import atomic_write_text
 from ..data.writers import write_table
 from . import adjustments, events, finance, governance, qualitative
 from .context import YearContext
@@ -134,9 +134,7 @@ def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> lis
             save(frame, out / str(year) / table_file_name(name, spec.fmt), name)
         del tables
     readme = out / "README.md"
-    tmp = out / f".README.md.{os.getpid()}.tmp"
-    tmp.write_bytes(readme_text(spec, counts).encode("utf-8"))
-    os.replace(tmp, readme)
+    atomic_write_text(readme, readme_text(spec, counts), fsync=False)
     written.append(readme)
     return sorted(written)
 

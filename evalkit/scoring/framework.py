@@ -48,7 +48,7 @@ from ..errors import FrameworkError
 from ..indicators.base import AREAS
 from ..indicators.catalogue import BY_CODE
 from .rules import Rule, parse_rule
-from .vocabulary import MISSING_POLICIES
+from .vocabulary import DIRECTION_WORDS, LEAF_KINDS, MISSING_POLICIES
 
 
 
@@ -307,13 +307,13 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
         if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool)):
             raise _fail(source, f"{where}, target", "a number", target)
         kind = item.get("kind")
-        if kind is not None and kind not in ("quantitative", "qualitative"):
-            raise _fail(source, f"{where}, kind", "quantitative or qualitative", kind)
+        if kind is not None and kind not in LEAF_KINDS:
+            raise _fail(source, f"{where}, kind", " or ".join(LEAF_KINDS), kind)
         direction = item.get("direction")
-        if direction is not None and direction not in (1, -1, "+1", "-1", "higher", "lower"):
+        if direction is not None and (isinstance(direction, bool) or direction not in DIRECTION_WORDS):
             raise _fail(source, f"{where}, direction", "1 (higher is better) or -1 (lower is better)", direction)
         if direction is not None:
-            direction = 1 if direction in (1, "+1", "higher") else -1
+            direction = DIRECTION_WORDS[direction]
         nodes[code] = Node(  # placeholder; children filled below
             code=code, name_zh=str(item.get("name_zh", code)), name_en=str(item.get("name_en", "")),
             parent=parent, level=level, area=node_area, indicator=indicator,

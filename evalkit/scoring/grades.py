@@ -5,7 +5,7 @@ rule, 一票否决 and 一票否优) are those of the one scorer's kernels
 (:func:`evalkit.scoring.kernels.published_ranks`, :func:`~evalkit.scoring.kernels.grade_indices`;
 see :mod:`evalkit.scoring.kernels`): units are ranked within their peer group by
 ``score_100`` rounded to two decimals, highest first, equal scores sharing the best rank;
-a unit's band is the first whose lower bound its ``score_100`` reaches; the top band holds
+a unit's band is the first whose lower bound its published (rounded) ``score_100`` reaches; the top band holds
 at most ``floor(top_quota × group size)`` units of a peer group, and when the units sharing
 the rank at the quota line would exceed it together, all of them get the next band.
 Veto flags (boolean columns ``veto`` / ``bar_top`` when present): 一票否决 forces the
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .framework import GradeRules
-from .kernels import band_indices, grade_indices, published_ranks
+from .kernels import PUBLISHED_DECIMALS, band_indices, grade_indices, published_ranks
 
 __all__ = ["band_of", "rank_and_grade"]
 
@@ -28,7 +28,8 @@ def band_of(score: float, rules: GradeRules) -> str | None:
     """The band (name) whose lower bound ``score`` reaches first; None for a missing score."""
     if score is None or np.isnan(score):
         return None
-    return rules.bands[int(band_indices(np.array([float(score)]), [b[1] for b in rules.bands])[0])][0]
+    rounded = np.round(np.array([float(score)]), PUBLISHED_DECIMALS)  # as published, as ranked
+    return rules.bands[int(band_indices(rounded, [b[1] for b in rules.bands])[0])][0]
 
 
 def rank_and_grade(totals: pd.DataFrame, rules: GradeRules) -> pd.DataFrame:

@@ -39,8 +39,8 @@ Conventions (the rules every path shares)
 * **Published ranks**: within peer groups on ``score_100`` rounded to
   :data:`PUBLISHED_DECIMALS` decimals (what the reports print), highest first, ties share
   the best rank ("1224").
-* **Grades**: the first band whose lower bound the score reaches (``score ≥ lower −
-  1e-9``); 一票否优 (``bar_top``) caps a top-band unit at the second band; 一票否决
+* **Grades**: the first band whose lower bound the published score (rounded as the
+  ranks) reaches (``score ≥ lower − 1e-9``); 一票否优 (``bar_top``) caps a top-band unit at the second band; 一票否决
   (``veto``) sets the last band whatever the score; the top band holds at most
   ``floor(top_quota × group size)`` units of a peer group (units barred from the top take
   no place): when the units sharing the rank at the quota line would exceed it together,
@@ -246,7 +246,9 @@ def grade_indices(scores: np.ndarray, ranks: np.ndarray, members: Sequence[np.nd
     """
     n_b = len(lower_bounds)
     second = 1 if n_b > 1 else 0
-    grade = band_indices(scores, lower_bounds)
+    # bands on the published (rounded) score, as the ranks: a unit printed with 90.00 is in
+    # the band that starts at 90, and units of equal printed score share their band
+    grade = band_indices(np.round(scores, PUBLISHED_DECIMALS), lower_bounds)
     grade[(grade == 0) & bar_top] = second
     grade[..., veto] = n_b - 1
     for idx in members:

@@ -94,7 +94,7 @@ import pandas as pd
 
 from ..errors import ScoringError
 from ..indicators.catalogue import BY_CODE
-from . import kernels
+from . import kernels, normalise
 from .adjustments import capped_adjustments
 from .framework import Framework
 from .vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, SHARE_SCALE, VALUE_METHODS
@@ -287,19 +287,23 @@ class ScoringModel:
         if not leaf_nodes:
             raise ScoringError("the framework has no leaves")
         n_u, n_l = len(ids), len(leaf_nodes)
-        vals = values.assign(unit_id=values["unit_id"].astype(str))
-        if vals.duplicated(["indicator", "unit_id"]).any():
+        unit_pos = ids.get_indexer(values["unit_id"].astype(str))
+        indicator_codes, indicators = pd.factorize(values["indicator"])
+        if pd.Series(indicator_codes * (n_u + 1) + unit_pos).duplicated().any():
             raise ScoringError("values must hold one row per indicator and unit")
         arrays = {c: np.full((n_u, n_l), np.nan) for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "n")}
-        by_indicator = {k: g.set_index("unit_id") for k, g in vals.groupby("indicator", sort=False)}
+        # one pass over the values: the rows of each indicator (units the model does not know
+        # are left out), then one column of each array per leaf
+        known = unit_pos >= 0
+        rows_of = {ind: np.flatnonzero(known & (indicator_codes == k)) for k, ind in enumerate(indicators)}
+        columns = {col: pd.to_numeric(values[col], errors="coerce").to_numpy(dtype="float64")
+                   for col in arrays if col in values.columns}
         for j, node in enumerate(leaf_nodes):
-            frame = by_indicator.get(node.indicator)
-            if frame is None:
+            rows = rows_of.get(node.indicator)
+            if rows is None:
                 continue  # no row at all: no data for anyone
-            frame = frame.reindex(ids)
-            for col, arr in arrays.items():
-                if col in frame.columns:
-                    arr[:, j] = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
+            for col, data in columns.items():
+                arrays[col][unit_pos[rows], j] = data[rows]
         lookup: dict[tuple[str, str], np.ndarray] = {}
         for g, c in zip(table["peer_group"], table["unit_class"]):
             if (g, c) not in lookup:
@@ -359,7 +363,7 @@ class ScoringModel:
         leaf_coverage = [np.where(applicable[:, j], (~no_data[:, j]).astype(float), np.nan)
                          for j in range(len(self.leaves))]
         derived = {"inner": tuple(inner), "roots": roots, "groups": names, "members": members,
-                   "member_list": tuple(members.values()),
+                   "member_list": tuple(members.values()), "group_codes": pd.factorize(groups)[0],
                    "applicable": applicable, "no_data": no_data, "under": under,
                    "slot_of": slot_of, "leaf_coverage": leaf_coverage}
         object.__setattr__(self, "_derived", derived)
@@ -489,19 +493,23 @@ class ScoringModel:
         no_data = self._derived["no_data"]
         counts = self.counts if self.counts is not None else np.full(self.values.shape, np.nan)
         nothing = np.full(self.n_units, np.nan)
-        parts = []
-        for node in self.framework.walk():
-            k = self._derived["slot_of"][node.code]
-            leaf_slot = k < n_l
-            part = pd.DataFrame({
-                "unit_id": ids, "code": node.code, "points": points[k], "score": scores[k],
-                "points_lost": points[k] - scores[k], "coverage": cover[k],
-                "raw_value": self.values[:, k] if leaf_slot else nothing,
-                "n": counts[:, k] if leaf_slot else nothing,
-                "no_data": no_data[:, k] if leaf_slot else np.isnan(scores[k]) & (points[k] > 0),
-            })
-            parts.append(part[points[k] > 0])
-        return totals, pd.concat(parts, ignore_index=True)
+        walk = self.framework.walk()
+        slots = [self._derived["slot_of"][node.code] for node in walk]
+        # node-major stacks (nodes × units), flattened into one table, rows where the node applies
+        pts = np.stack([points[k] for k in slots])
+        sc = np.stack([scores[k] for k in slots])
+        keep = (pts > 0).ravel()
+        raw = np.stack([self.values[:, k] if k < n_l else nothing for k in slots])
+        cnt = np.stack([counts[:, k] if k < n_l else nothing for k in slots])
+        nd = np.stack([no_data[:, k] if k < n_l else np.isnan(scores[k]) & (points[k] > 0) for k in slots])
+        nodes = pd.DataFrame({
+            "unit_id": np.tile(ids, len(slots))[keep],
+            "code": np.repeat(np.array([node.code for node in walk], dtype=object), self.n_units)[keep],
+            "points": pts.ravel()[keep], "score": sc.ravel()[keep], "points_lost": (pts - sc).ravel()[keep],
+            "coverage": np.stack([cover[k] for k in slots]).ravel()[keep],
+            "raw_value": raw.ravel()[keep], "n": cnt.ravel()[keep], "no_data": nd.ravel()[keep],
+        })
+        return totals, nodes
 
     def published(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The published scoring: :meth:`tree_tables` plus the adjustments, ranks and grades
@@ -645,39 +653,27 @@ class ScoringModel:
         return kernels.group_value_ranks(v, self.applicable[:, j], self._derived["member_list"], self.directions[j])
 
     def _normalised(self, method: str, v: np.ndarray, j: int) -> np.ndarray:
-        """A normalisation of leaf ``j``'s values (r × units) within each peer group."""
-        out = np.full(v.shape, np.nan)
+        """A normalisation of leaf ``j``'s values (r × units) within each peer group, by the
+        functions of :mod:`evalkit.scoring.normalise` (replications as columns), on the
+        share scale [0, 1] (z-scores and ranks as they are); a flat group gives the midpoint."""
+        ok = self.applicable[:, j][None, :] & ~np.isnan(v)
+        x = np.where(ok, v, np.nan).T  # units × replications: one column per replication
         d = self.directions[j]
-        for idx in self._derived["members"].values():
-            x = v[:, idx]
-            ok = self.applicable[idx, j][None, :] & ~np.isnan(x)
-            count = ok.sum(axis=1, keepdims=True)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                lo = np.where(ok, x, np.inf).min(axis=1, keepdims=True)
-                hi = np.where(ok, x, -np.inf).max(axis=1, keepdims=True)
-                if method == "minmax":
-                    spread = hi - lo
-                    y = np.where(d > 0, x - lo, hi - x) / spread
-                    y = np.where(spread > 0, y, 0.5)
-                elif method == "zscore":
-                    xz = np.where(ok, x, 0.0)
-                    mean = xz.sum(axis=1, keepdims=True) / count
-                    sq = np.where(ok, (x - mean) ** 2, 0.0).sum(axis=1, keepdims=True)
-                    sd = np.sqrt(sq / (count - 1))
-                    y = d * (x - mean) / sd
-                    y = np.where((count > 1) & (sd > 0), y, 0.0)
-                elif method in ("rank", "percentile"):
-                    rk = kernels.rank_min(np.where(ok, d * x, np.nan))
-                    y = rk if method == "rank" else np.where(count > 1, (rk - 1.0) / (count - 1.0), 0.5)
-                elif method == "distance_to_target":
-                    t = self.targets[j]
-                    span = (t - lo) if d > 0 else (hi - t)
-                    y = np.where(d > 0, x - lo, hi - x) / span
-                    y = np.where(span > 0, np.minimum(y, 1.0), 1.0)
-                else:  # pragma: no cover - validated by the specs
-                    raise ScoringError(f"unknown normalisation {method!r}")
-            out[:, idx] = np.where(ok, y, np.nan)
-        return out
+        groups = self._derived["group_codes"]
+        if method == "minmax":
+            y = normalise.min_max(x, d, lower=0.0, upper=1.0, on_constant="midpoint", groups=groups)
+        elif method == "zscore":
+            y = normalise.z_score(x, d, ddof=1, on_constant="midpoint", groups=groups)
+        elif method == "rank":
+            y = normalise.rank(x, d, ties="min", groups=groups)
+        elif method == "percentile":
+            y = normalise.percentile(x, d, ties="min", scale=1.0, on_single="midpoint", groups=groups)
+        elif method == "distance_to_target":
+            y = normalise.distance_to_target(x, self.targets[j], d, scale=1.0, cap=True, on_reached="full",
+                                             groups=groups)
+        else:  # pragma: no cover - validated by the specs
+            raise ScoringError(f"unknown normalisation {method!r}")
+        return np.asarray(y, dtype=float).T
 
     def _fill_missing(self, scores: np.ndarray, policy: str) -> None:
         """The missing-data policy on leaf scores (r × units × leaves), in place; a leaf's own
@@ -810,14 +806,17 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
     return ScoringModel.from_values(framework, units.reset_index(drop=True), values).tree_tables()
 
 
-def scoring_model(dataset, framework: Framework, year: int) -> ScoringModel:
-    """The :class:`ScoringModel` of ``year``: indicators computed from ``dataset`` as
-    :func:`evalkit.results.compute.score_year` computes them, plus the year's adjustments."""
+def scoring_model(dataset, framework: Framework, year: int, *, parameters=None) -> ScoringModel:
+    """The :class:`ScoringModel` of ``year``: the year's indicators computed from ``dataset``
+    with ``parameters`` (:class:`evalkit.indicators.parameters.IndicatorParameters`, the
+    configuration's rubric and limits; None: the documented defaults), plus the year's
+    adjustments."""
     from ..indicators.catalogue import compute_indicators
 
     if year not in dataset.years:
         raise ScoringError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
-    values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}))
+    values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}),
+                                parameters=parameters)
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
     return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year)
 

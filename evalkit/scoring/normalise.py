@@ -14,8 +14,12 @@ Conventions (shared by all functions here)
   better.
 * Missing values (NaN) stay missing: they are ignored when computing column statistics
   (minimum, maximum, mean, standard deviation, ranks) and give NaN in the output.
-* Column statistics are computed over the rows given. Normalise within a peer group by
-  calling the function on that group's rows only.
+* Column statistics are computed over the rows given, or, with ``groups=`` (one label per
+  row, e.g. each unit's peer group), over the rows of each group separately: a unit is
+  normalised within its peer group.
+* **Batch axis.** Columns are independent, so a batch of replications of one indicator is
+  a table with one column per replication (units × replications): the weighting-scheme
+  lab's scoring model normalises thousands of replications in one call.
 
 The methods are those of the OECD/JRC *Handbook on Constructing Composite Indicators*
 (Nardo et al., 2008, step 5, normalisation) as implemented in COINr (Becker et al., 2022); the exact
@@ -190,7 +194,7 @@ def _constant(value_range: np.ndarray, shape: _Shape, policy: str, what: str) ->
 
 
 def min_max(x, directions=None, *, lower: float = 0.0, upper: float = 100.0,
-            on_constant: str = "raise"):
+            on_constant: str = "raise", groups=None):
     """Min-max rescaling of each indicator onto ``[lower, upper]`` (default 0–100).
 
     For direction +1: ``y = lower + (upper - lower) · (x - min) / (max - min)``;
@@ -211,12 +215,18 @@ def min_max(x, directions=None, *, lower: float = 0.0, upper: float = 100.0,
         raise ``ValueError`` (default), return NaN, or give every unit the midpoint
         ``(lower + upper) / 2``.
 
+    groups : array-like, optional
+        A group label per row; statistics are computed within each group.
+
     Returns
     -------
     Same kind as ``x``; NaN where ``x`` is NaN.
     """
     values, shape = _as_table(x)
     d = _directions(directions, shape, values.shape[1])
+    if groups is not None:
+        return _per_group(lambda v: min_max(v, d, lower=lower, upper=upper, on_constant=on_constant),
+                          values, shape, groups)
     if not upper > lower:
         raise ValueError(f"upper ({upper}) must be greater than lower ({lower})")
     with np.errstate(all="ignore"):
@@ -232,7 +242,7 @@ def min_max(x, directions=None, *, lower: float = 0.0, upper: float = 100.0,
     return shape.table(out)
 
 
-def z_score(x, directions=None, *, ddof: int = 1, on_constant: str = "raise"):
+def z_score(x, directions=None, *, ddof: int = 1, on_constant: str = "raise", groups=None):
     """Standardise each indicator to mean 0 and standard deviation 1 (z-scores).
 
     ``y = d · (x - mean) / sd`` with ``d`` the direction (+1/−1), so that higher is better
@@ -252,6 +262,8 @@ def z_score(x, directions=None, *, ddof: int = 1, on_constant: str = "raise"):
     on_constant : {"raise", "nan", "midpoint"}
         For an indicator with zero spread: raise (default), return NaN, or return 0 (the
         midpoint of the z scale).
+    groups : array-like, optional
+        A group label per row; statistics are computed within each group.
 
     Returns
     -------
@@ -259,6 +271,8 @@ def z_score(x, directions=None, *, ddof: int = 1, on_constant: str = "raise"):
     """
     values, shape = _as_table(x)
     d = _directions(directions, shape, values.shape[1])
+    if groups is not None:
+        return _per_group(lambda v: z_score(v, d, ddof=ddof, on_constant=on_constant), values, shape, groups)
     with np.errstate(all="ignore"):
         mean = _nan_stat(np.nanmean, values)
         count = np.sum(~np.isnan(values), axis=0)
@@ -275,7 +289,8 @@ def z_score(x, directions=None, *, ddof: int = 1, on_constant: str = "raise"):
     return shape.table(out)
 
 
-def distance_to_target(x, targets, directions=None, *, scale: float = 100.0, cap: bool = False):
+def distance_to_target(x, targets, directions=None, *, scale: float = 100.0, cap: bool = False,
+                       on_reached: str = "raise", groups=None):
     """Progress from the worst observed value towards a target, on a ``0..scale`` scale.
 
     For direction +1: ``y = scale · (x - min) / (target - min)``; for direction −1:
@@ -298,15 +313,33 @@ def distance_to_target(x, targets, directions=None, *, scale: float = 100.0, cap
     cap : bool, default False
         If True, units beyond the target score ``scale``; otherwise they score above it
         (as COINr's default ``cap_max = FALSE``).
+    on_reached : {"raise", "full"}
+        When the worst observed value already reaches the target (every unit is on
+        target, so the scale is undefined): raise ``ValueError`` (default) or give every
+        unit ``scale``.
+    groups : array-like, optional
+        A group label per row; min and max are taken within each group.
     """
+    if on_reached not in ("raise", "full"):
+        raise ValueError(f"on_reached must be 'raise' or 'full'; got {on_reached!r}")
     values, shape = _as_table(x)
     d = _directions(directions, shape, values.shape[1])
     t = _per_column(targets, shape, values.shape[1], "target")
+    if groups is not None:
+        return _per_group(lambda v: distance_to_target(v, t, d, scale=scale, cap=cap, on_reached=on_reached),
+                          values, shape, groups)
     with np.errstate(all="ignore"):
         lo = _nan_stat(np.nanmin, values)
         hi = _nan_stat(np.nanmax, values)
         span = np.where(d > 0, t - lo, hi - t)
     bad = ~(span > 0) & ~np.isnan(lo)
+    if bad.any() and on_reached == "full":
+        with np.errstate(all="ignore"):
+            out = scale * np.where(d > 0, values - lo, hi - values) / np.where(bad, 1.0, span)
+        if cap:
+            out = np.minimum(out, scale)
+        out = np.where(np.isnan(values), np.nan, np.where(bad, scale, out))
+        return shape.table(out)
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         worst = lo[j] if d[j] > 0 else hi[j]
@@ -319,7 +352,7 @@ def distance_to_target(x, targets, directions=None, *, scale: float = 100.0, cap
     return shape.table(out)
 
 
-def rank(x, directions=None, *, ties: str = "min"):
+def rank(x, directions=None, *, ties: str = "min", groups=None):
     """Rank of each unit on each indicator, 1 = worst, so that a higher rank is better.
 
     Ranks run from 1 (worst) to the number of units with data (best); missing values stay
@@ -330,25 +363,36 @@ def rank(x, directions=None, *, ties: str = "min"):
         raise ValueError(f"ties must be one of {_TIES}; got {ties!r}")
     values, shape = _as_table(x)
     d = _directions(directions, shape, values.shape[1])
+    if groups is not None:
+        return _per_group(lambda v: rank(v, d, ties=ties), values, shape, groups)
     frame = pd.DataFrame(values * d)  # multiply by the direction so that "higher is better"
     out = frame.rank(axis=0, method=ties, ascending=True, na_option="keep").to_numpy(dtype=float)
     return shape.table(out)
 
 
-def percentile(x, directions=None, *, ties: str = "min"):
+def percentile(x, directions=None, *, ties: str = "min", scale: float = 100.0, on_single: str = "nan",
+               groups=None):
     """Percentile rank of each unit on each indicator, on a 0–100 scale.
 
     ``y = 100 · (rank - 1) / (n - 1)`` with ``rank`` from :func:`rank` (1 = worst) and
     ``n`` the number of units with data on that indicator: the share of the other units
-    that the unit does at least as well as under "min" ties (COINr ``n_prank``). With a
-    single unit the result is NaN.
+    that the unit does at least as well as under "min" ties (COINr ``n_prank``); ``scale``
+    replaces the 100. With a single unit the result is NaN (``on_single="nan"``) or the
+    midpoint ``scale / 2`` (``"midpoint"``). ``groups``: ranks within each group of rows.
     """
+    if on_single not in ("nan", "midpoint"):
+        raise ValueError(f"on_single must be 'nan' or 'midpoint'; got {on_single!r}")
     values, shape = _as_table(x)
-    r = np.asarray(rank(values, directions=_directions(directions, shape, values.shape[1]),
-                        ties=ties), dtype=float)
+    d = _directions(directions, shape, values.shape[1])
+    if groups is not None:
+        return _per_group(lambda v: percentile(v, d, ties=ties, scale=scale, on_single=on_single),
+                          values, shape, groups)
+    r = np.asarray(rank(values, directions=d, ties=ties), dtype=float)
     n = np.sum(~np.isnan(values), axis=0).astype(float)
     with np.errstate(all="ignore"):
-        out = 100.0 * (r - 1.0) / np.where(n > 1, n - 1.0, np.nan)
+        out = scale * (r - 1.0) / np.where(n > 1, n - 1.0, np.nan)
+    if on_single == "midpoint":
+        out = np.where((n == 1) & ~np.isnan(values), scale / 2.0, out)
     return shape.table(out)
 
 
@@ -373,6 +417,19 @@ def vector(x):
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def _per_group(normalise, values: np.ndarray, shape: _Shape, groups) -> Any:
+    """``normalise`` (a function of a 2-D array) applied to the rows of each group."""
+    labels = np.asarray(groups)
+    if labels.shape != (values.shape[0],):
+        raise ValueError(f"groups must give one label per row ({values.shape[0]}); got shape {labels.shape}")
+    codes, _ = pd.factorize(labels)
+    out = np.full(values.shape, np.nan)
+    for k in range(codes.max() + 1 if codes.size else 0):
+        rows = codes == k
+        out[rows] = np.asarray(normalise(values[rows]), dtype=float)
+    return shape.table(out)
 
 
 def _nan_stat(func, values: np.ndarray) -> np.ndarray:

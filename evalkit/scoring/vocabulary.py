@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .rules import RULES
 
-__all__ = ["AGGREGATIONS", "COMPOSITE_AGGREGATIONS", "COMPOSITE_NORMALISATIONS", "MISSING_POLICIES",
+__all__ = ["AGGREGATIONS", "COMPOSITE_AGGREGATIONS", "COMPOSITE_NORMALISATIONS", "DIRECTION_WORDS", "LEAF_KINDS", "MISSING_POLICIES",
            "NORMALISATIONS", "RULE_TYPES", "SHARE_SCALE", "VALUE_METHODS"]
 
 #: Leaf scoring rules (计分规则) of a framework, :mod:`evalkit.scoring.rules`.
@@ -31,3 +31,7 @@ COMPOSITE_NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percen
 #: Aggregations of the composite pipeline's ``Aggregate`` step; ``points_sum`` is the
 #: scoring model's, ``geom_mean`` the weighted geometric mean (``geometric`` here).
 COMPOSITE_AGGREGATIONS: tuple[str, ...] = ("arith_mean", "geom_mean", "points_sum", "topsis")
+#: Kinds of a leaf: 效能考核 (counted) or 效能评价 (rated).
+LEAF_KINDS: tuple[str, ...] = ("quantitative", "qualitative")
+#: How a framework may write a leaf's direction → +1 (higher is better) or −1 (lower is better).
+DIRECTION_WORDS: dict = {1: 1, -1: -1, "+1": 1, "-1": -1, "higher": 1, "lower": -1}

@@ -320,7 +320,7 @@ def grade_probabilities(grades, *, levels: Sequence | None = None) -> pd.DataFra
     Parameters
     ----------
     grades : DataFrame or 2-D array, replications × units
-        The grade (e.g. "优秀", "良好", "合格", "不合格") of every unit in every replication.
+        The grade (a band name of the framework's grade rules) of every unit in every replication.
         A DataFrame's columns name the units. Missing grades (None/NaN, e.g. a unit with no
         score) count in no column.
     levels : sequence, optional

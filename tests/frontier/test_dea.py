@@ -101,7 +101,46 @@ def test_cooper_seiford_tone_hospitals_ccr():
     np.testing.assert_allclose(res["efficiency"], pd.Series(published), atol=5e-4)
     assert res.index[res["efficient"]].tolist() == ["A", "B", "D"]
     assert list(res.columns) == ["efficiency", "efficient", "peers", "slack_doctors", "slack_nurses",
-                                 "slack_outpatients", "slack_inpatients"]
+                                 "slack_outpatients", "slack_inpatients", "peer_ids", "target_doctors",
+                                 "target_nurses", "target_outpatients", "target_inpatients"]
+
+
+def test_peer_ids_and_targets_bogetoft_otto_vrs():
+    # Worked by hand on the VRS frontier A(20,20) – C(40,50) – E(70,60): B (40, 30) projects
+    # radially to x = 2/3 · 40 = 26.67 at y = 30, between A and C; F (50, 20) projects onto A.
+    res = quiet(BO_X, BO_Y, returns="vrs")
+    assert res.loc["B", "peer_ids"] == ["A", "C"] and type(res.loc["B", "peer_ids"]) is list
+    assert res["peer_ids"].tolist() == [["A"], ["A", "C"], ["C"], ["A", "C"], ["E"], ["A"]]
+    np.testing.assert_allclose(res["target_x"], [20, 80 / 3, 40, 100 / 3, 70, 20], atol=1e-9)
+    np.testing.assert_allclose(res["target_y"], [20, 30, 50, 40, 60, 20], atol=1e-9)
+    # Output orientation (same frontier): D (60, 40) can reach y = 56.67 at x = 60.
+    out = quiet(BO_X, BO_Y, returns="vrs", orientation="output")
+    np.testing.assert_allclose(out.loc["D", ["target_x", "target_y"]], [60, 170 / 3], atol=1e-9)
+    assert out.filter(like="target_").loc["B"].to_dict() == pytest.approx({"target_x": 40, "target_y": 50})
+
+
+def test_targets_cooper_seiford_tone_two_inputs():
+    # A = (4, 3) at θ* = 6/7 → (24/7, 18/7) = 5/7 D + 2/7 E; F drops its excess x1 of 2 → C.
+    res = quiet(CST_X, CST_Y)
+    np.testing.assert_allclose(res.loc["A", ["target_x1", "target_x2", "target_y"]], [24 / 7, 18 / 7, 1])
+    np.testing.assert_allclose(res.loc["F", ["target_x1", "target_x2", "target_y"]], [8, 1, 1])
+    assert res.loc["F", "peer_ids"] == ["C"]
+
+
+@pytest.mark.parametrize("returns", ["crs", "vrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_targets_are_the_peers_combination_and_efficient_units_keep_their_data(returns, orientation):
+    x, y = HOSPITALS[["doctors", "nurses"]], HOSPITALS[["outpatients", "inpatients"]]
+    res, lam = dea(x, y, returns, orientation, return_lambdas=True)
+    np.testing.assert_allclose(res[["target_doctors", "target_nurses"]].to_numpy(), lam.to_numpy() @ x.to_numpy(),
+                               rtol=1e-6)
+    np.testing.assert_allclose(res[["target_outpatients", "target_inpatients"]].to_numpy(),
+                               lam.to_numpy() @ y.to_numpy(), rtol=1e-6)
+    eff = res[res["efficient"]]
+    np.testing.assert_array_equal(eff[["target_doctors", "target_nurses"]].to_numpy(), x.loc[eff.index].to_numpy())
+    for unit, ids in res["peer_ids"].items():
+        assert ids == [p for p in res.index if lam.loc[unit, p] > 0]
+        assert res.loc[unit, "peers"] == ", ".join(ids)
 
 
 def test_bcc_scores_are_at_least_ccr_scores_on_hospitals():

@@ -16,7 +16,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from test_render import XSS_NAME, fake_results
 
 from evalkit.errors import ReportError
-from evalkit.report import blocks, charts, fonts, pdf, present
+from evalkit import fonts
+from evalkit.report import blocks, charts, pdf, present
 
 HAVE_POPPLER = shutil.which("pdftotext") is not None and shutil.which("pdffonts") is not None
 

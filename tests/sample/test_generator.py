@@ -140,7 +140,7 @@ def test_tables_conform_to_the_contract(tables):
 
 
 def test_sample_validates_without_problems(sample_dir):
-    from evalkit.data.validation import validate_directory
+    from evalkit.data.dataset import validate_directory
 
     problems = validate_directory(sample_dir)
     assert [str(p) for p in problems] == []

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import hashlib
 import io
 import os
 import warnings
@@ -30,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.data.files import sha256_file
 from evalkit.errors import ReportError
 
 #: Sans-serif families in order of preference; the last one is bundled with evalkit.
@@ -71,14 +71,6 @@ def bundled_font_files() -> dict[str, Path]:
 def bundled_font_dir() -> Path:
     """The folder holding the bundled fonts (give it to Typst as a font path)."""
     return bundled_font_files()["sans"].parent
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ----------------------------------------------------------------------------------------
@@ -134,7 +126,7 @@ def typst_fonts(system: bool | None = None) -> FontChoice:
         for info in sorted(by_family.get(family, []), key=lambda i: (i.weight, i.path or "")):
             if info.path:
                 used.append((f"{family} {info.weight}",
-                             f"{Path(info.path).name}#{info.index} {_sha256(Path(info.path))[:12]}"))
+                             f"{Path(info.path).name}#{info.index} {sha256_file(Path(info.path))[:12]}"))
     return FontChoice(sans=sans, serif=serif, sans_bold=has_bold(sans[0]),
                       serif_bold=has_bold(serif[0]), system=system, files=tuple(used))
 
@@ -281,7 +273,7 @@ def font_manifest() -> dict:
     files = bundled_font_files()
     choice = typst_fonts()
     return {
-        "bundled": {p.name: _sha256(p) for p in files.values()},
+        "bundled": {p.name: sha256_file(p) for p in files.values()},
         "system_fonts": choice.system,
         "pdf_sans": list(choice.sans),
         "pdf_serif": list(choice.serif),
