@@ -1,6 +1,12 @@
 """Reports: the block model (:mod:`.blocks`), unit report and district overview content
 (:mod:`.present`, :mod:`.overview`), labels (:mod:`.messages`), charts (:mod:`.charts`),
-fonts (:mod:`.fonts`), rendering to HTML (:mod:`.render`) and PDF (:mod:`.pdf`).
+fonts (:mod:`.fonts`), rendering to HTML (:mod:`.render`, :mod:`.nbconvert_exporter`) and
+PDF (:mod:`.pdf`).
+
+Reports only read results: they import :mod:`evalkit.results.store` and
+:mod:`evalkit.results.analysis` (the numbers they show), never the scoring code; the
+notebooks get their results from :func:`evalkit.results.load.load_or_compute`. Imports run
+one way: ``render`` → ``nbconvert_exporter`` → ``pdf`` → ``blocks``/``fonts``/``messages``.
 
 ``render`` imports papermill and nbconvert, so it is only loaded when one of its names is
 used (the report notebooks import :mod:`evalkit.report.present` and

@@ -4,8 +4,8 @@
 Every function takes plain tables (pandas) and labels already in the report's language and
 returns an SVG string. Output is byte-reproducible: fixed hash salt, no date, text drawn as
 paths (so the SVG needs no font on the reader's machine). Fonts come from
-:mod:`evalkit.report.fonts`; a character missing from every font raises
-:class:`~evalkit.report.fonts.MissingGlyphError` instead of drawing a box.
+:mod:`evalkit.fonts`; a character missing from every font raises
+:class:`~evalkit.fonts.MissingGlyphError` instead of drawing a box.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from evalkit.report.fonts import check_chart_text, matplotlib_families, strict_glyphs
+from evalkit.fonts import check_chart_text, matplotlib_families, strict_glyphs
 
 # Colours shared with templates/html/report.css and templates/typst/report.typ
 INK = "#1f2328"
@@ -28,7 +28,9 @@ LIGHT_BLUE = "#c9d8ee"
 RED = "#b4232a"
 GREEN = "#1f7a45"
 AMBER = "#b7791f"
-GRADE_COLOURS = {"优秀": GREEN, "良好": BLUE, "合格": AMBER, "不合格": RED}
+#: Colour of each grade style (:data:`evalkit.report.present.GRADE_STYLES`: by the band's
+#: role and position, best first), as in the CSS and Typst templates.
+GRADE_STYLE_COLOURS = {"excellent": GREEN, "good": BLUE, "pass": AMBER, "fail": RED, "other": MUTED}
 
 #: Width of every chart in inches (fits the A4 text width of the PDF at 100 %).
 WIDTH_IN = 7.0
@@ -163,20 +165,19 @@ def trend_chart(years: Sequence[int], scores: Sequence[float], ranks: Sequence[f
         return _svg(fig)
 
 
-def grade_chart(groups: Sequence[str], grades: Sequence[str], grade_labels: Sequence[str],
+def grade_chart(groups: Sequence[str], grade_labels: Sequence[str], colours: Sequence[str],
                 counts: np.ndarray) -> str:
-    """Stacked horizontal bars: number of units per grade (columns of ``counts``) in each
-    peer group (rows)."""
+    """Stacked horizontal bars: number of units per grade (columns of ``counts``, labelled
+    ``grade_labels`` and coloured ``colours``, best first) in each peer group (rows)."""
     import matplotlib.pyplot as plt
 
     with plt.rc_context(_rc()), strict_glyphs():
         fig, ax = _figure(0.55 * len(groups) + 0.9)
         y = np.arange(len(groups))[::-1]
         left = np.zeros(len(groups))
-        for j, (grade, lab) in enumerate(zip(grades, grade_labels)):
+        for j, (lab, colour) in enumerate(zip(grade_labels, colours)):
             vals = counts[:, j].astype(float)
-            ax.barh(y, vals, left=left, height=0.55, color=GRADE_COLOURS.get(grade, MUTED),
-                    label=lab, zorder=2)
+            ax.barh(y, vals, left=left, height=0.55, color=colour, label=lab, zorder=2)
             for yi, li, v in zip(y, left, vals):
                 if v > 0:
                     ax.text(li + v / 2, yi, f"{int(v)}", ha="center", va="center",
@@ -187,7 +188,7 @@ def grade_chart(groups: Sequence[str], grades: Sequence[str], grade_labels: Sequ
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.grid(axis="x", color=GRID, linewidth=0.8, zorder=0)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(grades),
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(grade_labels),
                   frameon=False, fontsize=8.5, handlelength=1.0)
         return _svg(fig)
 

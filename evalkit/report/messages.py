@@ -3,6 +3,10 @@
 Each language is a flat ``dict`` from a message key to a text. Texts may hold
 ``str.format`` fields (``{year}``, ``{rank}`` …). Keep the key sets of all languages
 identical (a test checks it); add a language by adding one dict to :data:`CATALOGUE`.
+
+Grade names are never written here: they are the results' own bands
+(:attr:`evalkit.results.store.Results.grades`), filled in as ``{grade}``, ``{top}`` (the
+top band) and ``{fail}`` (the failing band).
 """
 
 from __future__ import annotations
@@ -79,10 +83,6 @@ ZH: dict[str, str] = {
     "peer_group.subdistrict": "街镇",
     "peer_group_count.department": "部门",
     "peer_group_count.subdistrict": "街镇",
-    "grade.优秀": "优秀",
-    "grade.良好": "良好",
-    "grade.合格": "合格",
-    "grade.不合格": "不合格",
     "kind.quantitative": "定量",
     "kind.qualitative": "定性",
     # cover, running header and footer (PDF)
@@ -103,8 +103,8 @@ ZH: dict[str, str] = {
     "lead_change_down": "排名较上年（第 {prev_rank} 名）下降 {n} 位",
     "lead_change_same": "排名与上年（第 {prev_rank} 名）持平",
     "lead_change_none": "无上年可比数据",
-    "adjust_veto": "一票否决：{reason}。评估等次定为“不合格”。",
-    "adjust_bar_top": "一票否优：{reason}。不得评为“优秀”。",
+    "adjust_veto": "一票否决：{reason}。评估等次定为“{fail}”。",
+    "adjust_bar_top": "一票否优：{reason}。不得评为“{top}”。",
     "adjust_bonus": "加分 {points} 分：{reason}。",
     "adjust_deduction": "扣分 {points} 分：{reason}。",
     "adjust_capped": "{kind}合计 {total} 分，按指标体系封顶计 {cap} 分。",
@@ -171,7 +171,7 @@ ZH: dict[str, str] = {
     "method_heading": "附录　评估方法",
     "method_grades": "等次划分",
     "grade_band": "{grade} ≥{low} 分",
-    "grade_quota": "；优秀等次不超过同组单位的 {share}",
+    "grade_quota": "；{top}等次不超过同组单位的 {share}",
     "method_missing": "无数据指标",
     "method_rank": "排名规则",
     "method_rank_text": "同一考核组别内按总得分由高到低排名。",
@@ -196,15 +196,15 @@ ZH: dict[str, str] = {
     "ov_flagged": "需关注单位",
     "ov_total": "合计",
     "ov_lead": "{year}年度共评估 {n} 个单位，平均得分 {mean} 分（最低 {low} 分，最高 {high} 分）；"
-               "评为优秀 {excellent} 个、不合格 {fail} 个；按下文规则需关注的单位 {flagged} 个。",
+               "评为{top} {n_top} 个、{fail} {n_fail} 个；按下文规则需关注的单位 {flagged} 个。",
     "ov_grades_heading": "等次分布",
     "ov_grades_caption": "图 1　各考核组别的等次分布（单位个数）",
-    "ov_quota_note": "优秀等次不超过同组单位的 {share}。",
+    "ov_quota_note": "{top}等次不超过同组单位的 {share}。",
     "ov_attention_heading": "需关注单位",
-    "ov_attention_rules": "关注规则：评为不合格；排名较上年下降 {drop} 位及以上；得分较上年降低 {score} 分及以上；"
+    "ov_attention_rules": "关注规则：评为{fail}；排名较上年下降 {drop} 位及以上；得分较上年降低 {score} 分及以上；"
                           "任一一级指标得分率低于 {area}；数据覆盖低于 {coverage}。",
     "ov_attention_none": "本年度没有需关注的单位。",
-    "ov_flag_fail": "评为不合格",
+    "ov_flag_fail": "评为{fail}",
     "ov_flag_rank_drop": "排名下降 {n} 位",
     "ov_flag_score_drop": "得分降低 {delta} 分",
     "ov_flag_low_area": "得分率偏低：{areas}",
@@ -293,10 +293,6 @@ EN: dict[str, str] = {
     "peer_group.subdistrict": "Sub-district",
     "peer_group_count.department": "departments",
     "peer_group_count.subdistrict": "sub-districts",
-    "grade.优秀": "Excellent",
-    "grade.良好": "Good",
-    "grade.合格": "Pass",
-    "grade.不合格": "Fail",
     "kind.quantitative": "quantitative",
     "kind.qualitative": "qualitative",
     "cover_title": "Government Efficiency Evaluation Report {year}",
@@ -315,8 +311,8 @@ EN: dict[str, str] = {
     "lead_change_down": "down {n} places from {prev_rank} last year",
     "lead_change_same": "the same rank as last year ({prev_rank})",
     "lead_change_none": "no comparable data for last year",
-    "adjust_veto": "Veto (一票否决): {reason}. The grade is set to the lowest.",
-    "adjust_bar_top": "Bar on the top grade (一票否优): {reason}. The unit cannot be rated 优秀.",
+    "adjust_veto": "Veto (一票否决): {reason}. The grade is set to {fail}.",
+    "adjust_bar_top": "Bar on the top grade (一票否优): {reason}. The unit cannot be rated {top}.",
     "adjust_bonus": "Bonus of {points} points: {reason}.",
     "adjust_deduction": "Deduction of {points} points: {reason}.",
     "adjust_capped": "{kind} points total {total}; the framework caps them at {cap}.",
@@ -379,7 +375,7 @@ EN: dict[str, str] = {
     "method_heading": "Appendix: method",
     "method_grades": "Grades",
     "grade_band": "{grade} ≥{low}",
-    "grade_quota": "; at most {share} of a peer group can be Excellent",
+    "grade_quota": "; at most {share} of a peer group can be {top}",
     "method_missing": "Indicators without data",
     "method_rank": "Ranking",
     "method_rank_text": "Units are ranked by total score within their peer group.",
@@ -403,15 +399,15 @@ EN: dict[str, str] = {
     "ov_flagged": "Units flagged",
     "ov_total": "Total",
     "ov_lead": "{n} units were evaluated for {year}; the mean score is {mean} (lowest {low}, highest {high}); "
-               "{excellent} were graded Excellent and {fail} Fail; {flagged} are flagged for attention by the rules below.",
+               "{n_top} were graded {top} and {n_fail} {fail}; {flagged} are flagged for attention by the rules below.",
     "ov_grades_heading": "Grade distribution",
     "ov_grades_caption": "Figure 1. Grades by peer group (number of units)",
-    "ov_quota_note": "At most {share} of a peer group can be graded Excellent.",
+    "ov_quota_note": "At most {share} of a peer group can be graded {top}.",
     "ov_attention_heading": "Units flagged for attention",
-    "ov_attention_rules": "Rules: graded Fail; rank down {drop} places or more on last year; score down {score} points "
+    "ov_attention_rules": "Rules: graded {fail}; rank down {drop} places or more on last year; score down {score} points "
                           "or more; an area below {area} of its points; data coverage below {coverage}.",
     "ov_attention_none": "No unit is flagged this year.",
-    "ov_flag_fail": "graded Fail",
+    "ov_flag_fail": "graded {fail}",
     "ov_flag_rank_drop": "rank down {n} places",
     "ov_flag_score_drop": "score down {delta} points",
     "ov_flag_low_area": "low score rate: {areas}",

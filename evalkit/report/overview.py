@@ -3,43 +3,33 @@
 League tables per peer group, the grade distribution, a unit × area heat map, the biggest
 movers on last year and the units flagged for attention. Pure functions from
 :class:`evalkit.results.store.Results` to report blocks (:mod:`evalkit.report.blocks`); the
-notebook ``notebooks/district_overview.ipynb`` only displays them.
+numbers come from :mod:`evalkit.results.analysis` (grade counts, area rates, movers,
+attention rules) and the grade names, colours and counts from the results' own grade bands.
+:data:`OVERVIEW_SECTIONS` is the overview's outline; the notebook
+``notebooks/district_overview.ipynb`` displays :func:`overview_sections` in that order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from evalkit.report import blocks
 from evalkit.report.messages import label, msg
-from evalkit.report.present import (GRADE_CLASS, _name, _table_of, _year, change_class,
-                                    change_text, fmt_compact, fmt_fixed, framework_name,
-                                    grade_text, is_missing)
-
-#: Grades in display order.
-GRADES = ("优秀", "良好", "合格", "不合格")
-
-#: Attention rules: a unit is flagged when any of them holds.
-ATTENTION_RANK_DROP = 10         # places lost on last year, or more
-ATTENTION_SCORE_DROP = 5.0       # points (0–100 scale) lost on last year, or more
-ATTENTION_AREA_RATE = 0.5        # an area scored below half its points
-ATTENTION_COVERAGE = 0.6         # less than this share of the points had data
-
-#: Movers listed in each direction.
-TOP_MOVERS = 5
+from evalkit.report.present import (_name, _table_of, _year, change_class, change_text, fmt_compact,
+                                    fmt_fixed, framework_name, grade_bands, grade_style, grade_text,
+                                    is_missing, provenance_section)
+from evalkit.results import analysis
+from evalkit.results.analysis import (ATTENTION_AREA_RATE, ATTENTION_COVERAGE, ATTENTION_RANK_DROP,
+                                      ATTENTION_SCORE_DROP)
 
 
 def _groups(results: Any) -> list[str]:
     order = {"department": 0, "subdistrict": 1}
     groups = results.units["peer_group"].astype(str).unique().tolist()
     return sorted(groups, key=lambda g: (order.get(g, 9), g))
-
-
-def page_info(results: Any, language: str = "zh") -> dict[str, str]:
-    return {"title": msg(language, "ov_title", year=_year(results)), "lang": msg(language, "html_lang")}
 
 
 def overview_document(results: Any, language: str = "zh") -> dict:
@@ -68,60 +58,55 @@ def overview_document(results: Any, language: str = "zh") -> dict:
 
 
 def area_rates(results: Any, language: str = "zh") -> pd.DataFrame:
-    """Unit × level-1 area score rates (score / points, NaN without data), rows in
-    ``results.units`` order, columns named in ``language`` in framework order."""
-    nodes = results.nodes
-    level1 = nodes[nodes["level"].astype(int) == 1].copy()
-    level1["rate"] = (pd.to_numeric(level1["score"], errors="coerce")
-                      / pd.to_numeric(level1["points"], errors="coerce").where(lambda p: p > 0))
-    codes = list(dict.fromkeys(level1["code"].astype(str)))
+    """Unit × level-1 area score rates (:func:`evalkit.results.analysis.area_rates`), rows
+    in ``results.units`` order, columns named in ``language`` in framework order."""
+    table = analysis.area_rates(results)
+    level1 = results.nodes[results.nodes["level"].astype(int) == 1]
     names = {}
-    for code in codes:
+    for code in table.columns:
         first = level1[level1["code"].astype(str) == code].iloc[0]
         names[code] = _name(first, language)
-    table = level1.pivot_table(index="unit_id", columns="code", values="rate", aggfunc="first",
-                               dropna=False)
-    table = table.reindex(index=results.units["unit_id"].astype(str), columns=codes)
-    table.columns = [names[c] for c in codes]
+    table.columns = [names[c] for c in table.columns]
     return table
 
 
 def attention_flags(results: Any, language: str = "zh") -> pd.DataFrame:
-    """Units flagged for attention, with every reason in words.
+    """Units flagged for attention (:func:`evalkit.results.analysis.attention_flags`), with
+    every reason in words.
 
-    Columns: ``unit_id, name, peer_group, score, grade, rank, reasons`` (list of texts).
-    Rules: grade 不合格; rank dropped by :data:`ATTENTION_RANK_DROP` places or more; score
-    dropped by :data:`ATTENTION_SCORE_DROP` points or more; an area below
-    :data:`ATTENTION_AREA_RATE` of its points; data coverage below
-    :data:`ATTENTION_COVERAGE`.
+    Columns: ``unit_id, name, peer_group, score, grade, rank, reasons`` (list of texts),
+    lowest score first.
     """
-    units = results.units
-    rates = area_rates(results, language)
+    flags = analysis.attention_flags(results)
+    bands = grade_bands(results)
+    fail = grade_text(bands.fail, bands, language)
+    area_names = dict(zip(analysis.area_rates(results).columns, area_rates(results, language).columns))
     sep = msg(language, "list_sep")
+    by_unit = {uid: part for uid, part in flags.groupby("unit_id", sort=False)}
     rows = []
-    for _, u in units.iterrows():
+    for _, u in results.units.iterrows():
+        part = by_unit.get(str(u["unit_id"]))
+        if part is None:
+            continue
         reasons = []
-        if str(u.get("grade")) == "不合格":
-            reasons.append(msg(language, "ov_flag_fail"))
-        change = u.get("rank_change")
-        if not is_missing(change) and int(change) <= -ATTENTION_RANK_DROP:
-            reasons.append(msg(language, "ov_flag_rank_drop", n=-int(change)))
-        if not is_missing(u.get("prev_score")) and not is_missing(u.get("score_100")):
-            delta = float(u["score_100"]) - float(u["prev_score"])
-            if delta <= -ATTENTION_SCORE_DROP:
-                reasons.append(msg(language, "ov_flag_score_drop", delta=fmt_fixed(-delta, 1)))
-        low = rates.loc[str(u["unit_id"])] if str(u["unit_id"]) in rates.index else pd.Series(dtype=float)
-        low = low[low < ATTENTION_AREA_RATE]
-        if not low.empty:
-            reasons.append(msg(language, "ov_flag_low_area",
-                               areas=sep.join(f"{a} {100 * v:.0f}%" for a, v in low.items())))
-        cov = u.get("coverage")
-        if not is_missing(cov) and float(cov) < ATTENTION_COVERAGE:
-            reasons.append(msg(language, "ov_flag_coverage", coverage=f"{100 * float(cov):.0f}%"))
-        if reasons:
-            rows.append({"unit_id": str(u["unit_id"]), "name": _name(u, language),
-                         "peer_group": str(u["peer_group"]), "score": float(u["score_100"]),
-                         "grade": u.get("grade"), "rank": u.get("rank"), "reasons": reasons})
+        for rule in analysis.ATTENTION_RULES:
+            hits = part[part["rule"] == rule]
+            if hits.empty:
+                continue
+            if rule == "fail":
+                reasons.append(msg(language, "ov_flag_fail", fail=fail))
+            elif rule == "rank_drop":
+                reasons.append(msg(language, "ov_flag_rank_drop", n=int(hits["value"].iloc[0])))
+            elif rule == "score_drop":
+                reasons.append(msg(language, "ov_flag_score_drop", delta=fmt_fixed(hits["value"].iloc[0], 1)))
+            elif rule == "low_area":
+                reasons.append(msg(language, "ov_flag_low_area", areas=sep.join(
+                    f"{area_names[a]} {100 * v:.0f}%" for a, v in zip(hits["area"], hits["value"]))))
+            else:
+                reasons.append(msg(language, "ov_flag_coverage", coverage=f"{100 * float(hits['value'].iloc[0]):.0f}%"))
+        rows.append({"unit_id": str(u["unit_id"]), "name": _name(u, language),
+                     "peer_group": str(u["peer_group"]), "score": float(u["score_100"]),
+                     "grade": u.get("grade"), "rank": u.get("rank"), "reasons": reasons})
     out = pd.DataFrame(rows, columns=["unit_id", "name", "peer_group", "score", "grade", "rank",
                                       "reasons"])
     return out.sort_values(["score", "unit_id"], kind="stable").reset_index(drop=True)
@@ -131,20 +116,22 @@ def summary_section(results: Any, language: str = "zh") -> dict:
     units = results.units
     year = _year(results)
     scores = pd.to_numeric(units["score_100"], errors="coerce")
-    grades = units["grade"].astype(str).value_counts()
+    bands = grade_bands(results)
+    grades = analysis.grade_counts(results).sum(axis=0)
     flagged = attention_flags(results, language)
     lead = msg(language, "ov_lead", year=year, n=len(units), mean=fmt_fixed(scores.mean(), 1),
                low=fmt_fixed(scores.min(), 1), high=fmt_fixed(scores.max(), 1),
-               excellent=int(grades.get("优秀", 0)), fail=int(grades.get("不合格", 0)),
+               top=grade_text(bands.top, bands, language), n_top=int(grades[bands.top]),
+               fail=grade_text(bands.fail, bands, language), n_fail=int(grades[bands.fail]),
                flagged=len(flagged))
     items = [blocks.card(msg(language, "ov_units"), msg(language, "ov_units_value", n=len(units)), (), "main"),
              blocks.card(msg(language, "ov_mean"), fmt_fixed(scores.mean(), 1),
                          msg(language, "ov_range", low=fmt_fixed(scores.min(), 1),
                              high=fmt_fixed(scores.max(), 1)))]
-    for grade in ("优秀", "不合格"):
-        items.append(blocks.card(msg(language, "ov_grade_count", grade=grade_text(grade, language)),
-                                 msg(language, "ov_units_value", n=int(grades.get(grade, 0))), (),
-                                 f"grade-{GRADE_CLASS[grade]}"))
+    for grade in dict.fromkeys((bands.top, bands.fail)):
+        items.append(blocks.card(msg(language, "ov_grade_count", grade=grade_text(grade, bands, language)),
+                                 msg(language, "ov_units_value", n=int(grades[grade])), (),
+                                 f"grade-{grade_style(grade, bands)}"))
     items.append(blocks.card(msg(language, "ov_flagged"),
                              msg(language, "ov_units_value", n=len(flagged)), (),
                              "change-down" if len(flagged) else "change-same"))
@@ -155,21 +142,23 @@ def summary_section(results: Any, language: str = "zh") -> dict:
 def grades_section(results: Any, language: str = "zh") -> dict:
     from evalkit.report import charts
 
-    units = results.units
+    bands = grade_bands(results)
     groups = _groups(results)
-    counts = np.array([[int(((units["peer_group"].astype(str) == g) & (units["grade"].astype(str) == gr)).sum())
-                        for gr in GRADES] for g in groups])
+    counts = analysis.grade_counts(results).reindex(groups).to_numpy()
     group_labels = [label(language, "peer_group", g) for g in groups]
-    svg = charts.grade_chart(group_labels, list(GRADES), [grade_text(g, language) for g in GRADES], counts)
+    grade_labels = [grade_text(g, bands, language) for g in bands.names]
+    colours = [charts.GRADE_STYLE_COLOURS[grade_style(g, bands)] for g in bands.names]
+    svg = charts.grade_chart(group_labels, grade_labels, colours, counts)
     cols = ([blocks.column(msg(language, "cover_group"))]
-            + [blocks.column(grade_text(g, language), "right") for g in GRADES]
+            + [blocks.column(label_, "right") for label_ in grade_labels]
             + [blocks.column(msg(language, "ov_total"), "right")])
     rows = [blocks.row([lab, *[str(int(c)) for c in counts[i]], blocks.cell(str(int(counts[i].sum())), style="strong")])
             for i, lab in enumerate(group_labels)]
     footer = [blocks.row([msg(language, "total_row"), *[str(int(c)) for c in counts.sum(axis=0)],
                           str(int(counts.sum()))])]
-    quota = ((results.meta or {}).get("parameters") or {}).get("top_quota")
-    notes = [msg(language, "ov_quota_note", share=f"{100 * float(quota):.0f}%")] if quota else []
+    quota = bands.top_quota
+    notes = [msg(language, "ov_quota_note", share=f"{100 * float(quota):.0f}%",
+                 top=grade_text(bands.top, bands, language))] if quota else []
     return blocks.section("grades", msg(language, "ov_grades_heading"), [
         blocks.figure(svg, msg(language, "ov_grades_caption"), 0.85),
         blocks.table(cols, rows, footer=footer, notes=notes, style="compact")])
@@ -177,7 +166,9 @@ def grades_section(results: Any, language: str = "zh") -> dict:
 
 def attention_section(results: Any, language: str = "zh") -> dict:
     flagged = attention_flags(results, language)
-    rules = msg(language, "ov_attention_rules", drop=ATTENTION_RANK_DROP,
+    bands = grade_bands(results)
+    rules = msg(language, "ov_attention_rules", fail=grade_text(bands.fail, bands, language),
+                drop=ATTENTION_RANK_DROP,
                 score=fmt_compact(ATTENTION_SCORE_DROP), area=f"{100 * ATTENTION_AREA_RATE:.0f}%",
                 coverage=f"{100 * ATTENTION_COVERAGE:.0f}%")
     if flagged.empty:
@@ -192,30 +183,16 @@ def attention_section(results: Any, language: str = "zh") -> dict:
     sep = msg(language, "ov_reason_sep")
     rows = [blocks.row([r.name, label(language, "peer_group", r.peer_group),
                         blocks.cell(fmt_fixed(r.score, 1), style="strong"),
-                        blocks.cell(grade_text(r.grade, language),
-                                    style=f"grade-{GRADE_CLASS.get(str(r.grade), 'other')}"),
+                        blocks.cell(grade_text(r.grade, bands, language),
+                                    style=f"grade-{grade_style(r.grade, bands)}"),
                         sep.join(r.reasons)])
             for r in flagged.itertuples(index=False)]
     return blocks.section("attention", msg(language, "ov_attention_heading"),
                           [blocks.paragraph(rules, "note"), blocks.table(cols, rows)])
 
 
-def movers(results: Any, n: int = TOP_MOVERS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``n`` units that rose most and fell most in rank (ties: larger score change)."""
-    units = results.units.copy()
-    units = units[units["rank_change"].notna()].copy()
-    units["score_change"] = pd.to_numeric(units["score_100"], errors="coerce") - pd.to_numeric(
-        units["prev_score"], errors="coerce")
-    units["rank_change"] = units["rank_change"].astype(int)
-    up = units[units["rank_change"] > 0].sort_values(["rank_change", "score_change", "unit_id"],
-                                                     ascending=[False, False, True], kind="stable").head(n)
-    down = units[units["rank_change"] < 0].sort_values(["rank_change", "score_change", "unit_id"],
-                                                       ascending=[True, True, True], kind="stable").head(n)
-    return up.reset_index(drop=True), down.reset_index(drop=True)
-
-
 def movers_section(results: Any, language: str = "zh") -> dict:
-    up, down = movers(results)
+    up, down = analysis.movers(results)
     if up.empty and down.empty:
         return blocks.section("movers", msg(language, "ov_movers_heading"),
                               [blocks.notice(msg(language, "ov_movers_none"))])
@@ -246,6 +223,7 @@ def movers_section(results: Any, language: str = "zh") -> dict:
 def league_sections(results: Any, language: str = "zh") -> list[dict]:
     """One league table per peer group, best first."""
     units = results.units
+    bands = grade_bands(results)
     intervals = _table_of(results, "rank_intervals")
     has_interval = intervals is not None and not intervals.empty and {"unit_id", "rank_low", "rank_high"} <= set(intervals.columns)
     iv = intervals.set_index(intervals["unit_id"].astype(str)) if has_interval else None
@@ -265,8 +243,8 @@ def league_sections(results: Any, language: str = "zh") -> list[dict]:
             cells = ["—" if is_missing(r["rank"]) else str(int(r["rank"])), _name(r, language),
                      blocks.cell("" if is_missing(r.get("unit_class")) else str(r["unit_class"]), style="muted"),
                      blocks.cell(fmt_fixed(r["score_100"], 1), style="strong"),
-                     blocks.cell(grade_text(r.get("grade"), language),
-                                 style=f"grade-{GRADE_CLASS.get(str(r.get('grade')), 'other')}"),
+                     blocks.cell(grade_text(r.get("grade"), bands, language),
+                                 style=f"grade-{grade_style(r.get('grade'), bands)}"),
                      blocks.cell(change_text(r.get("rank_change"), language), style=change_class(r.get("rank_change")))]
             if has_interval:
                 uid = str(r["unit_id"])
@@ -306,8 +284,25 @@ def heatmap_sections(results: Any, language: str = "zh") -> list[dict]:
     return out
 
 
-def overview_sections(results: Any, language: str = "zh") -> list[dict]:
-    return [overview_document(results, language), summary_section(results, language),
-            grades_section(results, language), attention_section(results, language),
-            movers_section(results, language), *league_sections(results, language),
-            *heatmap_sections(results, language)]
+#: The district overview's outline: ``(id, builder)`` in order; a builder takes ``(results,
+#: language, parameters)`` and returns one block or a list of blocks (one per peer group).
+OVERVIEW_SECTIONS: tuple[tuple[str, Callable[..., dict | list[dict]]], ...] = (
+    ("document", lambda res, lang, params: overview_document(res, lang)),
+    ("summary", lambda res, lang, params: summary_section(res, lang)),
+    ("grades", lambda res, lang, params: grades_section(res, lang)),
+    ("attention", lambda res, lang, params: attention_section(res, lang)),
+    ("movers", lambda res, lang, params: movers_section(res, lang)),
+    ("league", lambda res, lang, params: league_sections(res, lang)),
+    ("heatmap", lambda res, lang, params: heatmap_sections(res, lang)),
+    ("provenance", lambda res, lang, params: provenance_section(res, lang, params)),
+)
+
+
+def overview_sections(results: Any, language: str = "zh",
+                      parameters: Mapping[str, Any] | None = None) -> list[dict]:
+    """Every block of the district overview in order (:data:`OVERVIEW_SECTIONS`)."""
+    out: list[dict] = []
+    for _, build in OVERVIEW_SECTIONS:
+        made = build(results, language, parameters)
+        out.extend(made if isinstance(made, list) else [made])
+    return out

@@ -4,7 +4,7 @@ The notebook's outputs carry, next to their HTML, the machine-readable payload
 (:data:`evalkit.report.blocks.MIME_TYPE`). :func:`notebook_payload` collects it in cell
 order; :func:`payload_to_pdf` writes it as ``payload.json`` next to the template
 ``templates/typst/report.typ`` in a temporary directory and compiles it with the ``typst``
-package from PyPI (fonts: :mod:`evalkit.report.fonts`). The result is A4 with a cover,
+package from PyPI (fonts: :mod:`evalkit.fonts`). The result is A4 with a cover,
 running header and footer, page numbers, tables whose rows never break across pages and
 the Chinese fonts embedded.
 
@@ -28,8 +28,10 @@ from typing import Any
 
 import nbformat
 
+from evalkit.data.files import atomic_write_bytes
 from evalkit.errors import ReportError
-from evalkit.report import blocks, fonts
+from evalkit import fonts
+from evalkit.report import blocks
 from evalkit.report.messages import msg
 
 RENDERERS = ("typst", "quarto")
@@ -77,7 +79,7 @@ def _texts(value: Any) -> Iterable[str]:
 
 
 def check_glyphs(payload: Mapping[str, Any]) -> None:
-    """Raise :class:`~evalkit.report.fonts.MissingGlyphError` if any text of the payload
+    """Raise :class:`~evalkit.fonts.MissingGlyphError` if any text of the payload
     has a character the bundled fonts cannot draw."""
     missing = fonts.missing_glyphs("".join(_texts(payload)))
     if missing:
@@ -164,15 +166,13 @@ def _compile_quarto(main: Path) -> bytes:
 def payload_to_pdf(payload: Mapping[str, Any], out_pdf: Path, *, renderer: str = "typst",
                    workdir: Path | None = None) -> Path:
     """Lay out ``payload`` as PDF into ``out_pdf`` (written atomically)."""
-    from evalkit.report.render import _write_bytes_atomic
-
     if renderer not in RENDERERS:
         raise ReportError(f"unknown PDF renderer {renderer!r}; choose one of {', '.join(RENDERERS)}")
     check_glyphs(payload)
     with tempfile.TemporaryDirectory(prefix="evalkit-typst-", dir=workdir) as tmp:
         main = write_typst_project(payload, Path(tmp))
         data = _compile_quarto(main) if renderer == "quarto" else _compile_typst(main)
-    _write_bytes_atomic(Path(out_pdf), data)
+    atomic_write_bytes(Path(out_pdf), data)
     return Path(out_pdf)
 
 

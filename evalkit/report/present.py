@@ -1,13 +1,18 @@
-"""Presentation of one unit's results: pure functions returning DataFrames and report
-blocks (:mod:`evalkit.report.blocks`), and their HTML.
+"""Presentation of one unit's results: report blocks (:mod:`evalkit.report.blocks`) built
+from saved results, and the display texts of the tables they show.
 
-The unit report notebook only calls these functions and displays what they return
-(:func:`show`: HTML plus the machine-readable payload the PDF is laid out from), so
-everything shown to a reader is built (and tested) here. Rules kept throughout:
+The analysis behind the blocks (area scores against the peer median, leaf comparison,
+strengths, weaknesses, suggestions, history) is computed by :mod:`evalkit.results.analysis`;
+this module only words and lays it out. :data:`UNIT_SECTIONS` is the one outline of the unit
+report: the notebook iterates it (:func:`unit_sections`, :func:`show`: HTML plus the
+machine-readable payload the PDF is laid out from), and so does everything else that builds
+the report. Rules kept throughout:
 
 * every text that comes from data is escaped (:func:`html.escape` in HTML; Typst sets
   payload strings as text, never as markup);
-* every label comes from the message catalogue :mod:`evalkit.report.messages`;
+* every label comes from the message catalogue :mod:`evalkit.report.messages`, every grade
+  name, colour and count from the grade bands the results carry (:attr:`Results.grades
+  <evalkit.results.store.Results.grades>`);
 * the output depends only on the inputs (no clock, no paths of the machine), so the same
   results always give byte-identical HTML;
 * nothing about individual raters is ever shown (the results hold none).
@@ -22,7 +27,7 @@ import hashlib
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -30,9 +35,14 @@ import pandas as pd
 from evalkit.errors import ReportError
 from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
+from evalkit.results import analysis
+from evalkit.results.store import grade_rules
 
-#: CSS class of each grade (colour of the grade badge).
-GRADE_CLASS = {"优秀": "excellent", "良好": "good", "合格": "pass", "不合格": "fail"}
+#: Style of a grade badge or cell by the band's position, best first (colours in
+#: ``templates/html/report.css``, ``templates/typst/report.typ`` and
+#: :data:`evalkit.report.charts.GRADE_STYLE_COLOURS`): the top band, the first band below
+#: it, the other pass bands, the failing band; a grade that is no band is ``other``.
+GRADE_STYLES = ("excellent", "good", "pass", "fail")
 
 #: Units of measure whose values are counts (shown as whole numbers with separators).
 COUNT_UNITS = frozenset({"件", "个", "次", "人", "人次", "项", "份", "条", "户", "家", "篇", "起", "宗",
@@ -148,10 +158,30 @@ def change_class(rank_change: Any) -> str:
     return "up" if n > 0 else "down" if n < 0 else "same"
 
 
-def grade_text(grade: Any, language: str = "zh") -> str:
+def grade_text(grade: Any, bands, language: str = "zh") -> str:
+    """The name of ``grade`` in ``language`` from the results' grade bands ``bands``
+    (:class:`~evalkit.scoring.framework.GradeRules`); ``—`` when there is none."""
     if is_missing(grade):
         return "—"
-    return label(language, "grade", grade)
+    return bands.label(grade, language)
+
+
+def grade_style(grade: Any, bands) -> str:
+    """The style of ``grade`` (:data:`GRADE_STYLES`) by its band's role and position."""
+    i = None if is_missing(grade) else bands.index(grade)
+    if i is None:
+        return "other"
+    role = bands.roles[i]
+    if role == "top":
+        return GRADE_STYLES[0]
+    if role == "fail":
+        return GRADE_STYLES[3]
+    return GRADE_STYLES[1] if i == 1 else GRADE_STYLES[2]
+
+
+def grade_bands(results: Any):
+    """The grade bands of ``results`` (:func:`evalkit.results.store.grade_rules`)."""
+    return grade_rules(results.meta)
 
 
 def _name(row: Mapping[str, Any] | pd.Series, language: str) -> str:
@@ -191,72 +221,17 @@ def check_unit(results: Any, unit: str, year: int | None = None) -> None:
     unit_record(results, unit, year)
 
 
-def unit_nodes(results: Any, unit: str) -> pd.DataFrame:
-    """The unit's framework nodes, in framework order."""
-    nodes = results.nodes
-    return nodes[nodes["unit_id"].astype(str) == str(unit)].reset_index(drop=True)
-
-
-def _is_leaf(nodes: pd.DataFrame) -> pd.Series:
-    parents = {str(p) for p in nodes["parent"] if not is_missing(p)}
-    return ~nodes["code"].astype(str).isin(parents)
-
-
-def _area_of(nodes: pd.DataFrame) -> dict[str, str]:
-    """Map each node code to the code of its level-1 ancestor (itself for level 1)."""
-    parent = {str(c): (None if is_missing(p) else str(p))
-              for c, p in zip(nodes["code"], nodes["parent"])}
-    level = {str(c): int(lv) for c, lv in zip(nodes["code"], nodes["level"])}
-    out: dict[str, str] = {}
-    for code in parent:
-        cur, seen = code, set()
-        while level.get(cur, 1) > 1 and parent.get(cur) is not None and cur not in seen:
-            seen.add(cur)
-            cur = parent[cur]
-        out[code] = cur
-    return out
-
-
 def area_table(results: Any, unit: str, language: str = "zh") -> pd.DataFrame:
-    """Level-1 areas of ``unit``: points, score, points lost and the peer-group median score.
+    """Level-1 areas of ``unit`` (:func:`evalkit.results.analysis.area_scores`) with their
+    names in ``language``.
 
-    Columns: ``code, name, points, score, points_lost, score_rate, peer_median, no_data``.
-    The peer median is the median score of the area over every unit of the same peer group
-    that has a score for it.
+    Columns: ``code, name, points, score, points_lost, score_rate, peer_median, no_data,
+    coverage``.
     """
-    rec = unit_record(results, unit)
-    nodes = unit_nodes(results, unit)
-    areas = nodes[nodes["level"].astype(int) == 1]
-
-    units = results.units
-    peers = units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "unit_id"]
-    all_nodes = results.nodes
-    peer_level1 = all_nodes[all_nodes["unit_id"].isin(peers)
-                            & (all_nodes["level"].astype(int) == 1)]
-    medians = (peer_level1.assign(score=pd.to_numeric(peer_level1["score"], errors="coerce"))
-               .groupby("code")["score"].median())
-
-    rows = []
-    for _, node in areas.iterrows():
-        points = float(node["points"])
-        score = node["score"]
-        score = float("nan") if is_missing(score) else float(score)
-        lost = node["points_lost"]
-        if is_missing(lost) and not math.isnan(score):
-            lost = points - score
-        rows.append({
-            "code": str(node["code"]),
-            "name": _name(node, language),
-            "points": points,
-            "score": score,
-            "points_lost": float("nan") if is_missing(lost) else float(lost),
-            "score_rate": score / points if points and not math.isnan(score) else float("nan"),
-            "peer_median": float(medians.get(str(node["code"]), float("nan"))),
-            "no_data": bool(node["no_data"]) if not is_missing(node["no_data"]) else False,
-            "coverage": _coverage(node),
-        })
-    return pd.DataFrame(rows, columns=["code", "name", "points", "score", "points_lost",
-                                       "score_rate", "peer_median", "no_data", "coverage"])
+    unit_record(results, unit)
+    table = analysis.area_scores(results, unit)
+    table.insert(1, "name", [_name(r, language) for _, r in table.iterrows()])
+    return table.drop(columns=["name_zh", "name_en"])
 
 
 def _coverage(row: Mapping[str, Any] | pd.Series) -> float:
@@ -277,22 +252,16 @@ def missing_policy_text(results: Any, language: str = "zh") -> str:
 
 
 def indicator_table(results: Any, unit: str, language: str = "zh") -> pd.DataFrame:
-    """Leaf indicators of ``unit`` with their display texts.
+    """Leaf indicators of ``unit`` (:func:`evalkit.results.analysis.unit_leaves`) with their
+    display texts.
 
     Columns: ``code, area_code, area, name, kind, rule, raw_value, target, value_unit,
     score, points, points_lost, no_data`` and the formatted ``raw_text, target_text,
     score_text, lost_text``. A leaf without data shows "无数据" as its value (never 0).
     """
-    nodes = unit_nodes(results, unit)
-    area_of = _area_of(nodes)
+    nodes = analysis.unit_nodes(results, unit)
     names = {str(c): _name(r, language) for c, (_, r) in zip(nodes["code"], nodes.iterrows())}
-    leaves = nodes[_is_leaf(nodes)]
-    # keep framework order, but group each area's leaves together
-    level1 = nodes.loc[nodes["level"].astype(int) == 1, "code"].astype(str)
-    area_rank = {c: i for i, c in enumerate(level1)}
-    order = leaves["code"].astype(str).map(
-        lambda c: area_rank.get(area_of.get(c, c), len(area_rank)))
-    leaves = leaves.assign(_order=order.to_numpy()).sort_values("_order", kind="stable")
+    leaves = analysis.unit_leaves(results, unit)
     no_data_text = msg(language, "no_data")
     na = msg(language, "not_applicable")
     rows = []
@@ -314,8 +283,8 @@ def indicator_table(results: Any, unit: str, language: str = "zh") -> pd.DataFra
             score_text = f"{fmt_fixed(score, 1)} / {fmt_compact(points)}"
         rows.append({
             "code": code,
-            "area_code": area_of.get(code, code),
-            "area": names.get(area_of.get(code, code), ""),
+            "area_code": node["area_code"],
+            "area": names.get(node["area_code"], ""),
             "name": _name(node, language),
             "kind": "" if is_missing(node.get("kind")) else str(node.get("kind")),
             "rule": "" if is_missing(node.get("rule")) else str(node.get("rule")),
@@ -348,12 +317,6 @@ def report_title(results: Any, unit: str, language: str = "zh") -> str:
     return msg(language, "title", year=year, name=_name(rec, language))
 
 
-def page_info(results: Any, unit: str, language: str = "zh") -> dict[str, str]:
-    """Page title and HTML language code; the notebook attaches them to its first output
-    (``metadata={"evalkit": page_info(...)}``) and the HTML template uses them."""
-    return {"title": report_title(results, unit, language), "lang": msg(language, "html_lang")}
-
-
 def _is_private_key(key: str) -> bool:
     k = key.lower()
     return "rater" in k and "id" in k
@@ -379,30 +342,16 @@ def dataset_digest(data_hashes: Mapping[str, str]) -> str:
 # Shared pieces of the unit report and the district overview
 # ----------------------------------------------------------------------------------------
 
-def load_or_compute(results: Any = "", data: Any = "", framework: Any = "",
-                    year: int | None = None) -> Any:
-    """The report notebooks' inputs: saved results when ``results`` names a directory
-    (the batch runner computes once), else computed from ``data`` and ``framework``
-    (default: the shipped sample district and its framework)."""
-    from pathlib import Path
-
-    if results:
-        from evalkit.results.store import load_results
-
-        return load_results(Path(results))
-    from evalkit.results.compute import compute_results
-    from evalkit.resources import default_inputs
-
-    data_dir, fw = default_inputs(data, framework)
-    return compute_results(data_dir, fw, year)
-
-
-def show(block: Mapping[str, Any], page: Mapping[str, str] | None = None) -> None:
+def show(block: Mapping[str, Any]) -> None:
     """Display one block in the notebook: as HTML and as the machine-readable payload
-    (:data:`evalkit.report.blocks.MIME_TYPE`) that the PDF is laid out from."""
+    (:data:`evalkit.report.blocks.MIME_TYPE`) that the PDF is laid out from. A document
+    block also carries the page's title and language (output metadata ``evalkit``), which
+    the HTML template uses."""
     from IPython.display import display
 
-    metadata = {"evalkit": dict(page)} if page else None
+    page = ({"title": block.get("title", ""), "lang": block.get("lang", "")}
+            if block.get("type") == "document" else None)
+    metadata = {"evalkit": page} if page else None
     display({"text/html": blocks.block_html(block), blocks.MIME_TYPE: dict(block)}, raw=True,
             metadata=metadata)
 
@@ -484,10 +433,6 @@ def provenance_section(results: Any, language: str = "zh",
     ])
 
 
-def provenance_html(results: Any, language: str = "zh") -> str:
-    return blocks.section_html(provenance_section(results, language))
-
-
 # ----------------------------------------------------------------------------------------
 # Unit report: sections
 # ----------------------------------------------------------------------------------------
@@ -557,7 +502,7 @@ def summary_lead(results: Any, unit: str, language: str = "zh") -> str:
     rank = ("—" if is_missing(rec["rank"]) else int(rec["rank"]))
     return msg(language, "lead", year=_year(results), name=_name(rec, language),
                score=fmt_fixed(rec["total_score"], 1), max_score=fmt_compact(rec["max_score"]),
-               grade=grade_text(rec.get("grade"), language), rank=rank,
+               grade=grade_text(rec.get("grade"), grade_bands(results), language), rank=rank,
                n="?" if is_missing(rec["n_in_group"]) else int(rec["n_in_group"]),
                group=label(language, "peer_group_count", rec["peer_group"]),
                change=change_phrase)
@@ -574,7 +519,7 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
     if coverage < 0.9995:
         total_note.append(msg(language, "coverage_total", coverage=_fmt_share(coverage)))
     grade = rec.get("grade")
-    grade_cls = GRADE_CLASS.get("" if is_missing(grade) else str(grade), "other")
+    bands = grade_bands(results)
     change = rec.get("rank_change")
     prev_note = []
     if not is_missing(rec.get("prev_score")):
@@ -594,7 +539,8 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
         blocks.card(msg(language, "total_score"),
                     msg(language, "total_score_value", score=fmt_fixed(rec["total_score"], 1)),
                     total_note, "main"),
-        blocks.card(msg(language, "grade"), grade_text(grade, language), (), f"grade-{grade_cls}"),
+        blocks.card(msg(language, "grade"), grade_text(grade, bands, language), (),
+                    f"grade-{grade_style(grade, bands)}"),
         blocks.card(msg(language, "rank"),
                     rank_text(rec["rank"], rec["n_in_group"], rec["peer_group"], language), (), "rank"),
         blocks.card(msg(language, "change"), change_text(change, language), prev_note,
@@ -615,6 +561,8 @@ def adjustment_notes(results: Any, unit: str, language: str = "zh") -> list[str]
         return []
     rows = table[table["unit_id"].astype(str) == str(unit)]
     order = {"veto": 0, "bar_top": 1, "bonus": 2, "deduction": 3}
+    bands = grade_bands(results)
+    grades = {"top": grade_text(bands.top, bands, language), "fail": grade_text(bands.fail, bands, language)}
     notes = []
     for _, r in sorted(rows.iterrows(), key=lambda kv: order.get(str(kv[1]["kind"]), 9)):
         kind = str(r["kind"])
@@ -625,7 +573,7 @@ def adjustment_notes(results: Any, unit: str, language: str = "zh") -> list[str]
             if reason.startswith(prefix) and reason[len(prefix):len(prefix) + 1] in ("：", ":"):
                 reason = reason[len(prefix) + 1:].strip()
         notes.append(msg(language, f"adjust_{kind}", reason=reason,
-                         points=fmt_compact(r.get("points"))))
+                         points=fmt_compact(r.get("points")), **grades))
     for kind in ("bonus", "deduction"):
         part = rows[rows["kind"] == kind]
         if part.empty or is_missing(part["cap"].iloc[0]):
@@ -635,12 +583,6 @@ def adjustment_notes(results: Any, unit: str, language: str = "zh") -> list[str]
             notes.append(msg(language, "adjust_capped", kind=msg(language, f"adjust_kind_{kind}"),
                              total=fmt_compact(total), cap=fmt_compact(part["cap"].iloc[0])))
     return notes
-
-
-def header_html(results: Any, unit: str, language: str = "zh") -> str:
-    """Title, subtitle and the summary cards (score, grade, rank, change)."""
-    return (blocks.document_html(unit_document(results, unit, language))
-            + blocks.section_html(summary_section(results, unit, language)))
 
 
 def areas_section(results: Any, unit: str, language: str = "zh", *, chart: bool = True) -> dict:
@@ -708,30 +650,16 @@ def areas_section(results: Any, unit: str, language: str = "zh", *, chart: bool 
         figure, blocks.table(cols, rows, footer=footer, notes=notes)])
 
 
-def areas_html(results: Any, unit: str, language: str = "zh") -> str:
-    """The table of level-1 areas with the peer-group median of each area (no chart)."""
-    return blocks.section_html(areas_section(results, unit, language, chart=False))
-
-
-def unit_history(results: Any, unit: str) -> pd.DataFrame:
-    """The unit's rows of the ``history`` table (empty when the results have none)."""
-    hist = _table_of(results, "history")
-    cols = ["year", "score_100", "rank", "n_in_group", "grade"]
-    if hist is None or hist.empty:
-        return pd.DataFrame(columns=cols)
-    rows = hist[hist["unit_id"].astype(str) == str(unit)].sort_values("year")
-    return rows[[c for c in cols if c in rows.columns]].reset_index(drop=True)
-
-
-def trend_section(results: Any, unit: str, language: str = "zh") -> dict:
-    """Score and rank over the years the data cover."""
+def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool = True) -> dict:
+    """Score and rank over the years the data cover (:func:`evalkit.results.analysis.unit_history`)."""
     from evalkit.report import charts
 
-    hist = unit_history(results, unit)
+    hist = analysis.unit_history(results, unit)
     title = msg(language, "trend_heading")
     if hist.empty:
         return blocks.section("trend", title, [blocks.notice(msg(language, "trend_not_computed"))])
     rec = unit_record(results, unit)
+    bands = grade_bands(results)
     rows = []
     prev = None
     for r in hist.itertuples(index=False):
@@ -740,7 +668,7 @@ def trend_section(results: Any, unit: str, language: str = "zh") -> dict:
             msg(language, "year_text", year=int(r.year)),
             blocks.cell(fmt_fixed(r.score_100, 1), style="strong"), delta,
             rank_text(r.rank, r.n_in_group, rec["peer_group"], language),
-            grade_text(r.grade, language)]))
+            grade_text(r.grade, bands, language)]))
         prev = r.score_100
     cols = [blocks.column(msg(language, "col_year")),
             blocks.column(msg(language, "col_score_100"), "right"),
@@ -749,12 +677,12 @@ def trend_section(results: Any, unit: str, language: str = "zh") -> dict:
             blocks.column(msg(language, "grade"), "center")]
     out: list = []
     if len(hist) >= 2:
-        svg = charts.trend_chart(list(hist["year"]), list(hist["score_100"]), list(hist["rank"]),
-                                 list(hist["n_in_group"]),
-                                 score_label=msg(language, "chart_trend_score"),
-                                 rank_label=msg(language, "chart_trend_rank"))
-        out.append(blocks.figure(svg, msg(language, "chart_trend_caption"), 0.92,
-                                 alt=title))
+        if chart:
+            svg = charts.trend_chart(list(hist["year"]), list(hist["score_100"]), list(hist["rank"]),
+                                     list(hist["n_in_group"]),
+                                     score_label=msg(language, "chart_trend_score"),
+                                     rank_label=msg(language, "chart_trend_rank"))
+            out.append(blocks.figure(svg, msg(language, "chart_trend_caption"), 0.92, alt=title))
     else:
         out.append(blocks.paragraph(msg(language, "trend_one_year"), "note"))
     out.append(blocks.table(cols, rows, style="compact"))
@@ -792,54 +720,9 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
     ])
 
 
-def indicators_html(results: Any, unit: str, language: str = "zh") -> str:
-    return blocks.section_html(indicators_section(results, unit, language))
-
-
-def leaf_comparison(results: Any, unit: str, language: str = "zh") -> pd.DataFrame:
-    """Every scored leaf of ``unit`` with its score rate and the peer-group median score
-    rate of the same indicator.
-
-    Columns: ``code, name, area, score, points, points_lost, rate, peer_rate, vs_peer``
-    where ``vs_peer`` = (rate − peer_rate) × points: the points the unit is above (+) or
-    below (−) the median unit of its peer group on this indicator.
-    """
-    rec = unit_record(results, unit)
-    table = indicator_table(results, unit, language)
-    units = results.units
-    peers = set(units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "unit_id"].astype(str))
-    nodes = results.nodes
-    peer_nodes = nodes[nodes["unit_id"].astype(str).isin(peers)]
-    score = pd.to_numeric(peer_nodes["score"], errors="coerce")
-    points = pd.to_numeric(peer_nodes["points"], errors="coerce")
-    peer_rate = (score / points.where(points > 0)).groupby(peer_nodes["code"].astype(str)).median()
-    out = table[["code", "name", "area", "score", "points", "points_lost", "no_data"]].copy()
-    out["score"] = pd.to_numeric(out["score"], errors="coerce")
-    out["points_lost"] = pd.to_numeric(out["points_lost"], errors="coerce")
-    out["rate"] = out["score"] / out["points"].where(out["points"] > 0)
-    out["peer_rate"] = out["code"].map(peer_rate).astype("float64")
-    out["vs_peer"] = (out["rate"] - out["peer_rate"]) * out["points"]
-    return out.reset_index(drop=True)
-
-
-#: How many strengths, weaknesses and suggestions a report lists.
-TOP_N = 3
-TOP_SUGGESTIONS = 5
-
-
-def strengths_weaknesses(results: Any, unit: str, language: str = "zh",
-                         n: int = TOP_N) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Strengths: the scored indicators furthest above the peer-group median (points);
-    weaknesses: the indicators that lost the most points. Ties keep framework order."""
-    comp = leaf_comparison(results, unit, language)
-    scored = comp[comp["score"].notna() & ~comp["no_data"]]
-    strengths = scored[scored["vs_peer"] > 0.005].sort_values(
-        ["vs_peer", "rate"], ascending=[False, False], kind="stable").head(n)
-    if strengths.empty:  # nobody beats the median: the fullest marks instead
-        strengths = scored[scored["rate"] >= 0.9995].head(n)
-    weaknesses = scored[scored["points_lost"] > 0.005].sort_values(
-        "points_lost", ascending=False, kind="stable").head(n)
-    return strengths.reset_index(drop=True), weaknesses.reset_index(drop=True)
+def _with_names(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``frame`` (with ``name_zh``, ``name_en``) plus ``name``: the name in ``language``."""
+    return frame.assign(name=[_name(r, language) for _, r in frame.iterrows()] if len(frame) else [])
 
 
 def _rate_text(rate: Any) -> str:
@@ -847,36 +730,29 @@ def _rate_text(rate: Any) -> str:
 
 
 def improvement_suggestions(results: Any, unit: str, language: str = "zh",
-                            n: int = TOP_SUGGESTIONS) -> list[str]:
-    """One suggestion per indicator among the ``n`` largest point losses, largest first,
-    in plain words: what the value was, what the target is, and what closing the gap is
+                            n: int = analysis.TOP_SUGGESTIONS) -> list[str]:
+    """The suggestions of :func:`evalkit.results.analysis.suggestions` in plain words, largest
+    point loss first: what the value was, what the target is, and what closing the gap is
     worth."""
     table = indicator_table(results, unit, language).set_index("code")
-    comp = leaf_comparison(results, unit, language).set_index("code")
-    lost = comp[comp["points_lost"] > 0.005].sort_values("points_lost", ascending=False,
-                                                          kind="stable").head(n)
     out = []
-    for code, r in lost.iterrows():
-        t = table.loc[code]
-        nodes = unit_nodes(results, unit).set_index("code")
-        direction = nodes.loc[code].get("direction") if code in nodes.index else None
-        fields = dict(name=r["name"], raw=t["raw_text"], target=t["target_text"],
-                      lost=fmt_fixed(r["points_lost"], 1), peer=_rate_text(r["peer_rate"]),
-                      rate=_rate_text(r["rate"]))
-        if bool(r["no_data"]):
-            out.append(msg(language, "suggest_no_data", **fields))
-        elif not is_missing(t["target"]) and not is_missing(direction) and float(direction) != 0:
-            key = "suggest_raise" if float(direction) > 0 else "suggest_lower"
-            out.append(msg(language, key, **fields))
-        else:
-            out.append(msg(language, "suggest_peer", **fields))
+    for r in _with_names(analysis.suggestions(results, unit, n), language).itertuples(index=False):
+        t = table.loc[r.code]
+        fields = dict(name=r.name, raw=t["raw_text"], target=t["target_text"],
+                      lost=fmt_fixed(r.points_lost, 1), peer=_rate_text(r.peer_rate),
+                      rate=_rate_text(r.rate))
+        key = {"no_data": "suggest_no_data", "raise": "suggest_raise",
+               "lower": "suggest_lower"}.get(r.action, "suggest_peer")
+        out.append(msg(language, key, **fields))
     return out
 
 
 def strengths_section(results: Any, unit: str, language: str = "zh") -> dict:
     """Strengths, weaknesses and the improvement suggestions derived from the largest
-    point losses."""
-    strengths, weaknesses = strengths_weaknesses(results, unit, language)
+    point losses (:func:`evalkit.results.analysis.strengths`, ``weaknesses``,
+    ``suggestions``)."""
+    strengths = _with_names(analysis.strengths(results, unit), language)
+    weaknesses = _with_names(analysis.weaknesses(results, unit), language)
     cols_s = [blocks.column(msg(language, "col_indicator"), width=2.4),
               blocks.column(msg(language, "col_score_rate"), "right"),
               blocks.column(msg(language, "col_peer_median_rate"), "right")]
@@ -898,9 +774,7 @@ def strengths_section(results: Any, unit: str, language: str = "zh") -> dict:
     suggestions = improvement_suggestions(results, unit, language)
     rec = unit_record(results, unit)
     total_lost = float(rec["max_score"]) - float(rec["total_score"])
-    comp = leaf_comparison(results, unit, language)
-    top_lost = comp["points_lost"].where(comp["points_lost"] > 0.005).dropna() \
-        .sort_values(ascending=False).head(TOP_SUGGESTIONS).sum()
+    top_lost = analysis.suggestions(results, unit)["points_lost"].sum()
     parts = [blocks.columns(left, right),
              blocks.paragraph(msg(language, "suggestions_heading"), "subhead")]
     if suggestions:
@@ -980,14 +854,16 @@ def qualitative_section(results: Any, unit: str, language: str = "zh") -> dict:
 
 
 def grade_rules_text(results: Any, language: str = "zh") -> str:
-    params = (results.meta or {}).get("parameters") or {}
-    bands = params.get("grade_bands") or []
-    parts = [msg(language, "grade_band", grade=grade_text(g, language), low=fmt_compact(lo))
-             for g, lo in bands]
-    text = msg(language, "list_sep").join(parts) if parts else "—"
-    quota = params.get("top_quota")
-    if quota not in (None, "") and not is_missing(quota):
-        text += msg(language, "grade_quota", share=f"{100 * float(quota):.0f}%")
+    """The grade bands and the top-grade quota in words (``<band> ≥<lower> 分``, joined, then
+    the quota of the top band), with the results' own band names."""
+    bands = grade_bands(results)
+    parts = [msg(language, "grade_band", grade=grade_text(g, bands, language), low=fmt_compact(lo))
+             for g, lo in bands.bands]
+    text = msg(language, "list_sep").join(parts)
+    quota = bands.top_quota
+    if not is_missing(quota):
+        text += msg(language, "grade_quota", share=f"{100 * float(quota):.0f}%",
+                    top=grade_text(bands.top, bands, language))
     return text
 
 
@@ -1004,7 +880,7 @@ def method_section(results: Any, unit: str, language: str = "zh") -> dict:
         blocks.kv(msg(language, "method_missing"), missing_policy_text(results, language)),
         blocks.kv(msg(language, "method_rank"), msg(language, "method_rank_text")),
     ])
-    nodes = unit_nodes(results, unit)
+    nodes = analysis.unit_nodes(results, unit)
     table = indicator_table(results, unit, language)
     areas = nodes[nodes["level"].astype(int) == 1]
     cols = [blocks.column(msg(language, "col_indicator"), width=2.2),
@@ -1029,22 +905,33 @@ def method_section(results: Any, unit: str, language: str = "zh") -> dict:
     ], break_before=True)
 
 
+#: A builder of one section of the unit report: ``(results, unit, language, parameters,
+#: charts) → block``; ``parameters`` are the report's own (shown in the provenance) and
+#: ``charts=False`` leaves the charts out.
+SectionBuilder = Callable[[Any, str, str, "Mapping[str, Any] | None", bool], dict]
+
+#: The unit report's outline: its sections in order, as ``(id, builder)``. The one
+#: definition the notebook (through :func:`unit_sections`) and every other caller use.
+UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
+    ("document", lambda res, unit, lang, params, charts: unit_document(res, unit, lang)),
+    ("summary", lambda res, unit, lang, params, charts: summary_section(res, unit, lang)),
+    ("areas", lambda res, unit, lang, params, charts: areas_section(res, unit, lang, chart=charts)),
+    ("trend", lambda res, unit, lang, params, charts: trend_section(res, unit, lang, chart=charts)),
+    ("strengths", lambda res, unit, lang, params, charts: strengths_section(res, unit, lang)),
+    ("qualitative", lambda res, unit, lang, params, charts: qualitative_section(res, unit, lang)),
+    ("indicators", lambda res, unit, lang, params, charts: indicators_section(res, unit, lang)),
+    ("method", lambda res, unit, lang, params, charts: method_section(res, unit, lang)),
+    ("provenance", lambda res, unit, lang, params, charts: provenance_section(res, lang, params)),
+)
+
+
 def unit_sections(results: Any, unit: str, language: str = "zh",
-                  parameters: Mapping[str, Any] | None = None) -> list[dict]:
-    """Every block of the unit report in order (what the notebook displays)."""
-    return [unit_document(results, unit, language), summary_section(results, unit, language),
-            areas_section(results, unit, language), trend_section(results, unit, language),
-            strengths_section(results, unit, language), qualitative_section(results, unit, language),
-            indicators_section(results, unit, language), method_section(results, unit, language),
-            provenance_section(results, language, parameters)]
+                  parameters: Mapping[str, Any] | None = None, *, charts: bool = True) -> list[dict]:
+    """Every block of the unit report in order (:data:`UNIT_SECTIONS`): what the notebook
+    displays and the PDF is laid out from."""
+    return [build(results, unit, language, parameters, charts) for _, build in UNIT_SECTIONS]
 
 
 def report_html(results: Any, unit: str, language: str = "zh") -> str:
-    """All blocks of the report in order, as one HTML string (without charts)."""
-    parts = [unit_document(results, unit, language), summary_section(results, unit, language),
-             areas_section(results, unit, language, chart=False),
-             strengths_section(results, unit, language),
-             qualitative_section(results, unit, language),
-             indicators_section(results, unit, language), method_section(results, unit, language),
-             provenance_section(results, language)]
-    return "".join(blocks.block_html(b) for b in parts)
+    """The whole unit report as one HTML string without charts (no kernel needed)."""
+    return "".join(blocks.block_html(b) for b in unit_sections(results, unit, language, charts=False))

@@ -29,6 +29,7 @@ from typing import Any
 
 import nbformat
 
+from evalkit.data.files import atomic_write_bytes, atomic_write_text
 from evalkit.errors import ReportError
 
 #: Default limits, in seconds: one cell, and a kernel's start.
@@ -38,9 +39,6 @@ START_TIMEOUT = 60
 #: File stems the batch writes besides the unit reports; a unit id never maps to them.
 RESERVED_STEMS = frozenset({"overview", "manifest", "results"})
 
-#: Cell tags whose cells are never shown in a report.
-HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
-
 #: Papermill metadata that changes from run to run (times, temporary paths).
 _VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 _VOLATILE_CELL_KEYS = ("start_time", "end_time", "duration")
@@ -49,13 +47,6 @@ _SAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
 _MAX_NAME = 80
-
-#: Markers of scripts, embedded frames or anything a browser would fetch from elsewhere.
-_EXTERNAL = re.compile(
-    r"<script\b|<link\b|<iframe\b|<object\b|<embed\b|@import"
-    r"|\b(?:src|href|srcset|action|poster|data)\s*=\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:)?//"
-    r"|url\(\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:)?//",
-    re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------------------
@@ -82,37 +73,6 @@ def safe_filename(unit_id: str) -> str:
         digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:8]
         name = f"{name}-{digest}" if name.strip("_") else f"unit-{digest}"
     return name
-
-
-# ----------------------------------------------------------------------------------------
-# Atomic writes
-# ----------------------------------------------------------------------------------------
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    _write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def _copy_atomic(src: Path, dest: Path) -> None:
-    _write_bytes_atomic(dest, Path(src).read_bytes())
 
 
 # ----------------------------------------------------------------------------------------
@@ -160,7 +120,7 @@ def normalize_executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _rewrite_normalized(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    _write_atomic(path, nbformat.writes(normalize_executed(nb)) + "\n")
+    atomic_write_text(path, nbformat.writes(normalize_executed(nb)) + "\n")
 
 
 def execute_notebook(notebook: Path, parameters: dict, out_ipynb: Path, *,
@@ -386,71 +346,7 @@ class NotebookRunner:
 # HTML conversion
 # ----------------------------------------------------------------------------------------
 
-def strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict]:
-    """A copy of ``nb`` without anything a reader must not see (code, stderr, errors,
-    hidden cells, the machine-readable payload), and the page information of the
-    document (title, language)."""
-    from evalkit.report.blocks import MIME_TYPE
-
-    nb = copy.deepcopy(nb)
-    info: dict[str, str] = {}
-    cells = []
-    for cell in nb.cells:
-        if HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
-            continue
-        if cell.cell_type == "code":
-            cell.source = ""
-            kept = []
-            for out in cell.get("outputs", []):
-                if out.output_type in ("error", "stream"):
-                    continue
-                meta = out.get("metadata", {}).get("evalkit")
-                if isinstance(meta, dict):
-                    info.update({k: str(v) for k, v in meta.items()})
-                data = out.get("data")
-                if isinstance(data, dict):
-                    block = data.pop(MIME_TYPE, None)
-                    if isinstance(block, dict) and block.get("type") == "document":
-                        info.setdefault("title", str(block.get("title", "")))
-                        info.setdefault("lang", str(block.get("lang", "")))
-                    if not data:
-                        continue
-                kept.append(out)
-            cell.outputs = kept
-        elif cell.cell_type == "raw":
-            continue
-        cells.append(cell)
-    nb.cells = cells
-    return nb, info
-
-
-_FONT_PLACEHOLDER = "/*evalkit-web-font*/"
 _exporters: dict = {}
-
-
-def finish_html(body: str, name: str) -> str:
-    """Check the converted page and embed its font: raises :class:`ReportError` if the
-    page would load anything from outside or uses a character no bundled font has."""
-    import html as html_lib
-
-    from evalkit.report import fonts
-
-    found = _EXTERNAL.search(body)
-    if found:
-        start = max(found.start() - 60, 0)
-        raise ReportError(
-            f"the report {name} would not be self-contained: it refers to "
-            f"{found.group(0)!r} near …{body[start:found.end() + 60]!r}…")
-    visible = re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", body, flags=re.S))
-    visible = html_lib.unescape(visible)
-    missing = fonts.missing_glyphs(visible)
-    if missing:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in sorted(missing)[:10])
-        raise fonts.MissingGlyphError(f"the report {name} uses characters no bundled font has: {shown}")
-    body = body.replace(_FONT_PLACEHOLDER, fonts.web_font_css(visible), 1)
-    if not body.endswith("\n"):
-        body += "\n"
-    return body
 
 
 def notebook_html(nb: nbformat.NotebookNode, name: str = "report") -> str:
@@ -476,7 +372,7 @@ def notebook_to_html(executed_ipynb: Path, out_html: Path) -> Path:
     :func:`notebook_html`."""
     executed_ipynb, out_html = Path(executed_ipynb), Path(out_html)
     nb = nbformat.read(executed_ipynb, as_version=4)
-    _write_atomic(out_html, notebook_html(nb, out_html.stem))
+    atomic_write_text(out_html, notebook_html(nb, out_html.stem))
     return out_html
 
 
@@ -494,12 +390,12 @@ def write_outputs(nb: nbformat.NotebookNode, out_dir: Path, stem: str, *, pdf: b
         with tempfile.TemporaryDirectory(prefix="evalkit-pdf-") as tmp:
             tmp_pdf = Path(tmp) / f"{stem}.pdf"
             payload_to_pdf(payload, tmp_pdf, renderer=renderer)
-            _write_atomic(out_dir / f"{stem}.html", html_text)
-            _copy_atomic(tmp_pdf, out_dir / f"{stem}.pdf")
+            atomic_write_text(out_dir / f"{stem}.html", html_text)
+            atomic_write_bytes(out_dir / f"{stem}.pdf", tmp_pdf.read_bytes())
         outputs["html"] = out_dir / f"{stem}.html"
         outputs["pdf"] = out_dir / f"{stem}.pdf"
     else:
-        _write_atomic(out_dir / f"{stem}.html", html_text)
+        atomic_write_text(out_dir / f"{stem}.html", html_text)
         outputs["html"] = out_dir / f"{stem}.html"
     return outputs
 
@@ -537,7 +433,7 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
                     nb = runner.run(notebook_path(kind), parameters, Path(tmp))
                 except NotebookFailed as exc:
                     if exc.notebook is not None:
-                        _write_atomic(executed, nbformat.writes(exc.notebook) + "\n")
+                        atomic_write_text(executed, nbformat.writes(exc.notebook) + "\n")
                     raise
             else:
                 execute_notebook(notebook_path(kind), dict(parameters), executed, cwd=Path(tmp),
@@ -547,9 +443,9 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
         except ReportError as exc:
             kept = ""
             if not executed.exists() and "nb" in locals():
-                _write_atomic(executed, nbformat.writes(nb) + "\n")
+                atomic_write_text(executed, nbformat.writes(nb) + "\n")
             if executed.exists():
-                _copy_atomic(executed, failed)
+                atomic_write_bytes(failed, executed.read_bytes())
                 kept = f"; the executed notebook is kept as {failed}"
             raise ReportError(f"report of {label} failed: {exc}{kept}") from exc
     if failed.exists():

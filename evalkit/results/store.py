@@ -13,7 +13,12 @@ score, points_lost, coverage, n, no_data, rule``.
 
 ``meta`` — ``year, framework_code, framework_version, framework_hash, data_hashes,
 parameters, evalkit_version, packages`` (and, from newer versions, ``framework_name_zh``,
-``framework_name_en``).
+``framework_name_en`` and ``grades``: the grade bands as
+:func:`evalkit.scoring.framework.grade_meta` writes them — per band ``name``, ``name_en``,
+``lower`` and ``role`` (``top``, ``pass``, ``fail``), best first, and ``top_quota``).
+:attr:`Results.grades` reads them back as a :class:`~evalkit.scoring.framework.GradeRules`
+(older results: from ``parameters["grade_bands"]``, else the default bands), and reports
+take every grade label, colour and count from it.
 
 ``tables`` — optional further named tables (COINr-style: each step adds a named table and
 overwrites none). Known names, all without any rater id:
@@ -41,11 +46,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..scoring.framework import GradeRules
 
 
 @dataclass(frozen=True)
 class Results:
+    """The results of one evaluation year: ``units`` and ``nodes`` tables, ``meta``
+    (provenance, parameters, grade bands) and further named ``tables`` (see the module
+    docstring for every column). Immutable; saved and read back by :func:`save_results` /
+    :func:`load_results`, which reports and notebooks read instead of recomputing."""
+
     units: pd.DataFrame
     nodes: pd.DataFrame
     meta: dict
@@ -55,6 +70,11 @@ class Results:
         """The named table ``name`` (see the module docstring), or None when not computed."""
         frame = self.tables.get(name) if self.tables else None
         return frame if isinstance(frame, pd.DataFrame) else None
+
+    @property
+    def grades(self) -> GradeRules:
+        """The grade bands of these results (see :func:`grade_rules`)."""
+        return grade_rules(self.meta)
 
     @property
     def history(self) -> pd.DataFrame | None:
@@ -68,6 +88,30 @@ class Results:
 
             raise EvalkitError(f"unit '{unit_id}' is not in the results for {self.meta.get('year')}")
         return rows.iloc[0]
+
+
+def grade_rules(meta: Mapping | None) -> GradeRules:
+    """The grade bands of results with ``meta``: names, English names, lower bounds and roles.
+
+    From ``meta["grades"]`` (see the module docstring); results saved before it existed
+    give their ``parameters["grade_bands"]`` and ``parameters["top_quota"]`` (English names
+    and roles follow from the names and positions); results with neither give the default
+    bands (:data:`evalkit.scoring.framework.DEFAULT_GRADE_BANDS`).
+    """
+    # imported here: the framework module pulls in the indicator catalogue, which readers of
+    # saved results (the report notebooks) do not need
+    from ..scoring.framework import GradeRules
+
+    meta = meta or {}
+    if isinstance(meta.get("grades"), Mapping) and meta["grades"].get("bands"):
+        return GradeRules.from_meta(meta["grades"])
+    params = meta.get("parameters") or {}
+    quota = params.get("top_quota")
+    quota = GradeRules.top_quota if quota is None else float(quota)
+    bands = params.get("grade_bands")
+    if bands:
+        return GradeRules(bands=tuple((str(b[0]), float(b[1])) for b in bands), top_quota=quota)
+    return GradeRules(top_quota=quota)
 
 
 _TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -100,6 +144,8 @@ def save_results(results: Results, path: str | Path) -> Path:
 
 
 def load_results(path: str | Path) -> Results:
+    """Read results saved by :func:`save_results` from the folder ``path`` (``units``,
+    ``nodes``, every named table's Parquet file and ``meta.json``)."""
     path = Path(path)
     units = pd.read_parquet(path / "units.parquet")
     nodes = pd.read_parquet(path / "nodes.parquet")

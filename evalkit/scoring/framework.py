@@ -201,6 +201,11 @@ class AdjustmentRules:
 
 @dataclass(frozen=True)
 class Framework:
+    """An indicator framework (指标体系): the tree of :class:`Node` objects (``nodes`` by code,
+    ``roots`` in document order), its missing-data policy and ``min_coverage``, grade bands
+    (:class:`GradeRules`) and adjustment caps, with its version and SHA-256 for provenance.
+    Build it with :func:`load_framework` (YAML, CSV/XLSX node table) or :func:`parse_framework`."""
+
     code: str
     version: str
     name_zh: str

@@ -31,8 +31,10 @@ Conventions (the rules every path shares)
 * **Points sum** (分值相加): a parent's score is the sum of its children's scores, scaled
   up by (all children's points / points of children with a score); a parent none of whose
   children has a score is missing. **Coverage** is the share of a node's points resting
-  on data (imputed scores count 0). With ``min_coverage > 0`` a parent with coverage below
-  it is missing (coverage exactly equal keeps its score; comparison tolerance 1e-12).
+  on data (imputed scores count 0; a child left without a score by ``min_coverage`` still
+  counts the data it has). With ``min_coverage > 0`` a parent is missing when less than
+  that share of its points rests on data that reaches its score (children with a score);
+  exactly equal keeps the score (comparison tolerance 1e-12).
 * **Adjustments**: bonus = min(Σ bonus, bonus cap), deduction = min(Σ deduction,
   deduction cap); total = base + bonus − deduction, floored at 0; ``score_100 = 100 ·
   total / max_score``.
@@ -150,11 +152,18 @@ def fill_missing(scores: np.ndarray, points: np.ndarray, no_data: np.ndarray, do
 
 
 def _coverage(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cover: Sequence[np.ndarray],
-              total_points: np.ndarray) -> np.ndarray:
-    covered = np.sum([np.where(np.isnan(s), 0.0, p * np.nan_to_num(c)) for s, p, c in zip(scores, points, cover)],
-                     axis=0)
+              total_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(coverage, scored_coverage)``: the share of the parent's points resting on data —
+    every child's data count, also a child left without a score by ``min_coverage`` (its data
+    exist, too few to score it) — and the share resting on data *that reaches the parent's
+    score* (children with a score only), which ``min_coverage`` tests."""
+    covered = np.sum([p * np.nan_to_num(c) for p, c in zip(points, cover)], axis=0)
+    scored = np.sum([np.where(np.isnan(s), 0.0, p * np.nan_to_num(c)) for s, p, c in zip(scores, points, cover)],
+                    axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total_points > 0, covered / np.where(total_points > 0, total_points, 1), np.nan)
+        safe = np.where(total_points > 0, total_points, 1)
+        return (np.where(total_points > 0, covered / safe, np.nan),
+                np.where(total_points > 0, scored / safe, np.nan))
 
 
 def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cover: Sequence[np.ndarray] | None = None,
@@ -175,9 +184,9 @@ def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cove
         if min_coverage > 0:
             raise ValueError("min_coverage needs the children's coverage")
         return score, pts, None
-    coverage = _coverage(scores, points, cover, pts)
+    coverage, scored_coverage = _coverage(scores, points, cover, pts)
     if min_coverage > 0:
-        score = np.where(np.nan_to_num(coverage) >= min_coverage - COVERAGE_TOLERANCE, score, np.nan)
+        score = np.where(np.nan_to_num(scored_coverage) >= min_coverage - COVERAGE_TOLERANCE, score, np.nan)
     return score, pts, coverage
 
 
@@ -196,9 +205,9 @@ def combine_geometric(logs: Sequence[np.ndarray], points: Sequence[np.ndarray],
         if min_coverage > 0:
             raise ValueError("min_coverage needs the children's coverage")
         return mean, pts, None
-    coverage = _coverage(logs, points, cover, pts)
+    coverage, scored_coverage = _coverage(logs, points, cover, pts)
     if min_coverage > 0:
-        mean = np.where(np.nan_to_num(coverage) >= min_coverage - COVERAGE_TOLERANCE, mean, np.nan)
+        mean = np.where(np.nan_to_num(scored_coverage) >= min_coverage - COVERAGE_TOLERANCE, mean, np.nan)
     return mean, pts, coverage
 
 

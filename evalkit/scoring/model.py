@@ -1,7 +1,11 @@
-"""The district scoring model as explicit, recorded steps — what the weighting-scheme lab varies.
+"""The one scorer: the district scoring model as explicit, recorded steps.
 
-:func:`evalkit.results.compute.score_year` scores a year in one pass: indicator values → leaf rules →
-missing-data policy → points sum → bonus/deduction → ranks and grades within peer groups.
+Scoring a year is one pass: indicator values → leaf rules → missing-data policy → points
+sum → bonus/deduction → ranks and grades within peer groups. Every path that scores goes
+through this model and its kernels (:mod:`evalkit.scoring.kernels`): the published results
+(:meth:`ScoringModel.published`, which :func:`evalkit.results.compute.score_year` calls),
+the tree tables (:func:`score_tree`), and every replication of the weighting-scheme lab
+(:meth:`ScoringModel.run`, which :mod:`evalkit.sensitivity` varies).
 A :class:`ScoringModel` holds everything that pass reads (the units × leaves matrix of
 indicator values with their Wilson bounds, every unit's points per leaf, directions,
 targets, rules, peer groups, adjustments, grade rules) as frozen arrays, and names its
@@ -27,8 +31,8 @@ and :func:`evalkit.scoring.adjustments.apply_adjustments` do.
 
 :meth:`ScoringModel.run` evaluates a whole batch of replications at once (arrays of
 replications × units × leaves, one Python loop over leaves and tree nodes, none over
-replications or units). With every step at its nominal choice it reproduces
-``score_year`` bit for bit: same ``score_100``, ranks and grades (tested).
+replications or units). With every step at its nominal choice it *is* the published
+scoring: :meth:`published` takes its scores, ranks and grades from the nominal run.
 
 Conventions
 -----------
@@ -63,9 +67,9 @@ Conventions
   composite is a ratio (a weighted mean), so only relative weights matter; it is put back
   on the unit's nominal maximum (``max_score``) before the bonus and deduction points are
   added, so that they keep their nominal size.
-* **Aggregation.** ``points_sum`` is the engine's points sum with its renormalisation over
+* **Aggregation.** ``points_sum`` is the district points sum with its renormalisation over
   children with data and the framework's ``min_coverage`` (a parent with too small a share
-  of its points resting on data is missing) (:func:`evalkit.scoring.model.score_tree`). ``geometric`` is the
+  of its points resting on data is missing) (:func:`evalkit.scoring.kernels.combine_sum`). ``geometric`` is the
   weighted geometric mean at every node, over children with data; share-scale leaf values
   are first put on the 1–100 scale (``0.01 + 0.99 y``, as COINr advises before a geometric
   mean) and the result mapped back to 0–100. It needs positive values: it cannot be
@@ -358,7 +362,7 @@ class ScoringModel:
         under: dict[str, np.ndarray] = {}
         for node in fw.walk():
             under[node.code] = np.array(sorted(leaf_index[n.code] for n in _leaves_under(fw, node.code)), dtype=int)
-        # The nominal maximum per unit, summed as the engine sums it (for the rescaling).
+        # The nominal maximum per unit, summed up the tree (for the rescaling).
         # Coverage of a leaf: 1 where it rests on data, 0 where imputed, NaN where it does not apply.
         leaf_coverage = [np.where(applicable[:, j], (~no_data[:, j]).astype(float), np.nan)
                          for j in range(len(self.leaves))]
@@ -713,7 +717,7 @@ class ScoringModel:
             return np.where(nominal_max > 0, 100.0 * total_score / np.where(nominal_max > 0, nominal_max, 1), np.nan)
 
     def _combine_points(self, weights: np.ndarray) -> np.ndarray:
-        """Top-level points (r × units) as the engine sums them."""
+        """Top-level points (r × units), summed up the tree."""
         n_l = self.n_leaves
         slots: list = [weights[:, :, j] for j in range(n_l)]
         for code, kids in self._derived["inner"]:

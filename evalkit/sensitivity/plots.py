@@ -3,7 +3,7 @@ Sobol' indices, weight sweeps and rank changes between schemes.
 
 Each function draws on the ``ax`` given (or a new figure) and returns it; titles and axis
 labels come in Chinese or English (``language``). Chinese labels need a CJK font:
-:func:`chart_language` registers evalkit's (``evalkit.report.fonts``) when it is there and
+:func:`chart_language` registers evalkit's (``evalkit.fonts``) when it is there and
 answers which language to use.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import SensitivityError
+from ..errors import SensitivityError
 
 __all__ = [
     "chart_language",
@@ -36,20 +36,35 @@ _LABELS = {
            "scheme": "weighting scheme", "scheme_title": "ranks under each weighting scheme",
            "no_grade": "no grade (other normalisation)"},
 }
-_GRADE_EN = {"优秀": "excellent", "良好": "good", "合格": "pass", "不合格": "fail"}
-_GRADE_COLOURS = ["#2b8a3e", "#74b816", "#f59f00", "#e03131", "#868e96", "#495057"]
+#: Grade colours by the band's role, best first: the top band, the pass bands (in turn), the
+#: failing band. Never by the band's name: a framework names its own bands.
+_TOP_COLOUR, _PASS_COLOURS, _FAIL_COLOUR = "#2b8a3e", ("#74b816", "#f59f00", "#868e96", "#495057"), "#e03131"
+
+
+def _grade_colours(n: int) -> list[str]:
+    """Colours of ``n`` grade bands, best first."""
+    if n <= 1:
+        return [_TOP_COLOUR][:n]
+    return [_TOP_COLOUR, *(_PASS_COLOURS[j % len(_PASS_COLOURS)] for j in range(n - 2)), _FAIL_COLOUR]
+
+
+def _grade_rules(result):
+    """The grade bands behind an uncertainty result (its model's framework), or None."""
+    model = getattr(getattr(result, "plan", None), "model", None)
+    framework = getattr(model, "framework", None)
+    return getattr(framework, "grades", None)
 
 
 def chart_language(preferred: str = "zh") -> str:
     """``"zh"`` when a CJK font could be registered with matplotlib (evalkit's bundled
-    Noto Sans SC, via :func:`evalkit.report.fonts.matplotlib_families`) and
+    Noto Sans SC, via :func:`evalkit.fonts.matplotlib_families`) and
     ``preferred`` is ``"zh"``; otherwise ``"en"``. Sets ``font.family`` accordingly."""
     if preferred != "zh":
         return "en"
     try:
         import matplotlib
 
-        from ..report.fonts import matplotlib_families
+        from ..fonts import matplotlib_families
 
         matplotlib.rcParams["font.family"] = list(matplotlib_families())
         matplotlib.rcParams["axes.unicode_minus"] = False
@@ -112,9 +127,11 @@ def plot_grade_probabilities(result, peer_group: str, *, ax=None, language: str 
     ax = _axes(ax, (7, max(3.0, 0.28 * len(s) + 1)))
     y = np.arange(len(s))
     left = np.zeros(len(s))
+    rules = _grade_rules(result)
+    colours = _grade_colours(len(probs.columns))
     for k, grade in enumerate(probs.columns):
-        label = grade if language == "zh" else _GRADE_EN.get(grade, str(grade))
-        ax.barh(y, probs[grade], left=left, color=_GRADE_COLOURS[k % len(_GRADE_COLOURS)], label=label)
+        label = rules.label(grade, language) if rules is not None else str(grade)
+        ax.barh(y, probs[grade], left=left, color=colours[k], label=label)
         left += probs[grade].to_numpy()
     if np.any(left < 1 - 1e-9):
         ax.barh(y, 1 - left, left=left, color="#dee2e6", label=w["no_grade"])

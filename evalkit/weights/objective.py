@@ -230,7 +230,7 @@ def standard_deviation_weights(matrix, *, ddof: int = 1):
     x, shape = _complete_table(matrix, "standard deviation weights")
     if x.shape[0] < 2:
         raise ValueError("standard deviation weights need at least two units (rows)")
-    std = x.std(axis=0, ddof=ddof)
+    std = _spread(x, ddof)
     if not std.sum() > 0:
         raise ValueError("every criterion has the same value for every unit; weights are undefined")
     return shape.per_column(std / std.sum(), "weight")
@@ -251,10 +251,16 @@ def coefficient_of_variation_weights(matrix, *, ddof: int = 1):
         j = int(np.flatnonzero(mean <= 0)[0])
         raise ValueError(f"{shape.column_label(j)} has mean {mean[j]:g}; the coefficient of "
                          "variation needs a positive mean")
-    cv = x.std(axis=0, ddof=ddof) / mean
+    cv = _spread(x, ddof) / mean
     if not cv.sum() > 0:
         raise ValueError("every criterion has the same value for every unit; weights are undefined")
     return shape.per_column(cv / cv.sum(), "weight")
+
+
+def _spread(x: np.ndarray, ddof: int) -> np.ndarray:
+    """Column standard deviations, exactly 0 for a column whose values are all equal (numpy's
+    σ of [0.1, 0.1, 0.1] is 1.7e-17: the rounding noise of the mean, not a spread)."""
+    return np.where(np.ptp(x, axis=0) == 0, 0.0, x.std(axis=0, ddof=ddof))
 
 
 def _complete_table(matrix, what: str) -> tuple[np.ndarray, _Shape]:

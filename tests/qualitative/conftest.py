@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.dataset import load_dataset
+from evalkit.data.dataset import load_dataset
 from evalkit.qualitative import load_rubric
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "sample_district"

@@ -1,6 +1,6 @@
 """Anonymity: no report, table or file written by evalkit contains a rater id next to a score.
 
-Scans everything :func:`evalkit.pipeline.compute_results` + :func:`evalkit.results.save_results`
+Scans everything :func:`evalkit.results.compute.compute_results` + :func:`evalkit.results.store.save_results`
 write for the sample district, the indicator table, and every table of the qualitative
 evaluation written to CSV and Parquet with evalkit's writer. Tables meant for publication
 must not contain any rater id; the two office tables keyed by rater id (diagnostics,
@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from evalkit.indicators.catalogue import compute_indicators
-from evalkit.pipeline import compute_results
+from evalkit.results.compute import compute_results
 from evalkit.qualitative import RatingEvaluation, evaluate_ratings, icc_table, exclude_own_unit
-from evalkit.results import save_results
-from evalkit.writers import write_table
+from evalkit.results.store import save_results
+from evalkit.data.writers import write_table
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "sample_district"
 YEAR = 2024

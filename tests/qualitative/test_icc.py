@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -95,23 +98,89 @@ def test_one_way_icc_of_the_reliability_table_equals_icc1_on_balanced_data():
 matrices = arrays(np.float64, st.tuples(st.integers(3, 8), st.integers(2, 5)),
                   elements=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1)))
 
+# Found by the invariance property below: the ICC2k denominator MSB + (MSJ − MSE)/n is
+# exactly 0 (MSB = 1/6, MSJ = 0, MSE = 1/2), so the old code gave −inf or −1.2e16 depending
+# on rounding. The documented convention is NaN.
+ZERO_ICC2K_DENOMINATOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+ICC_TYPES = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+
+
+def exact_icc_denominators(x: np.ndarray) -> dict[str, Fraction]:
+    """The six ICC denominators in exact rational arithmetic (x on a 0.1 grid), independent
+    of evalkit's floating-point code."""
+    v = [[Fraction(round(c * 10)) for c in row] for row in x]
+    n, k = len(v), len(v[0])
+    grand = sum(sum(r) for r in v) / (n * k)
+    rows = [sum(r) / k for r in v]
+    cols = [sum(v[i][j] for i in range(n)) / n for j in range(k)]
+    ssb = k * sum((m - grand) ** 2 for m in rows)
+    ssj = n * sum((m - grand) ** 2 for m in cols)
+    sst = sum((c - grand) ** 2 for r in v for c in r)
+    sse = sst - ssb - ssj
+    msb, msj, mse = ssb / (n - 1), ssj / (k - 1), sse / ((n - 1) * (k - 1))
+    msw = (ssj + sse) / (n * (k - 1))
+    return {"ICC1": msb + (k - 1) * msw, "ICC2": msb + (k - 1) * mse + k * (msj - mse) / n,
+            "ICC3": msb + (k - 1) * mse, "ICC1k": msb, "ICC2k": msb + (msj - mse) / n, "ICC3k": msb,
+            "_scale": max(msb, msj, mse, msw)}
+
+
+def test_a_zero_denominator_gives_nan_not_infinity():
+    # x = [[0, 0], [0, 1], [1, 0]], n = 3 targets, k = 2 raters, grand mean 1/3.
+    # Row means 0, 1/2, 1/2: SSB = 2·(1/9 + 1/36 + 1/36) = 1/3, MSB = 1/6.
+    # Column means 1/3, 1/3: SSJ = 0, MSJ = 0.  SST = 4·(1/9) + 2·(4/9) = 4/3, SSE = 1, MSE = 1/2.
+    # ICC2  = (1/6 − 1/2) / (1/6 + 1/2 + 2·(0 − 1/2)/3) = (−1/3)/(1/3) = −1
+    # ICC2k = (1/6 − 1/2) / (1/6 + (0 − 1/2)/3) = (−1/3)/0 → undefined → NaN (with its CI)
+    # ICC3  = (−1/3)/(1/6 + 1/2) = −1/2;  ICC3k = (−1/3)/(1/6) = −2
+    out = _icc_matrix(ZERO_ICC2K_DENOMINATOR).set_index("Type")
+    assert np.isnan(out.loc["ICC2k", ["ICC", "CI95_low", "CI95_high"]].astype(float)).all()
+    assert out.loc["ICC2", "ICC"] == pytest.approx(-1.0)
+    assert out.loc["ICC3", "ICC"] == pytest.approx(-0.5)
+    assert out.loc["ICC3k", "ICC"] == pytest.approx(-2.0)
+    assert np.isfinite(out.drop(index="ICC2k")["ICC"]).all()
+    # the same after rescaling and reordering: still NaN, never ±inf
+    for y in (ZERO_ICC2K_DENOMINATOR * 3 + 7, ZERO_ICC2K_DENOMINATOR[[2, 0, 1]][:, [1, 0]]):
+        assert np.isnan(_icc_matrix(y).set_index("Type").loc["ICC2k", "ICC"])
+
+
+def test_no_variance_at_all_gives_nan_for_every_form():
+    # every rating 5: all mean squares are 0, every denominator is 0
+    out = _icc_matrix(np.full((4, 3), 5.0))
+    assert out["ICC"].isna().all() and out["CI95_low"].isna().all() and out["CI95_high"].isna().all()
+
+
+def test_no_variance_between_targets_makes_the_msb_denominators_nan():
+    # every target has the ratings (1, 2): MSB = 0, MSE = 0, MSJ = 3·(1/4 + 1/4) = 3/2
+    # ICC1k = ICC3k = (0 − ·)/MSB = undefined; ICC2 = (0 − 0)/(0 + 0 + 2·(3/2)/3) = 0
+    out = _icc_matrix(np.array([[1.0, 2.0]] * 3)).set_index("Type")["ICC"]
+    assert np.isnan(out["ICC1k"]) and np.isnan(out["ICC3k"]) and np.isnan(out["ICC3"])
+    assert out["ICC2"] == 0.0 and out["ICC2k"] == 0.0
+
 
 @settings(max_examples=40, deadline=None)
 @given(matrices, st.floats(-50, 50), st.floats(0.1, 10))
+@example(ZERO_ICC2K_DENOMINATOR, 0.0, 1.0)
+@example(ZERO_ICC2K_DENOMINATOR, 7.0, 3.0)
 def test_icc_is_invariant_to_a_linear_change_of_the_score_scale(x, shift, factor):
-    # no variance between targets, or none left as error: the ICC is undefined
-    assume(np.var(x.mean(axis=1)) > 1e-3)
-    resid = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0) + x.mean()
-    assume((resid ** 2).sum() > 1e-3)
+    dens = exact_icc_denominators(x)
+    scale = dens.pop("_scale")
+    # nearly-but-not-exactly zero denominators are ill-conditioned: leave them out
+    assume(all(d == 0 or abs(d) > Fraction(1, 10 ** 6) * scale for d in dens.values()))
     a = _icc_matrix(x).set_index("Type")["ICC"]
     b = _icc_matrix(x * factor + shift).set_index("Type")["ICC"]
-    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    # documented convention: a form with a zero denominator is NaN, on both scales
+    undefined = [t for t in ICC_TYPES if scale == 0 or dens[t] == 0]
+    assert a[undefined].isna().all() and b[undefined].isna().all()
+    defined = [t for t in ICC_TYPES if t not in undefined]
+    assert np.isfinite(a[defined]).all()
+    np.testing.assert_allclose(a[defined], b[defined], rtol=1e-6, atol=1e-9)
     # the one-way and consistency forms are at most 1 (ICC2 forms can leave [-1, 1] on odd data)
-    assert (a[["ICC1", "ICC3", "ICC1k", "ICC3k"]] <= 1 + 1e-12).all()
+    bounded = [t for t in ("ICC1", "ICC3", "ICC1k", "ICC3k") if t in defined]
+    assert (a[bounded] <= 1 + 1e-12).all()
 
 
 @settings(max_examples=40, deadline=None)
 @given(matrices, st.randoms())
+@example(ZERO_ICC2K_DENOMINATOR, random.Random(0))
 def test_icc_does_not_depend_on_the_order_of_targets_or_raters(x, rnd):
     rows = list(range(x.shape[0]))
     cols = list(range(x.shape[1]))

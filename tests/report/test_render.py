@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import ReportError
-from evalkit.report import messages, present
+from evalkit.report import blocks, messages, present
 from evalkit.report.render import normalize_executed, safe_filename
 from evalkit.results.store import Results, save_results
 
@@ -181,7 +181,7 @@ def test_area_table_has_peer_medians():
 
 
 def test_area_notes_explain_missing_data():
-    page = present.areas_html(fake_results(), "D01")
+    page = blocks.section_html(present.areas_section(fake_results(), "D01", chart=False))
     assert "※40.0" in page
     assert "※ 含无数据指标，得分按有数据指标的得分折算：政务服务（数据覆盖 37.5%）。" in page
 
@@ -209,7 +209,7 @@ def test_html_escapes_data_text():
     assert XSS_NAME not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>X</b>" not in present.report_html(res, "D02", "en")
-    assert present.page_info(res, "D02")["title"] == f"2024年度 {XSS_NAME} 政府效能评估报告"
+    assert present.unit_document(res, "D02")["title"] == f"2024年度 {XSS_NAME} 政府效能评估报告"
 
 
 def test_unknown_unit_or_year_is_a_report_error():

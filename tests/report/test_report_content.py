@@ -131,17 +131,14 @@ def test_qualitative_section_with_groups_and_reliability_holds_no_rater():
     assert "District leaders" in en and "Low agreement." in en
 
 
-def test_strengths_weaknesses_and_suggestions():
+def test_improvement_suggestions_in_words():
     res = fake_results()
-    strengths, weaknesses = present.strengths_weaknesses(res, "D02")
-    assert list(weaknesses["code"])[:2] == ["A2", "A1"]  # 8.0 and 6.0 points lost
-    assert weaknesses["points_lost"].is_monotonic_decreasing
     suggestions = present.improvement_suggestions(res, "D02")
     assert suggestions[0].startswith("依申请公开按时答复率") or suggestions[0].startswith("行政复议纠错率")
     assert any("降低到目标值以内" in s for s in suggestions)  # A1: lower is better
     assert any("提高到目标值以上" in s for s in suggestions)
-    strengths, _ = present.strengths_weaknesses(res, "D03")
-    assert not strengths.empty and (strengths["vs_peer"] > 0).all()
+    text = _all_text(present.strengths_section(res, "D02"))
+    assert "依申请公开按时答复率" in text and "8.0" in text
 
 
 def test_trend_section_with_and_without_history(sample_results):
@@ -178,7 +175,7 @@ def test_english_report_uses_only_english_labels():
 
 
 def test_every_catalogue_text_can_be_drawn_by_the_bundled_font():
-    from evalkit.report.fonts import missing_glyphs
+    from evalkit.fonts import missing_glyphs
 
     for language, texts in messages.CATALOGUE.items():
         assert not missing_glyphs("".join(texts.values())), language
@@ -217,20 +214,22 @@ def test_overview_sections(sample_results):
     sections = overview.overview_sections(sample_results)
     ids = [s.get("id", s["type"]) for s in sections]
     assert ids == ["document", "summary", "grades", "attention", "movers", "league-department",
-                   "league-subdistrict", "heatmap-department", "heatmap-subdistrict"]
+                   "league-subdistrict", "heatmap-department", "heatmap-subdistrict", "provenance"]
     league = sections[5]["blocks"][0]
     assert len(league["rows"]) == 35
     assert [r["cells"][0] for r in league["rows"][:3]] == ["1", "2", "3"]
 
 
 def test_attention_flags_and_movers(sample_results):
+    from evalkit.results.analysis import movers
+
     flags = overview.attention_flags(sample_results)
     units = sample_results.units.set_index("unit_id")
     fails = set(units.index[units["grade"] == "不合格"])
     assert fails <= set(flags["unit_id"])
     assert 0 < len(flags) < len(units) / 2
     assert all(r for r in flags["reasons"])
-    up, down = overview.movers(sample_results)
+    up, down = movers(sample_results)
     assert (up["rank_change"] > 0).all() and (down["rank_change"] < 0).all()
     assert up["rank_change"].is_monotonic_decreasing and down["rank_change"].is_monotonic_increasing
 

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from evalkit.scoring.framework import GradeRules, parse_framework
@@ -34,48 +35,109 @@ def test_a_better_raw_value_never_lowers_a_score(rule, a, b, target, direction, 
 
 @st.composite
 def trees(draw):
+    """A two-level framework of linear-band leaves with random bands, directions and points
+    (a number, or per peer group); returns the framework and, per leaf, (indicator, low,
+    high, direction, points by peer group) read from the drawn document."""
     inds = ["service_on_time_rate", "hotline_on_time_rate", "grid_on_time_rate", "budget_execution_rate",
             "staffing_control_rate", "supervision_on_time_rate"]
-    groups = []
+    groups, spec = [], []
     k = 0
     for g in range(draw(st.integers(1, 3))):
         children = []
         for _ in range(draw(st.integers(1, 3))):
+            # points per peer group may be 0 (the leaf does not apply), else at least 0.5
+            # (points like 1e-271 would only test floating-point underflow)
+            group_points = st.one_of(st.just(0.0), st.floats(0.5, 20))
             pts = draw(st.one_of(st.floats(0.5, 20), st.fixed_dictionaries(
-                {"department": st.floats(0, 20), "subdistrict": st.floats(0, 20)})))
-            children.append({"code": f"L{k}", "indicator": inds[k % len(inds)], "points": pts,
-                             "rule": {"type": "linear_band", "low": 0, "high": 100}})
+                {"department": group_points, "subdistrict": group_points})))
+            low = draw(st.floats(0, 80))
+            high = low + draw(st.floats(1, 50))
+            direction = draw(st.sampled_from([1, -1]))
+            ind = inds[k % len(inds)]
+            children.append({"code": f"L{k}", "indicator": ind, "points": pts, "direction": direction,
+                             "rule": {"type": "linear_band", "low": low, "high": high}})
+            by_group = pts if isinstance(pts, dict) else {"department": pts, "subdistrict": pts}
+            spec.append((ind, low, high, direction, by_group))
             k += 1
         groups.append({"code": f"G{g}", "area": "efficiency", "children": children})
-    return parse_framework({"code": "p", "version": "1", "nodes": groups})
+    return parse_framework({"code": "p", "version": "1", "nodes": groups}), spec
 
 
 @settings(max_examples=60, deadline=None)
-@given(fw=trees(), seed=st.integers(0, 10_000))
-def test_effective_weights_sum_to_one(fw, seed):
+@given(tree=trees(), seed=st.integers(0, 10_000))
+def test_score_is_the_points_weighted_sum_of_leaf_shares(tree, seed):
+    # With every value present, a unit's total is Σ points · share over its leaves, where the
+    # share of a linear band is clamp((v − low)/(high − low), 0, 1) (1 − that for direction
+    # −1), and score_100 = 100 · total / Σ points — computed here without evalkit.
+    fw, spec = tree
     rng = np.random.default_rng(seed)
     units = pd.DataFrame({"unit_id": ["D1", "D2", "S1"], "peer_group": ["department", "department", "subdistrict"],
                           "unit_class": ["x", "y", "街道"]})
-    rows = [(leaf.indicator, u, float(rng.uniform(50, 100)), 10) for leaf in fw.leaves() for u in units["unit_id"]]
-    vals = pd.DataFrame(rows, columns=["indicator", "unit_id", "value", "n"]).drop_duplicates(["indicator", "unit_id"])
-    totals, nodes = score_tree(fw, units, vals)
-    leaves = nodes[nodes["code"].isin([leaf.code for leaf in fw.leaves()])]
-    for uid, part in leaves.groupby("unit_id"):
-        maximum = totals.set_index("unit_id").loc[uid, "max_score"]
-        assert math.isclose((part["points"] / maximum).sum(), 1.0, rel_tol=1e-9)
+    value = {(ind, u): float(rng.uniform(0, 140)) for ind, *_ in spec for u in units["unit_id"]}
+    vals = pd.DataFrame([(ind, u, v, 10) for (ind, u), v in value.items()],
+                        columns=["indicator", "unit_id", "value", "n"])
+    totals, _ = score_tree(fw, units, vals)
+    totals = totals.set_index("unit_id")
+    for uid, group in zip(units["unit_id"], units["peer_group"]):
+        total = maximum = 0.0
+        for ind, low, high, direction, by_group in spec:
+            share = min(max((value[(ind, uid)] - low) / (high - low), 0.0), 1.0)
+            total += by_group[group] * (share if direction > 0 else 1.0 - share)
+            maximum += by_group[group]
+        assert totals.loc[uid, "max_score"] == pytest.approx(maximum, rel=1e-9)
+        if maximum == 0:
+            assert np.isnan(totals.loc[uid, "score_100"])
+            continue
+        assert totals.loc[uid, "total_score"] == pytest.approx(total, rel=1e-9, abs=1e-9)
+        assert totals.loc[uid, "score_100"] == pytest.approx(100 * total / maximum, rel=1e-9, abs=1e-9)
 
 
 scores = st.lists(st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)), min_size=1, max_size=40)
 
 
-@given(scores=scores, quota=st.floats(0, 1), bar=st.lists(st.booleans(), max_size=40))
-def test_top_grade_quota_is_never_exceeded(scores, quota, bar):
+def _expected_grades(scores, quota, bar):
+    """The grades by the documented rule, worked without evalkit: bands 90/80/60; 一票否优
+    units reaching 90 get 良好 and take no place; of the other units reaching 90 (ranked by
+    score, ties sharing a rank) the top grade goes to as many as fit in ⌊quota·n⌋ places,
+    a tie group that does not fit as a whole gets 良好 altogether."""
     n = len(scores)
+    places = math.floor(quota * n + 1e-9)
+    band = ["优秀" if s >= 90 else "良好" if s >= 80 else "合格" if s >= 60 else "不合格" for s in scores]
+    out = ["良好" if b == "优秀" and barred else b for b, barred in zip(band, bar)]
+    cand = [i for i in range(n) if out[i] == "优秀"]
+    for i in cand:
+        # places taken by the candidates scoring at least as much as i (its tie group included)
+        if sum(scores[j] >= scores[i] for j in cand) > places:
+            out[i] = "良好"
+    return out
+
+
+near_line = st.sampled_from([100.0, 99.9, 95.0, 95.0, 92.5, 90.0, 90.0, 89.9, 80.0])
+scores = st.lists(st.one_of(st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)), near_line),
+                  min_size=1, max_size=40)
+
+
+@settings(deadline=None)
+@given(scores=scores, quota=st.floats(0, 1), bar=st.lists(st.booleans(), max_size=40))
+@example(scores=[99.0, 98.0, 97.0, 97.0, 93.0, 85.0, 80.0, 70.0, 60.0, 50.0], quota=0.3, bar=[])  # tie at the line
+@example(scores=[95.0, 94.0, 93.0, 92.0, 91.0], quota=0.4, bar=[True])  # barred unit takes no place
+def test_top_grade_quota_is_filled_exactly_and_never_exceeded(scores, quota, bar):
+    n = len(scores)
+    bar = (bar + [False] * n)[:n]
     totals = pd.DataFrame({"unit_id": [f"U{i}" for i in range(n)], "peer_group": "g", "score_100": scores,
-                           "bar_top": (bar + [False] * n)[:n]})
+                           "bar_top": bar})
     out = rank_and_grade(totals, GradeRules(top_quota=quota))
-    assert (out["grade"] == "优秀").sum() <= math.floor(quota * n + 1e-9)
-    assert not ((out["grade"] == "优秀") & out["bar_top"]).any()
+    places = math.floor(quota * n + 1e-9)
+    top = out["grade"] == "优秀"
+    assert top.sum() <= places
+    assert not (top & out["bar_top"]).any()
+    assert list(out["grade"]) == _expected_grades(scores, quota, bar)
+    # with no tie at the quota line and enough qualifying units, exactly ⌊quota·n⌋ get 优秀
+    cand = sorted((s for s, b in zip(scores, bar) if s >= 90 and not b), reverse=True)
+    if 0 < places < len(cand) and cand[places - 1] > cand[places]:
+        assert top.sum() == places
+    if len(cand) <= places:
+        assert top.sum() == len(cand)
 
 
 @given(scores=scores, vetoed=st.lists(st.booleans(), min_size=1, max_size=40))

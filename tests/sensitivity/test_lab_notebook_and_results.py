@@ -7,10 +7,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SAMPLE
 
-from evalkit.pipeline import RANK_INTERVAL_SEED, compute_results, rank_interval_table, score_year
+from evalkit.results.compute import RANK_INTERVAL_SEED, compute_results, rank_interval_table, score_year
 from evalkit.resources import notebook_path
+
+from tests.helpers import SAMPLE
 
 
 def test_rank_interval_table_is_deterministic_and_fast(lab_dataset, lab_framework):
@@ -39,7 +40,7 @@ def test_rank_interval_table_is_deterministic_and_fast(lab_dataset, lab_framewor
 
 
 def test_compute_results_adds_rank_intervals(lab_dataset, lab_framework, tmp_path):
-    from evalkit.results import load_results, save_results
+    from evalkit.results.store import load_results, save_results
 
     res = compute_results(SAMPLE, lab_framework, 2024, dataset=lab_dataset)
     table = res.table("rank_intervals")

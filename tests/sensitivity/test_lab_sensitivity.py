@@ -8,7 +8,6 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, synthetic_case
 
 from evalkit.sensitivity import (
     AlternativeSchemes,
@@ -27,6 +26,9 @@ from evalkit.sensitivity import (
     weight_tipping_points,
 )
 from evalkit.weights import ahp_weights
+
+from tests.helpers import SAMPLE
+from tests.helpers.lab import synthetic_case
 
 
 def test_an_input_that_cannot_matter_gets_zero_indices():

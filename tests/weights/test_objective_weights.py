@@ -8,7 +8,7 @@ pyrepo-mcda / crispyn packages (energyinpython), from which the matrices were ch
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -243,11 +243,30 @@ def test_std_and_cv_keep_labels_and_check_input():
 
 
 @settings(max_examples=60, deadline=None)
-@given(positive_matrices)
-def test_std_and_cv_weights_are_distributions(x):
-    for f in (standard_deviation_weights, coefficient_of_variation_weights):
-        try:
-            w = f(x)
-        except ValueError:
-            continue
+@given(positive_matrices, st.data())
+def test_std_and_cv_weights_are_distributions(x, data):
+    # Only matrices with a clearly varying column: the weights are then defined and every
+    # call must succeed (no silent skipping). All-constant matrices: see the xfail below.
+    spread = np.ptp(x, axis=0)
+    assume(spread.max() > 1e-6 * np.abs(x).max())
+    constant = spread == 0
+    sd = np.sqrt(((x - x.mean(axis=0)) ** 2).sum(axis=0) / (x.shape[0] - 1))
+    w_sd = standard_deviation_weights(x)
+    w_cv = coefficient_of_variation_weights(x)
+    for w in (w_sd, w_cv):
         assert np.all(w >= 0) and w.sum() == pytest.approx(1.0)
+        assert np.all(w[constant] < 1e-8)  # a column that does not vary carries no weight (to rounding)
+    # σ_j / Σσ and (σ_j/mean_j) / Σ(σ/mean), with σ computed here by hand
+    np.testing.assert_allclose(w_sd, sd / sd.sum(), rtol=1e-9, atol=1e-9)
+    cv = sd / x.mean(axis=0)
+    np.testing.assert_allclose(w_cv, cv / cv.sum(), rtol=1e-9, atol=1e-9)
+    # the coefficient of variation is unit-free: rescaling any column changes nothing
+    factors = np.array(data.draw(st.lists(st.floats(1e-2, 1e2), min_size=x.shape[1], max_size=x.shape[1])))
+    np.testing.assert_allclose(coefficient_of_variation_weights(x * factors), w_cv, rtol=1e-7, atol=1e-9)
+
+
+def test_all_constant_matrix_has_undefined_std_and_cv_weights():
+    x = np.array([[0.1, 0.7], [0.1, 0.7], [0.1, 0.7]])
+    for f in (standard_deviation_weights, coefficient_of_variation_weights):
+        with pytest.raises(ValueError, match="same value"):
+            f(x)
