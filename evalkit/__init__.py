@@ -81,7 +81,7 @@ _API = {
     "AggregationChoice": "evalkit.sensitivity",
     "MissingPolicyChoice": "evalkit.sensitivity",
     "IndicatorValueNoise": "evalkit.sensitivity",
-    "rank_interval_table": "evalkit.results.compute",
+    "rank_interval_table": "evalkit.results.intervals",
     # scoring and results
     "load_framework": "evalkit.scoring.framework",
     "Framework": "evalkit.scoring.framework",

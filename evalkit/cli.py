@@ -139,7 +139,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     out = Path(args.out) / str(year)
     table = score_table(results)
     for suffix in ("parquet", "csv", "xlsx"):
-        write_table(table, out / f"scores.{suffix}")
+        write_table(table, out / f"scores.{suffix}", raw_csv=args.raw_csv)
     save_results(results, out / "results")
     print(f"Scored {len(results.units)} units for {year} with framework {results.meta['framework_code']} "
           f"{results.meta['framework_version']}: {out}/scores.parquet, .csv, .xlsx")
@@ -177,9 +177,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
     names = {i.code: i.name_zh for i in CATALOGUE}
     table.insert(1, "name_zh", table["indicator"].map(names))
-    write_table(table, out)
+    write_table(table, out, raw_csv=args.raw_csv)
     print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, {year}) to {out}")
     return EXIT_OK
+
+
+_RAW_CSV_HELP = ("write CSV text cells as they are; by default a cell starting with =, +, -, @, "
+                 "tab or carriage return is prefixed with ' so that no spreadsheet runs it as a "
+                 "formula (XLSX cells are always plain text)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     sco.add_argument("--framework", help="framework file (default: DATA/framework.yaml)")
     sco.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
     sco.add_argument("--out", default="reports", help="output directory (default: ./reports)")
+    sco.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     sco.set_defaults(func=cmd_score)
 
     val = sub.add_parser("validate", help="check a data directory against the data contract",
@@ -255,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--data", help="data directory (default: the shipped sample district)")
     ind.add_argument("--year", type=int, help="year (default: the latest in the data)")
     ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
+    ind.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     ind.set_defaults(func=cmd_indicators)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",

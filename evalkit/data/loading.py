@@ -1,4 +1,5 @@
-"""Reading input files: CSV (UTF-8, UTF-8 with BOM, GB18030), XLSX and Parquet.
+"""Reading input files: CSV (UTF-8, UTF-8 with BOM, GB18030), Excel (.xlsx, .xlsm, .xls)
+and Parquet.
 
 This module only *reads*: it turns a file into a frame of raw cell values plus the row
 number a user would see for each record, or into :class:`~evalkit.errors.Problem` records
@@ -16,6 +17,20 @@ Encoding detection (CSV)
    (Big5, Shift-JIS, Latin-1 …) that happen to decode as GB18030 into nonsense, instead
    of guessing silently wrong.
 4. Otherwise the file is rejected, naming the line of the first undecodable byte.
+
+CSV delimiter
+-------------
+The delimiter is read off the header line: a header with more tabs than commas makes a
+tab-separated file (as Excel's "Text (Tab delimited)" and many database exports write
+them); otherwise fields are separated by commas. Records whose every field is empty (the
+",,,,," rows a spreadsheet leaves below its data) are skipped, as empty sheet rows are.
+
+Worksheet rule (Excel)
+----------------------
+The first *visible* worksheet (the leftmost tab that is not hidden) is read: column names
+in row 1, one record per row below, empty rows skipped, formulas read as the values Excel
+last saved. Other worksheets are not read; when one of them holds data a warning names it.
+Merged cells in the first two rows (a title above the header) are an error.
 """
 
 from __future__ import annotations
@@ -36,7 +51,7 @@ import pandas as pd
 from ..errors import Problem
 
 #: Row number of the first data record, per format (the header is row/line 1).
-FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "parquet": 1}
+FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "xls": 2, "parquet": 1}
 
 
 @dataclass
@@ -59,8 +74,10 @@ def file_format(path: Path) -> str:
     name = path.name.lower()
     if name.endswith(".csv") or name.endswith(".csv.gz"):
         return "csv"
-    if name.endswith(".xlsx"):
+    if name.endswith((".xlsx", ".xlsm")):
         return "xlsx"
+    if name.endswith(".xls"):
+        return "xls"
     if name.endswith(".parquet"):
         return "parquet"
     raise ValueError(f"unsupported file type: {path.name}")
@@ -153,17 +170,19 @@ def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     encoding, problem = detect_encoding(raw, display)
     if problem:
         return None, [problem]
-    same_width = "comma-separated rows with the same number of fields as the header"
+    sep = csv_delimiter(raw, encoding)
+    kind = "tab" if sep == "\t" else "comma"
+    same_width = f"{kind}-separated rows with the same number of fields as the header"
     try:
         # index_col=False: never turn the first column into the index when the first data row
         # has more fields than the header (that shifted every value one column to the left).
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str,
+            frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, sep=sep,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=True,
                                 skipinitialspace=False, index_col=False)
     except pd.errors.ParserError as exc:
-        long = _first_long_record(raw, encoding, empty_extra_ok=False)
+        long = _first_long_record(raw, encoding, empty_extra_ok=False, sep=sep)
         if long is not None:
             return None, [Problem(display, long[0], None, same_width, long[1])]
         return None, [Problem(display, None, None, same_width,
@@ -172,24 +191,55 @@ def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
         return None, [Problem(display, None, None, "a header row and data rows", "an empty file")]
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         # pandas dropped extra fields of longer rows; only empty ones (trailing commas) may go.
-        long = _first_long_record(raw, encoding, empty_extra_ok=True)
+        long = _first_long_record(raw, encoding, empty_extra_ok=True, sep=sep)
         if long is not None:
             return None, [Problem(display, long[0], None, same_width, long[1])]
-    header = _csv_header(raw, encoding)
+    header = _csv_header(raw, encoding, sep)
     if header is not None and len(header) == frame.shape[1]:
         frame.columns = header  # pandas renames duplicates to "x.1"; keep them as written
-    rows = _csv_line_numbers(raw, len(frame), encoding)
+    rows = _csv_line_numbers(raw, len(frame), encoding, sep)
+    blank = _empty_records(frame)
+    if blank.any():  # ",,,,," rows (a spreadsheet's formatted empty rows): skipped as in XLSX
+        frame, rows = frame[~blank].reset_index(drop=True), rows[~blank]
     return RawFile(path, display, "csv", frame, rows, encoding), []
 
 
-def _first_long_record(raw: bytes, encoding: str, empty_extra_ok: bool) -> tuple[int, str] | None:
+def csv_delimiter(raw: bytes, encoding: str) -> str:
+    """The field delimiter of a CSV file: a tab when its header line (the first non-blank
+    line) holds more tabs than commas, else a comma."""
+    text = raw[: 1 << 16].decode(encoding, errors="ignore")
+    for line in text.splitlines():
+        if line.strip():
+            return "\t" if line.count("\t") > line.count(",") else ","
+    return ","
+
+
+def _empty_records(frame: pd.DataFrame) -> np.ndarray:
+    """True for each record whose every field is empty or blank."""
+    if frame.empty or frame.shape[1] == 0:
+        return np.zeros(len(frame), dtype=bool)
+    first = frame.iloc[:, 0].str.strip().eq("").to_numpy()
+    if not first.any():  # the usual case: one cheap column decides
+        return first
+    idx = np.flatnonzero(first)
+    rest = frame.iloc[idx]
+    empty = np.ones(len(idx), dtype=bool)
+    for k in range(1, frame.shape[1]):
+        empty &= rest.iloc[:, k].str.strip().eq("").to_numpy()
+    out = np.zeros(len(frame), dtype=bool)
+    out[idx[empty]] = True
+    return out
+
+
+def _first_long_record(raw: bytes, encoding: str, empty_extra_ok: bool,
+                       sep: str = ",") -> tuple[int, str] | None:
     """``(line, description)`` of the first record with more fields than the header.
 
     With ``empty_extra_ok``, extra fields that are all empty (trailing commas) do not count.
     """
     import csv
 
-    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""))
+    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""), delimiter=sep)
     width, line = None, 1
     try:
         for record in reader:
@@ -206,17 +256,17 @@ def _first_long_record(raw: bytes, encoding: str, empty_extra_ok: bool) -> tuple
     return None
 
 
-def _csv_header(raw: bytes, encoding: str) -> list[str] | None:
+def _csv_header(raw: bytes, encoding: str, sep: str = ",") -> list[str] | None:
     import csv
 
     text = raw[: 1 << 16].decode(encoding, errors="ignore")
-    for record in csv.reader(io.StringIO(text, newline="")):
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
         if record:
             return [h.strip() for h in record]
     return None
 
 
-def _csv_line_numbers(raw: bytes, n: int, encoding: str) -> np.ndarray:
+def _csv_line_numbers(raw: bytes, n: int, encoding: str, sep: str = ",") -> np.ndarray:
     """Line number of each record, accounting for blank lines and quoted newlines."""
     simple = np.arange(FIRST_DATA_ROW["csv"], FIRST_DATA_ROW["csv"] + n)
     if b'"' not in raw and b"\n\n" not in raw.replace(b"\r\n", b"\n"):
@@ -224,7 +274,7 @@ def _csv_line_numbers(raw: bytes, n: int, encoding: str) -> np.ndarray:
     import csv
 
     text = raw.decode(encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     starts: list[int] = []
     seen_header = False
     line = 1
@@ -259,29 +309,46 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
-    import zipfile
+def _column_letter(index: int) -> str:
+    """Excel's name of the 1-based column ``index`` (1 → A, 27 → AA)."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
-    import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        return None, [Problem(display, None, None, "an Excel .xlsx workbook",
-                              f"a file Excel cannot open ({type(exc).__name__}: {exc})")]
-    ws = wb.worksheets[0]
-    sheet = f"{display} (sheet '{ws.title}')" if len(wb.worksheets) > 1 else display
-    merged = [r for r in ws.merged_cells.ranges if r.min_row <= 2]
-    if merged:
-        first = sorted(merged, key=lambda r: (r.min_row, r.min_col))[0]
-        title = ws.cell(first.min_row, first.min_col).value
-        return None, [Problem(sheet, first.min_row, None,
+def _has_data(rows) -> bool:
+    return any(v is not None and str(v).strip() for r in rows for v in r)
+
+
+def _other_sheets_problem(display: str, read: str, others: list[str]) -> list[Problem]:
+    """The warning naming worksheets that hold data but are not read (the worksheet rule)."""
+    if not others:
+        return []
+    return [Problem(display, None, None,
+                    f"the table on the first visible worksheet ('{read}'), which is the one read",
+                    "data on other worksheets too, not read: " + ", ".join(f"'{n}'" for n in others),
+                    severity="warning")]
+
+
+def _sheet_frame(path: Path, sheet: str, fmt: str, rows: list,
+                 merged: list[tuple[int, int, int, int]]) -> tuple[RawFile | None, list[Problem]]:
+    """A worksheet's cell values (``rows``, row 1 first) as a :class:`RawFile`.
+
+    ``merged``: merged ranges as ``(first row, first column, last row, last column)``, 1-based.
+    """
+    top = sorted(m for m in merged if m[0] <= 2)
+    if top:
+        r0, c0, r1, c1 = top[0]
+        title = rows[r0 - 1][c0 - 1] if r0 <= len(rows) and c0 <= len(rows[r0 - 1]) else None
+        coord = f"{_column_letter(c0)}{r0}:{_column_letter(c1)}{r1}"
+        return None, [Problem(sheet, r0, None,
                               "one header row of column names in row 1, without merged cells",
-                              f"merged cells {first.coord}" + (f" ('{title}')" if title else ""))]
-    rows = list(ws.iter_rows(values_only=True))
-    # Drop trailing fully-empty rows, and remember the sheet row of each kept record.
+                              f"merged cells {coord}" + (f" ('{title}')" if title else ""))]
+    # Drop fully-empty rows, and remember the sheet row of each kept record.
     if not rows or all(v is None or str(v).strip() == "" for v in rows[0]):
-        if not any(any(v is not None and str(v).strip() for v in r) for r in rows):
+        if not _has_data(rows):
             return None, [Problem(sheet, None, None, "a header row and data rows", "an empty sheet")]
         return None, [Problem(sheet, 1, None, "column names in row 1", "an empty first row")]
     header = [_cell_text(v).strip() for v in rows[0]]
@@ -298,11 +365,83 @@ def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
         numbers.append(idx)
     for i, name in enumerate(header):
         if name == "":
-            col = openpyxl.utils.get_column_letter(i + 1)
-            return None, [Problem(sheet, 1, col, "a column name in every header cell", "an empty cell")]
+            return None, [Problem(sheet, 1, _column_letter(i + 1), "a column name in every header cell",
+                                  "an empty cell")]
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(
         columns=header, dtype=object)
-    return RawFile(path, sheet, "xlsx", frame, np.asarray(numbers, dtype=int)), []
+    return RawFile(path, sheet, fmt, frame, np.asarray(numbers, dtype=int)), []
+
+
+def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    """An Excel workbook (.xlsx, .xlsm): its first visible worksheet (the worksheet rule in
+    the module docstring)."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        return None, [Problem(display, None, None, "an Excel .xlsx workbook",
+                              f"a file Excel cannot open ({type(exc).__name__}: {exc})")]
+    sheets = wb.worksheets
+    visible = [w for w in sheets if w.sheet_state == "visible"] or sheets
+    ws = visible[0]
+    sheet = f"{display} (sheet '{ws.title}')" if len(sheets) > 1 else display
+    merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    raw, problems = _sheet_frame(path, sheet, "xlsx", list(ws.iter_rows(values_only=True)), merged)
+    others = [w.title for w in sheets if w is not ws and _has_data(w.iter_rows(values_only=True))]
+    return raw, problems + _other_sheets_problem(display, ws.title, others)
+
+
+def _xls_value(cell, datemode: int):
+    import xlrd
+
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value  # not a valid date: reported as the number it holds
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    return cell.value
+
+
+def read_xls(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    """An Excel 97–2003 workbook (.xls, read with ``xlrd``): its first visible worksheet."""
+    try:
+        import xlrd
+    except ImportError:  # pragma: no cover - xlrd is a dependency of evalkit
+        return None, [Problem(display, None, None, "a workbook evalkit can read",
+                              "an Excel 97–2003 .xls workbook, which needs the xlrd package "
+                              "— save it as .xlsx or .csv")]
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises many unrelated types for a corrupt file
+        return None, [Problem(display, None, None, "an Excel .xls workbook",
+                              f"a file Excel cannot open ({type(exc).__name__}: {exc})")]
+    try:
+        sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
+        if not sheets:
+            return None, [Problem(display, None, None, "a header row and data rows", "an empty workbook")]
+        visible = [s for s in sheets if s.visibility == 0] or sheets
+        ws = visible[0]
+
+        def values(s):
+            return [[_xls_value(c, book.datemode) for c in s.row(i)] for i in range(s.nrows)]
+
+        sheet = f"{display} (sheet '{ws.name}')" if len(sheets) > 1 else display
+        merged = [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in ws.merged_cells]
+        raw, problems = _sheet_frame(path, sheet, "xls", values(ws), merged)
+        others = [s.name for s in sheets if s is not ws and _has_data(values(s))]
+    finally:
+        book.release_resources()
+    return raw, problems + _other_sheets_problem(display, ws.name, others)
 
 
 def read_parquet(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
@@ -322,4 +461,6 @@ def read_file(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
         return read_csv(path, display)
     if fmt == "xlsx":
         return read_xlsx(path, display)
+    if fmt == "xls":
+        return read_xls(path, display)
     return read_parquet(path, display)

@@ -1,4 +1,4 @@
-"""Deterministic, atomic table writers (CSV, gzip-compressed CSV, Parquet).
+"""Deterministic, atomic table writers (CSV, gzip-compressed CSV, Parquet, XLSX).
 
 The same DataFrame always gives the same bytes, so generated files can be committed and
 compared, and a re-run that changes nothing changes no file. Conventions:
@@ -14,6 +14,17 @@ compared, and a re-run that changes nothing changes no file. Conventions:
   pandas schema metadata. Datetime columns that are dates (see above) are stored as
   ``date32``, other datetimes as timestamps (whole seconds; Parquet stores them in
   milliseconds).
+* ``.xlsx``: one formatted sheet ``data`` for people (see :func:`_write_xlsx`).
+
+Exports never carry formulas. A text cell whose first character is one of
+:data:`FORMULA_TRIGGERS` (``=``, ``+``, ``-``, ``@``, tab, carriage return) would be run as a
+formula by a spreadsheet (CSV injection, including DDE payloads such as
+``=cmd|' /C calc'!A0``). In XLSX such a cell is written as a text cell with the quote prefix
+set, so it shows (and stays, when edited) as the text it is. In CSV (and ``.csv.gz``) it is
+prefixed with ``'`` as the OWASP rule asks (:func:`neutralise_formulas`); ``raw_csv=True``
+writes the text as it is, for files that programs read back (the synthetic sample's data).
+Numbers are never changed: ``-1.5`` in a numeric column is a number, not a formula.
+Parquet is for programs and keeps every value as it is.
 
 Every file is written to a temporary file in the target directory and then moved over
 the target with :func:`os.replace`, so a reader never sees a half-written file.
@@ -21,6 +32,7 @@ the target with :func:`os.replace`, so a reader never sees a half-written file.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from pathlib import Path
@@ -32,7 +44,8 @@ import pyarrow.parquet as pq
 
 from .files import atomic_path
 
-__all__ = ["write_table", "table_suffix", "SUFFIX_CSV", "SUFFIX_CSV_GZ", "SUFFIX_PARQUET", "SUFFIX_XLSX"]
+__all__ = ["write_table", "table_suffix", "neutralise_formulas", "FORMULA_TRIGGERS", "SUFFIX_CSV",
+           "SUFFIX_CSV_GZ", "SUFFIX_PARQUET", "SUFFIX_XLSX"]
 
 SUFFIX_CSV = ".csv"
 SUFFIX_CSV_GZ = ".csv.gz"
@@ -41,6 +54,29 @@ SUFFIX_XLSX = ".xlsx"
 
 #: gzip compression level: a fixed value keeps the bytes reproducible.
 _GZIP_LEVEL = 6
+
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP, CSV
+#: injection): equals, plus, minus, at, tab and carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells starting with a :data:`FORMULA_TRIGGERS` character
+    are prefixed with ``'`` (the OWASP rule for CSV exports); numbers, missing values and
+    other text are left as they are, and so is ``df``."""
+    out = {}
+    for name, col in df.items():
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            values = col.tolist()
+            if any(_formula_like(v) for v in values):
+                col = pd.Series(["'" + v if _formula_like(v) else v for v in values],
+                                index=col.index, dtype=col.dtype, name=name)
+        out[name] = col
+    return pd.DataFrame(out, index=df.index)
 
 
 def table_suffix(path: Path | str) -> str:
@@ -61,7 +97,8 @@ def table_suffix(path: Path | str) -> str:
     )
 
 
-def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None = None) -> Path:
+def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None = None,
+                raw_csv: bool = False) -> Path:
     """Write ``df`` to ``path`` deterministically, choosing the format by the suffix.
 
     Parameters
@@ -69,11 +106,16 @@ def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None 
     df:
         The table. Its index is not written. Column order is kept.
     path:
-        Target file ending in ``.csv``, ``.csv.gz`` or ``.parquet``. The parent directory
-        is created if needed; an existing file is replaced atomically.
+        Target file ending in ``.csv``, ``.csv.gz``, ``.parquet`` or ``.xlsx``. The parent
+        directory is created if needed; an existing file is replaced atomically.
     float_format:
         CSV only: a ``%`` format for every float column (e.g. ``"%.2f"``). The default
         writes the shortest text that reads back to the same number.
+    raw_csv:
+        CSV only: write text cells as they are. By default a text cell starting with
+        ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` so that no
+        spreadsheet runs it as a formula (see the module docstring). XLSX cells are always
+        written as text, whatever this says.
 
     Returns
     -------
@@ -90,7 +132,7 @@ def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None 
         elif suffix == SUFFIX_XLSX:
             _write_xlsx(df, tmp)
         else:
-            data = _csv_bytes(df, float_format)
+            data = _csv_bytes(df if raw_csv else neutralise_formulas(df), float_format)
             tmp.write_bytes(_gzip_bytes(data) if suffix == SUFFIX_CSV_GZ else data)
     return path
 
@@ -100,11 +142,40 @@ def write_table(df: pd.DataFrame, path: Path | str, *, float_format: str | None 
 # ----------------------------------------------------------------------------------------
 
 
+def _xlsx_value(v):
+    """A cell value for openpyxl: missing → empty, numpy scalars → Python, and characters
+    an XLSX file cannot hold (control characters other than tab, newline and carriage
+    return) → U+FFFD, so that a stray control character never stops an export."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    return v
+
+
+def _append_text_safe(ws, values: list) -> None:
+    """Append a row; every text cell that a spreadsheet would read as a formula is typed
+    as text with the quote prefix set (never a formula cell)."""
+    ws.append(values)
+    if any(_formula_like(v) for v in values):
+        r = ws.max_row
+        for j, v in enumerate(values, start=1):
+            if _formula_like(v):
+                cell = ws.cell(row=r, column=j)
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """A formatted sheet: bold frozen header, auto-filter, widths fitted to the content.
 
-    Excel workbooks carry creation times, so unlike CSV and Parquet they are not
-    byte-reproducible; their cell contents are.
+    Text cells starting with a :data:`FORMULA_TRIGGERS` character are text cells with the
+    quote prefix, never formulas. Excel workbooks carry creation times, so unlike CSV and
+    Parquet they are not byte-reproducible; their cell contents are.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -113,11 +184,10 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "data"
-    ws.append([str(c) for c in df.columns])
+    _append_text_safe(ws, [_xlsx_value(str(c)) for c in df.columns])
     ready = _csv_ready(df)
     for row in ready.itertuples(index=False):
-        ws.append([None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)))
-                   else (v.item() if hasattr(v, "item") else v) for v in row])
+        _append_text_safe(ws, [_xlsx_value(v) for v in row])
     header_fill = PatternFill("solid", fgColor="DDE4EE")
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -170,10 +240,22 @@ def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
+def _holds_carriage_return(df: pd.DataFrame) -> bool:
+    for _, col in df.items():
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            if col.map(lambda v: isinstance(v, str) and "\r" in v, na_action="ignore").fillna(False).any():
+                return True
+    return False
+
+
 def _csv_bytes(df: pd.DataFrame, float_format: str | None = None) -> bytes:
     buffer = io.StringIO()
-    _csv_ready(df).to_csv(buffer, index=False, lineterminator="\n", na_rep="",
-                          float_format=float_format)
+    ready = _csv_ready(df)
+    # With "\n" line ends Python's csv module quotes a field holding "\n" but not one holding
+    # a bare "\r", which readers take for a line break: such a table quotes every text field.
+    quoting = csv.QUOTE_NONNUMERIC if _holds_carriage_return(ready) else csv.QUOTE_MINIMAL
+    ready.to_csv(buffer, index=False, lineterminator="\n", na_rep="", float_format=float_format,
+                 quoting=quoting)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -36,6 +36,7 @@ from evalkit.errors import ReportError
 from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
 from evalkit.results import analysis
+from evalkit.results.analysis import is_missing
 from evalkit.results.store import grade_rules
 
 #: Style of a grade badge or cell by the band's position, best first (colours in
@@ -62,16 +63,6 @@ HASH_DIGITS = 12
 def esc(value: Any) -> str:
     """``html.escape`` of ``str(value)`` (quotes escaped too)."""
     return html.escape(str(value), quote=True)
-
-
-def is_missing(value: Any) -> bool:
-    """True for ``None``, ``NaN``, ``pd.NA`` and ``NaT``."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def fmt_fixed(value: Any, digits: int = 1, missing: str = "—") -> str:

@@ -64,7 +64,9 @@ TOP_MOVERS = 5
 # Helpers
 # ----------------------------------------------------------------------------------------
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for ``None``, ``NaN``, ``pd.NA`` and ``NaT`` (the one missing-value test of the
+    analysis and the reports)."""
     if value is None:
         return True
     try:
@@ -97,13 +99,13 @@ def _peer_ids(results: Any, unit: str) -> pd.Series:
 
 
 def _is_leaf(nodes: pd.DataFrame) -> pd.Series:
-    parents = {str(p) for p in nodes["parent"] if not _missing(p)}
+    parents = {str(p) for p in nodes["parent"] if not is_missing(p)}
     return ~nodes["code"].astype(str).isin(parents)
 
 
 def _area_of(nodes: pd.DataFrame) -> dict[str, str]:
     """Each node code → the code of its level-1 ancestor (itself for level 1)."""
-    parent = {str(c): (None if _missing(p) else str(p)) for c, p in zip(nodes["code"], nodes["parent"])}
+    parent = {str(c): (None if is_missing(p) else str(p)) for c, p in zip(nodes["code"], nodes["parent"])}
     level = {str(c): int(lv) for c, lv in zip(nodes["code"], nodes["level"])}
     out: dict[str, str] = {}
     for code in parent:
@@ -116,7 +118,7 @@ def _area_of(nodes: pd.DataFrame) -> dict[str, str]:
 
 
 def _no_data(value: Any) -> bool:
-    return not _missing(value) and bool(value)
+    return not is_missing(value) and bool(value)
 
 
 # ----------------------------------------------------------------------------------------
@@ -185,9 +187,9 @@ def area_scores(results: Any, unit: str) -> pd.DataFrame:
     rows = []
     for _, node in areas.iterrows():
         points = float(node["points"])
-        score = float("nan") if _missing(node["score"]) else float(node["score"])
+        score = float("nan") if is_missing(node["score"]) else float(node["score"])
         lost = node["points_lost"]
-        if _missing(lost) and not math.isnan(score):
+        if is_missing(lost) and not math.isnan(score):
             lost = points - score
         coverage = node.get("coverage")
         rows.append({
@@ -196,11 +198,11 @@ def area_scores(results: Any, unit: str) -> pd.DataFrame:
             "name_en": node.get("name_en"),
             "points": points,
             "score": score,
-            "points_lost": float("nan") if _missing(lost) else float(lost),
+            "points_lost": float("nan") if is_missing(lost) else float(lost),
             "score_rate": score / points if points and not math.isnan(score) else float("nan"),
             "peer_median": float(medians.get(str(node["code"]), float("nan"))),
             "no_data": _no_data(node["no_data"]),
-            "coverage": 1.0 if _missing(coverage) else float(coverage),
+            "coverage": 1.0 if is_missing(coverage) else float(coverage),
         })
     return pd.DataFrame(rows, columns=["code", "name_zh", "name_en", "points", "score", "points_lost",
                                        "score_rate", "peer_median", "no_data", "coverage"])
@@ -311,7 +313,7 @@ def suggestions(results: Any, unit: str, n: int = TOP_SUGGESTIONS) -> pd.DataFra
         target = node.get("target")
         if r.no_data:
             action = "no_data"
-        elif not _missing(target) and not _missing(direction) and float(direction) != 0:
+        elif not is_missing(target) and not is_missing(direction) and float(direction) != 0:
             action = "raise" if float(direction) > 0 else "lower"
         else:
             action = "peer"
@@ -443,9 +445,9 @@ def attention_flags(results: Any, *, rank_drop: int = ATTENTION_RANK_DROP,
         if str(u.get("grade")) == fail:
             rows.append((uid, "fail", float("nan"), None))
         change = u.get("rank_change")
-        if not _missing(change) and int(change) <= -rank_drop:
+        if not is_missing(change) and int(change) <= -rank_drop:
             rows.append((uid, "rank_drop", float(-int(change)), None))
-        if not _missing(u.get("prev_score")) and not _missing(u.get("score_100")):
+        if not is_missing(u.get("prev_score")) and not is_missing(u.get("score_100")):
             delta = float(u["score_100"]) - float(u["prev_score"])
             if delta <= -score_drop:
                 rows.append((uid, "score_drop", -delta, None))
@@ -454,6 +456,6 @@ def attention_flags(results: Any, *, rank_drop: int = ATTENTION_RANK_DROP,
             for code, rate in low[low < area_rate].items():
                 rows.append((uid, "low_area", float(rate), str(code)))
         cov = u.get("coverage")
-        if not _missing(cov) and float(cov) < coverage:
+        if not is_missing(cov) and float(cov) < coverage:
             rows.append((uid, "low_coverage", float(cov), None))
     return pd.DataFrame(rows, columns=["unit_id", "rule", "value", "area"])

@@ -122,7 +122,7 @@ def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> lis
 
     def save(frame: pd.DataFrame, path: Path, name: str) -> None:
         _remove_other_formats(path, name)
-        written.append(write_table(frame, path))
+        written.append(write_table(frame, path, raw_csv=True))  # input data: read back as written
 
     for name, frame in district_tables().items():
         save(frame, out / table_file_name(name, spec.fmt), name)

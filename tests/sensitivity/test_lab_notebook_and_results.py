@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from evalkit.results.compute import RANK_INTERVAL_SEED, compute_results, rank_interval_table, score_year
+from evalkit.results.compute import compute_results, score_year
+from evalkit.results.intervals import RANK_INTERVAL_SEED, rank_interval_table
 from evalkit.resources import notebook_path
 
 from tests.helpers import SAMPLE
