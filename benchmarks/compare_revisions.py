@@ -50,9 +50,8 @@ def main() -> None:
     parser.add_argument("--old", required=True, help="baseline revision")
     parser.add_argument("--new", default="HEAD", help="revision to compare (default HEAD)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the benchmark (after --)")
-    ns = parser.parse_args()
-    extra = [a for a in ns.args if a != "--"]
+    ns, extra = parser.parse_known_args()  # anything else is passed to the benchmark
+    extra = [a for a in extra if a != "--"]
     best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
     with tempfile.TemporaryDirectory(prefix="evalkit-compare-") as tmp:
         trees = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     out = Path(args.out_dir)
     if out.exists() and any(out.iterdir()) and not args.force:
-        raise EvalkitError(f"{out} is not empty; choose an empty directory or pass --force to overwrite")
+        raise EvalkitError(f"{out} is not empty; choose an empty directory or pass --force to write "
+                           "into it (the sample's own files are overwritten, no other file is touched)")
     spec = SampleSpec(seed=args.seed, years=_parse_years(args.years), cases=args.cases,
                       tickets=args.tickets, fmt=args.format)
     files = generate_sample(out, spec)
@@ -171,9 +173,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     data = Path(args.data) if args.data else sample_data_dir()
     config = load_configuration(data)  # the rubric and indicator settings of the data
     ds = load_dataset(data)
-    year = args.year or max(ds.years)
-    if year not in ds.years:
-        raise EvalkitError(f"no data for {year} in {data} (years present: {', '.join(map(str, ds.years))})")
+    year = ds.evaluation_year(args.year)  # default: the latest year with data for scoring
     table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
     names = {i.code: i.name_zh for i in CATALOGUE}
     table.insert(1, "name_zh", table["indicator"].map(names))
@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "change since the last run are skipped.")
     run.add_argument("--data", help="data directory (default: the shipped sample district)")
     run.add_argument("--framework", help="framework YAML (default: DATA/framework.yaml)")
-    run.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
+    run.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
     run.add_argument("--units", help="comma-separated unit ids (default: every unit)")
     run.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     run.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
@@ -225,9 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     ver = sub.add_parser("verify", help="re-compute a report folder and compare it with its manifest",
-                         description="Re-hash the inputs, re-compute the results and re-render "
-                                     "every report listed in REPORT_DIR/manifest.json; list every "
-                                     "difference and exit 4 if there is any.")
+                         description="Check REPORT_DIR against its manifest.json: re-hash every "
+                                     "input (data files, framework, rubric, schemes, indicator "
+                                     "settings, workdays) and every output (reports and results "
+                                     "tables), list stray and stale files, re-compute the results "
+                                     "and re-render every report; list every difference and exit 4 "
+                                     "if there is any.")
     ver.add_argument("report_dir", help="a year folder written by `evalkit run`, e.g. reports/2024")
     ver.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
                      help="worker processes (default: number of cores, at most 4)")
@@ -242,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "rank, grade, flags).")
     sco.add_argument("--data", help="data directory (default: the shipped sample district)")
     sco.add_argument("--framework", help="framework file (default: DATA/framework.yaml)")
-    sco.add_argument("--year", type=int, help="evaluation year (default: the latest in the data)")
+    sco.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
     sco.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     sco.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     sco.set_defaults(func=cmd_score)
@@ -259,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      ".xlsx or .parquet), compute every indicator of a year for "
                                      "every unit and write them there.")
     ind.add_argument("--data", help="data directory (default: the shipped sample district)")
-    ind.add_argument("--year", type=int, help="year (default: the latest in the data)")
+    ind.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
     ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
     ind.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     ind.set_defaults(func=cmd_indicators)
@@ -273,9 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--cases", type=int, help="service cases per year (scales the sample up)")
     smp.add_argument("--tickets", type=int, help="12345 tickets per year")
     smp.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format")
-    smp.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    smp.add_argument("--force", action="store_true",
+                     help="write into a non-empty directory: overwrite the files the sample writes, "
+                          "leave every other file alone")
     smp.set_defaults(func=cmd_sample)
     return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """evalkit's own warnings (configuration, anonymity floor, invisible characters) as one
+    readable line each; other libraries' warnings keep Python's format."""
+    if issubclass(category, UserWarning):
+        print(f"evalkit: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,6 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run_command(args)
+
+
+def _run_command(args) -> int:
     try:
         return args.func(args)
     except DataValidationError as exc:

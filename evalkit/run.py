@@ -4,35 +4,78 @@ one notebook execution) and the district overview, and record everything in a ma
 * **Workers.** ``jobs`` worker processes each keep one warm notebook kernel
   (:class:`evalkit.report.render.NotebookRunner`) for all the reports they render; with
   ``scheduler=ADDRESS`` the same jobs run on a Dask distributed cluster instead (the
-  workers must see the same file system and have evalkit installed).
-* **Isolation.** Each render runs in its own temporary directory and writes its files
-  atomically. A failing report does not stop the others: the summary lists it, the exit
-  code is non-zero and the executed notebook is kept as ``<unit>.failed.ipynb``.
+  workers must see the same file system and have evalkit installed). A worker whose parent
+  process dies (even by ``kill -9``) stops its kernel and exits within a second.
+* **Keys and file names.** A report's key is ``unit/<unit id>`` or ``overview`` (the
+  district overview), so a unit whose id is ``overview`` is a unit like any other. Unit ids
+  become file names by :func:`evalkit.report.render.safe_filename`, which never gives two
+  ids one name; a set of ids that would share a file (ids differing only in case) is
+  refused before anything is written.
+* **Isolation.** Each render runs in its own temporary directory and writes its HTML and
+  PDF together (both or neither, :func:`evalkit.report.render.publish_together`). A failing
+  report does not stop the others: the summary lists it, the exit code is non-zero and the
+  executed notebook is kept as ``<file name>.failed.ipynb``.
 * **Limits.** Every cell has a timeout, every kernel start too; a kernel that fails to
-  start is retried once.
-* **Incremental.** Each report has an *input key* (data, framework, code, templates, fonts,
-  parameters); a rerun skips the reports whose key and files are unchanged.
-* **Reproducible.** ``OUT/<year>/manifest.json`` records the inputs' hashes, framework,
-  parameters, package versions and every output's SHA-256, with no time in it; the same
-  inputs give the same bytes (see :func:`verify_reports`).
+  start is retried once. Before writing, the batch checks that the output folder's disk has
+  room for the reports (:data:`REPORT_SPACE` each) and the results; a full disk is one clear
+  message, never a half-written report.
+* **Incremental and resumable.** Each report has an *input key* (results, code, templates,
+  fonts, packages, language, renderer); a rerun skips the reports whose key and files are
+  unchanged. The manifest is rewritten (atomically) after every finished report, so a run
+  that is killed resumes where it stopped.
+* **One run per folder.** A run holds a lock on ``OUT/<year>/`` (``fcntl.flock`` on
+  :data:`LOCK_FILE`) for its whole duration; a second run on the same folder waits for it
+  (saying so) and then adds its reports to the same manifest. ``evalkit verify`` takes the
+  lock shared. Temporary files of a process live in a scratch directory of its own
+  (``<tmp>/evalkit-scratch-<pid>-*``), removed when it ends; one left by a killed process
+  is removed by the next run.
+* **Reproducible.** ``OUT/<year>/manifest.json`` records the inputs' hashes (data files and
+  every configuration file), the framework, parameters, package versions, the results
+  tables' and every output's SHA-256, with no time in it; the same inputs give the same
+  bytes (see :func:`verify_reports`).
+
+Manifest (``manifest_version`` 2)::
+
+    {"manifest_version": 2, "year": 2024, "language": "zh", "renderer": "typst",
+     "inputs": {"data_dir": …, "data_files": {"units.csv": sha256, "2024/…": …},
+                "framework_file": …, "framework": {"code", "version", "sha256"},
+                "configuration": {"framework" | "rubric" | "schemes" | "indicators":
+                                  {"file": name in the data directory, "sha256": …}}},
+     "parameters": …, "evalkit_version": …, "packages": …, "code": …, "fonts": …,
+     "results": {"sha256": digest of the results' content,
+                 "files": {"units.parquet": sha256, …, "meta.json": sha256}},
+     "reports": {"overview": entry, "unit/D01": entry, …},
+     "failed": {"unit/D07": "why", …}}
+
+with ``entry = {"input_key": …, "results_key": …, "outputs": {"html": {"file", "sha256"},
+"pdf": {…}}}``. ``results_key`` identifies what the report shows (results, language,
+renderer, year): an entry whose ``results_key`` differs from the current one is *stale* —
+rendered from other inputs by an earlier run and not rendered again since (``--units``).
 """
 
 from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
+import errno
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.util
+import os
+import re
+import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .configuration import load_configuration
 from .data.files import atomic_write_text, sha256_file
 from .errors import EvalkitError
 from .provenance import package_versions
@@ -40,13 +83,39 @@ from .results.compute import compute_results
 from .results.store import save_results
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+#: Key (and file stem) of the district overview; a unit's key is ``unit/<id>``.
 OVERVIEW = "overview"
+UNIT_PREFIX = "unit/"
+RESULTS_DIR = "results"
+#: The lock file of a year folder (hidden; ``flock``-ed by a run, shared by ``verify``).
+LOCK_FILE = ".evalkit.lock"
+#: Prefix of a process's scratch directory in the system's temporary directory.
+SCRATCH_PREFIX = "evalkit-scratch-"
+_SCRATCH_LOCK = "owner.lock"
+#: Free space a batch asks for: per report (HTML + PDF; the sample's take ≈ 0.5 MB) …
+REPORT_SPACE = 2 * 2 ** 20
+#: … and for the results tables.
+RESULTS_SPACE = 32 * 2 ** 20
 
 #: Packages whose version can change the bytes of a report.
 _RENDER_PACKAGES = ("evalkit", "typst", "matplotlib", "nbconvert", "nbformat", "papermill",
                     "nbclient", "ipykernel", "pandas", "numpy", "fonttools",
                     "pylopdf-fonts-zh-cn", "jinja2")
+
+#: Hidden temporary files of :func:`evalkit.data.files.atomic_path` and
+#: :func:`evalkit.report.render.publish_together` (``.<name>.<random>.tmp``), and of
+#: :func:`evalkit.results.store.save_results` (``tmp<random>.tmp``): what a killed run leaves.
+_PARTIAL_WRITE = re.compile(r"(\..+\.[A-Za-z0-9_]{8}|tmp[A-Za-z0-9_]{8})\.tmp")
+
+
+def unit_key(unit_id: str) -> str:
+    """The manifest key of the report of ``unit_id``: ``unit/<id>``."""
+    return f"{UNIT_PREFIX}{unit_id}"
+
+
+def _key_unit(key: str) -> str | None:
+    return key[len(UNIT_PREFIX):] if key.startswith(UNIT_PREFIX) else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +123,7 @@ class RenderJob:
     """One report to render (picklable: it travels to worker processes and Dask)."""
 
     kind: str                 # "unit" or "overview"
-    key: str                  # the unit id, or "overview"
+    unit: str                 # the unit id ("" for the overview)
     stem: str                 # file name stem in the year folder
     year: int
     language: str
@@ -65,10 +134,15 @@ class RenderJob:
     timeout: int
     start_timeout: int
 
+    @property
+    def key(self) -> str:
+        """The report's manifest key: ``unit/<id>`` or ``overview``."""
+        return unit_key(self.unit) if self.kind == "unit" else OVERVIEW
+
 
 @dataclass
 class RenderOutcome:
-    key: str
+    key: str                  # manifest key
     kind: str
     input_key: str
     ok: bool
@@ -82,8 +156,9 @@ class BatchSummary:
     year: int
     out_dir: Path
     written: list[Path] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)       # unit ids
+    failed: dict[str, str] = field(default_factory=dict)   # manifest key → why
+    stale: list[str] = field(default_factory=list)         # manifest keys
     overview: str = ""          # "written", "unchanged", "failed" or "" (not rendered)
     manifest: Path | None = None
 
@@ -100,9 +175,14 @@ class BatchSummary:
             lines.append(f"district overview: {self.overview}")
         if self.manifest is not None:
             lines.append(f"manifest: {self.manifest}")
+        if self.stale:
+            shown = ", ".join(self.stale[:8]) + (" …" if len(self.stale) > 8 else "")
+            lines.append(f"{len(self.stale)} earlier report(s) in the folder were rendered from other "
+                         f"inputs and not rendered again by this run: {shown}; run without --units "
+                         "to bring them up to date")
         if self.failed:
             lines.append(f"{len(self.failed)} report(s) failed:")
-            lines += [f"  {unit}: {msg}" for unit, msg in sorted(self.failed.items())]
+            lines += [f"  {key}: {msg}" for key, msg in sorted(self.failed.items())]
         return "\n".join(lines)
 
 
@@ -149,6 +229,168 @@ def _key(*parts: object) -> str:
                                      default=str).encode("utf-8")).hexdigest()
 
 
+@dataclass
+class _Plan:
+    """What a batch renders from, computed once and written nowhere: the results, the
+    inputs' hashes and the parts of every report's input key."""
+
+    data: Path
+    framework: Path
+    year: int
+    language: str
+    renderer: str
+    results: object
+    inputs: dict
+    digest: str
+    fingerprint: dict
+    fonts: dict
+    packages: dict
+    stems: dict[str, str]     # unit id → file stem, for every unit of the year
+
+    @property
+    def results_key(self) -> str:
+        """What every report shows: the results, language, renderer and year."""
+        return _key(self.digest, self.language, self.renderer, self.year)
+
+    def input_key(self, kind: str, unit: str = "") -> str:
+        """Everything the report ``kind``/``unit`` is rendered from: its skip key."""
+        return _key(kind, unit if kind == "unit" else OVERVIEW, self.digest, self.fingerprint,
+                    self.fonts, self.packages, self.language, self.renderer, self.year)
+
+    def expected_key(self, key: str) -> str | None:
+        """The input key the report ``key`` would have now; None for a unit not in the data."""
+        unit = _key_unit(key)
+        if unit is None:
+            return self.input_key("overview") if key == OVERVIEW else None
+        return self.input_key("unit", unit) if unit in self.stems else None
+
+
+def _plan(data: Path, framework: Path, year: int | None, language: str, renderer: str) -> _Plan:
+    from .fonts import font_manifest
+    from .report.render import report_filenames
+
+    data, framework = Path(data).resolve(), Path(framework).resolve()
+    config = load_configuration(data, framework)
+    results = compute_results(data, year=year, config=config)
+    meta = results.meta
+    inputs = {"data_dir": str(data), "data_files": dict(sorted(meta["data_hashes"].items())),
+              "framework_file": str(framework),
+              "framework": {"code": meta.get("framework_code"), "version": meta.get("framework_version"),
+                            "sha256": meta.get("framework_hash")},
+              "configuration": {s.role: {"file": s.name, "sha256": s.sha256} for s in config.sources}}
+    units = [str(u) for u in results.units["unit_id"]]
+    return _Plan(data=data, framework=framework, year=int(meta["year"]), language=language,
+                 renderer=renderer, results=results, inputs=inputs, digest=results_digest(results),
+                 fingerprint=code_fingerprint(), fonts=font_manifest(),
+                 packages=package_versions(_RENDER_PACKAGES), stems=report_filenames(units))
+
+
+# ----------------------------------------------------------------------------------------
+# A process's scratch directory, and the workers' watchdog
+# ----------------------------------------------------------------------------------------
+
+_scratch: dict[int, tuple[Path, int]] = {}   # pid → (directory, fd of its held lock file)
+_scratch_guard = threading.Lock()
+
+
+def _flock(fd: int, exclusive: bool = True, block: bool = True) -> bool:
+    """``flock`` ``fd``; False when ``block`` is False and another process holds it. Where
+    ``fcntl`` does not exist (Windows) nothing is locked and True is returned."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks
+        return True
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if block else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, mode)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def process_scratch() -> Path:
+    """This process's scratch directory, ``<tmp>/evalkit-scratch-<pid>-<random>``: kernel
+    homes and connection files, and each report's temporary directory. Made on first use,
+    held (``flock`` on its ``owner.lock``) while the process lives and removed when it ends;
+    :func:`remove_stale_scratch` removes one whose process died without removing it."""
+    pid = os.getpid()
+    with _scratch_guard:
+        if pid in _scratch:  # (a forked child inherits the dict: it keys on the pid)
+            return _scratch[pid][0]
+        path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{pid}-"))
+        fd = os.open(path / _SCRATCH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        _flock(fd)
+        _scratch[pid] = (path, fd)
+        atexit.register(_remove_scratch)
+        multiprocessing.util.Finalize(None, _remove_scratch, exitpriority=0)
+        return path
+
+
+def _remove_scratch() -> None:
+    entry = _scratch.pop(os.getpid(), None)
+    if entry is not None:
+        shutil.rmtree(entry[0], ignore_errors=True)
+        os.close(entry[1])
+
+
+def remove_stale_scratch(root: str | Path | None = None, *, min_age: float = 600.0) -> list[Path]:
+    """Remove the scratch directories under ``root`` (default: the system's temporary
+    directory) whose process has died — their ``owner.lock`` is free (a lock dies with its
+    process, even after ``kill -9``) — and those without a lock file older than ``min_age``
+    seconds. Returns the directories removed."""
+    root = Path(root) if root is not None else Path(tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = sorted(root.glob(f"{SCRATCH_PREFIX}*"))
+    except OSError:
+        return removed
+    for path in candidates:
+        if not path.is_dir() or path.is_symlink() or path == _scratch.get(os.getpid(), (None,))[0]:
+            continue
+        lock = path / _SCRATCH_LOCK
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            try:
+                old = time.time() - path.stat().st_mtime > min_age
+            except OSError:
+                continue
+            if old:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            continue
+        except OSError:
+            continue  # another user's, or unreadable
+        try:
+            if _flock(fd, block=False):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Initialiser of a batch worker process: a watchdog thread that, when the parent
+    process is gone (the worker has been re-parented, e.g. after ``kill -9`` of the run),
+    kills this worker's kernels, removes its scratch directory and exits at once.
+    (A pool's worker would otherwise wait forever on its task queue.)"""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        for runner in list(_all_runners):
+            try:
+                runner.kill()
+            except Exception:  # noqa: BLE001 - exiting anyway
+                pass
+        entry = _scratch.get(os.getpid())
+        if entry is not None:
+            shutil.rmtree(entry[0], ignore_errors=True)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="evalkit-parent-watchdog", daemon=True).start()
+
+
 # ----------------------------------------------------------------------------------------
 # Rendering one job (in whatever process runs it)
 # ----------------------------------------------------------------------------------------
@@ -173,7 +415,8 @@ def _runner(timeout: int, start_timeout: int):
     if runner is None or (runner.cell_timeout, runner.start_timeout) != (timeout, start_timeout):
         if runner is not None:
             runner.close()
-        runner = NotebookRunner(cell_timeout=timeout, start_timeout=start_timeout)
+        runner = NotebookRunner(cell_timeout=timeout, start_timeout=start_timeout,
+                                tmp_dir=process_scratch())
         _local.runner = runner
         if not _all_runners:
             atexit.register(_close_runners)
@@ -183,26 +426,38 @@ def _runner(timeout: int, start_timeout: int):
     return runner
 
 
+def disk_error_message(exc: OSError, what: str) -> str:
+    """One line for an :class:`OSError` met while writing ``what``; a full disk says so."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)) or "No space left" in str(exc) \
+            or "Disk quota" in str(exc):
+        return (f"the disk is full: no space left on the device while writing {what}; "
+                "free some space and run again")
+    return f"cannot write {what}: {exc.strerror or exc}"
+
+
 def render_job(job: RenderJob, runner=None) -> RenderOutcome:
     """Render one job; never raises for a report's own failure (the outcome says it)."""
     from .report.render import render_overview, render_unit_report
 
-    runner = runner if runner is not None else _runner(job.timeout, job.start_timeout)
     out_dir = Path(job.out_dir)
     try:
+        runner = runner if runner is not None else _runner(job.timeout, job.start_timeout)
         if job.kind == "overview":
             render_overview(job.results_dir, job.year, out_dir, language=job.language,
-                            renderer=job.renderer, runner=runner)
+                            renderer=job.renderer, runner=runner, tmp_dir=process_scratch())
         else:
-            render_unit_report(job.results_dir, job.key, job.year, out_dir, language=job.language,
-                               renderer=job.renderer, runner=runner)
+            render_unit_report(job.results_dir, job.unit, job.year, out_dir, language=job.language,
+                               renderer=job.renderer, runner=runner, tmp_dir=process_scratch())
+        outputs = {fmt: {"file": f"{job.stem}.{fmt}", "sha256": sha256_file(out_dir / f"{job.stem}.{fmt}")}
+                   for fmt in ("html", "pdf")}
     except EvalkitError as exc:
         return RenderOutcome(job.key, job.kind, job.input_key, ok=False, error=str(exc))
+    except OSError as exc:
+        return RenderOutcome(job.key, job.kind, job.input_key, ok=False,
+                             error=disk_error_message(exc, f"{job.stem}.html and {job.stem}.pdf"))
     except Exception as exc:  # noqa: BLE001 - a bug in one report must not stop the batch
         return RenderOutcome(job.key, job.kind, job.input_key, ok=False,
                              error=f"unexpected {type(exc).__name__}: {exc}")
-    outputs = {fmt: {"file": f"{job.stem}.{fmt}", "sha256": sha256_file(out_dir / f"{job.stem}.{fmt}")}
-               for fmt in ("html", "pdf")}
     return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
 
 
@@ -218,15 +473,22 @@ def _run_local(jobs: list[RenderJob], workers: int, on_done) -> None:
             on_done(render_job(job))
         return
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                                  initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(render_job, job): job for job in jobs}
         for fut in cf.as_completed(futures):
             job = futures[fut]
             try:
-                on_done(fut.result())
+                outcome = fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker process died
-                on_done(RenderOutcome(job.key, job.kind, job.input_key, ok=False,
-                                      error=f"worker failed: {type(exc).__name__}: {exc}"))
+                outcome = RenderOutcome(job.key, job.kind, job.input_key, ok=False,
+                                        error=f"worker failed: {type(exc).__name__}: {exc}")
+            on_done(outcome)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # interrupted: do not start more
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_dask(jobs: list[RenderJob], scheduler: str, on_done) -> None:
@@ -247,10 +509,11 @@ def _run_dask(jobs: list[RenderJob], scheduler: str, on_done) -> None:
         for fut in as_completed(list(futures)):
             job = futures[fut]
             try:
-                on_done(fut.result())
+                outcome = fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker died
-                on_done(RenderOutcome(job.key, job.kind, job.input_key, ok=False,
-                                      error=f"Dask worker failed: {type(exc).__name__}: {exc}"))
+                outcome = RenderOutcome(job.key, job.kind, job.input_key, ok=False,
+                                        error=f"Dask worker failed: {type(exc).__name__}: {exc}")
+            on_done(outcome)
         try:  # stop the warm kernels: the workers outlive this batch
             client.run(_close_runners)
         except Exception:  # noqa: BLE001 - best effort
@@ -258,22 +521,43 @@ def _run_dask(jobs: list[RenderJob], scheduler: str, on_done) -> None:
 
 
 # ----------------------------------------------------------------------------------------
-# Manifest
+# Manifest and the year folder
 # ----------------------------------------------------------------------------------------
 
+def _upgrade(manifest: dict) -> dict:
+    """A version-1 manifest (reports keyed by unit id, the overview apart) in version 2."""
+    if manifest.get("manifest_version", 1) >= 2:
+        return manifest
+    reports = {unit_key(k): v for k, v in (manifest.get("reports") or {}).items()}
+    if manifest.get("overview"):
+        reports[OVERVIEW] = manifest["overview"]
+    failed = {(k if k == OVERVIEW else unit_key(k)): v for k, v in (manifest.get("failed") or {}).items()}
+    upgraded = {k: v for k, v in manifest.items() if k not in ("overview", "results_sha256")}
+    upgraded.update(manifest_version=MANIFEST_VERSION, reports=reports, failed=failed,
+                    results={"sha256": manifest.get("results_sha256"), "files": {}})
+    return upgraded
+
+
 def read_manifest(year_dir: Path) -> dict | None:
+    """The manifest of ``year_dir`` (in the current format), or None when there is none or
+    it cannot be read."""
     path = Path(year_dir) / MANIFEST
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return _upgrade(manifest) if isinstance(manifest, dict) else None
 
 
 def _write_manifest(year_dir: Path, manifest: dict) -> Path:
     path = Path(year_dir) / MANIFEST
-    atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise EvalkitError(disk_error_message(exc, str(path))) from exc
     return path
 
 
@@ -287,20 +571,86 @@ def _unchanged(entry: dict | None, input_key: str, year_dir: Path) -> bool:
     return bool(entry.get("outputs"))
 
 
+@contextmanager
+def folder_lock(year_dir: Path, *, shared: bool = False, timeout: float | None = None,
+                command: str = "evalkit run") -> Iterator[None]:
+    """Hold the lock of ``year_dir`` (``flock`` on its :data:`LOCK_FILE`): exclusive for a
+    run, ``shared`` for a verification. When another process holds it, say so on stderr and
+    wait — at most ``timeout`` seconds (None: until it is free), then raise
+    :class:`EvalkitError` naming the holder. The lock dies with its process, even after
+    ``kill -9``; the lock file stays (it is empty of meaning)."""
+    year_dir = Path(year_dir)
+    path = year_dir / LOCK_FILE
+    try:
+        if not shared:
+            year_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if shared:  # a read-only copy of a report folder: nothing can write it anyway
+            yield
+            return
+        raise EvalkitError(disk_error_message(exc, str(path))) from exc
+    try:
+        if not _flock(fd, exclusive=not shared, block=False):
+            try:
+                holder = path.read_text(encoding="utf-8").strip() or "another process"
+            except OSError:
+                holder = "another process"
+            busy = f"{year_dir} is in use by another evalkit command ({holder})"
+            if timeout is not None and timeout <= 0:
+                raise EvalkitError(f"{busy}; try again when it has finished")
+            print(f"evalkit: {busy}; waiting for it to finish …", file=sys.stderr, flush=True)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while not _flock(fd, exclusive=not shared, block=False):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise EvalkitError(f"{busy}; gave up waiting after {timeout:g} s — try again "
+                                       "when it has finished")
+                time.sleep(0.2)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{command}, pid {os.getpid()}\n".encode("utf-8"), 0)
+        except OSError:
+            pass  # only informative
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_partial_writes(year_dir: Path) -> None:
+    """Remove the hidden temporary files an interrupted run left in ``year_dir`` and its
+    results folder (they are never a finished output)."""
+    for folder in (year_dir, year_dir / RESULTS_DIR):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.is_file() and _PARTIAL_WRITE.fullmatch(p.name):
+                    p.unlink(missing_ok=True)
+
+
+def _check_free_space(folder: Path, reports: int, results: bool = True) -> None:
+    need = reports * REPORT_SPACE + (RESULTS_SPACE if results else 0)
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if free < need:
+        raise EvalkitError(
+            f"not enough free space in {folder}: {free / 1e6:.1f} MB free, about {need / 1e6:.0f} MB "
+            f"needed for {reports} report(s) (HTML and PDF) and the results tables; free some space "
+            "or choose another --out")
+
+
+def _results_files(results_dir: Path) -> dict[str, str]:
+    return {p.name: sha256_file(p) for p in sorted(results_dir.iterdir())
+            if p.is_file() and (p.suffix == ".parquet" or p.name == "meta.json")}
+
+
 # ----------------------------------------------------------------------------------------
 # The batch
 # ----------------------------------------------------------------------------------------
 
-def run_batch(data: Path, framework: Path, year: int | None = None, units: list[str] | None = None,
-              out_dir: Path = Path("reports"), jobs: int = 2, language: str = "zh",
-              progress: bool = True, *, renderer: str = "typst", overview: bool = True,
-              force: bool = False, scheduler: str | None = None, timeout: int | None = None,
-              start_timeout: int | None = None) -> BatchSummary:
-    """Compute ``year`` once and render the reports of ``units`` (default: every unit) and
-    the district overview into ``out_dir/<year>/``; write ``manifest.json`` there."""
+def _check_options(language: str, renderer: str) -> None:
     from .report.messages import LANGUAGES
     from .report.pdf import RENDERERS, quarto_available
-    from .report.render import CELL_TIMEOUT, START_TIMEOUT, safe_filename
 
     if language not in LANGUAGES:
         raise EvalkitError(f"unknown report language {language!r}; choose one of {', '.join(LANGUAGES)}")
@@ -308,62 +658,113 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
         raise EvalkitError(f"unknown renderer {renderer!r}; choose one of {', '.join(RENDERERS)}")
     if renderer == "quarto" and not quarto_available():
         raise EvalkitError("--renderer quarto: no 'quarto' executable on the PATH")
+
+
+def _choose(plan: _Plan, units: list[str] | None) -> list[str]:
+    known = list(plan.stems)
+    if not units:
+        return sorted(known)
+    unknown = [u for u in units if u not in plan.stems]
+    if unknown:
+        raise EvalkitError(f"unknown unit id(s) {', '.join(unknown)}; the data have "
+                           f"{', '.join(known[:8])}{' …' if len(known) > 8 else ''}")
+    return list(dict.fromkeys(units))
+
+
+def run_batch(data: Path, framework: Path, year: int | None = None, units: list[str] | None = None,
+              out_dir: Path = Path("reports"), jobs: int = 2, language: str = "zh",
+              progress: bool = True, *, renderer: str = "typst", overview: bool = True,
+              force: bool = False, scheduler: str | None = None, timeout: int | None = None,
+              start_timeout: int | None = None, lock_timeout: float | None = None) -> BatchSummary:
+    """Compute ``year`` once and render the reports of ``units`` (default: every unit) and
+    the district overview into ``out_dir/<year>/``; write ``manifest.json`` there (after
+    every finished report, so that a killed run resumes).
+
+    Another run on the same folder is waited for (at most ``lock_timeout`` seconds; None:
+    as long as it takes); its reports stay in the manifest. Raises :class:`EvalkitError`
+    for a bad option, unknown units, ids that would share a file, too little free space or
+    a disk that fills while the results or the manifest are written; a report that fails
+    is listed in the summary and the others are still rendered."""
+    _check_options(language, renderer)
+    plan = _plan(data, framework, year, language, renderer)
+    chosen = _choose(plan, units)
+    year_dir = (Path(out_dir) / str(plan.year)).resolve()
+    remove_stale_scratch()
+    with folder_lock(year_dir, timeout=lock_timeout):
+        return _render(plan, chosen, year_dir, jobs=jobs, progress=progress, overview=overview,
+                       force=force, scheduler=scheduler, timeout=timeout, start_timeout=start_timeout)
+
+
+def _render(plan: _Plan, chosen: list[str], year_dir: Path, *, jobs: int, progress: bool,
+            overview: bool, force: bool, scheduler: str | None, timeout: int | None,
+            start_timeout: int | None) -> BatchSummary:
+    """Render ``chosen`` (and the overview) of ``plan`` into ``year_dir``, which the caller
+    has locked."""
+    from .report.render import CELL_TIMEOUT, START_TIMEOUT
+
     timeout = int(timeout or CELL_TIMEOUT)
     start_timeout = int(start_timeout or START_TIMEOUT)
+    year = plan.year
+    year_dir.mkdir(parents=True, exist_ok=True)
+    results_dir = year_dir / RESULTS_DIR
 
-    data, framework = Path(data).resolve(), Path(framework).resolve()
-    results = compute_results(data, framework, year)
-    year = int(results.meta["year"])
-    known = [str(u) for u in results.units["unit_id"]]
-    if units:
-        unknown = [u for u in units if u not in known]
-        if unknown:
-            raise EvalkitError(f"unknown unit id(s) {', '.join(unknown)}; the data have "
-                               f"{', '.join(known[:8])}{' …' if len(known) > 8 else ''}")
-        chosen = list(dict.fromkeys(units))
-    else:
-        chosen = sorted(known)
-    year_dir = (Path(out_dir) / str(year)).resolve()
-    results_dir = save_results(results, year_dir / "results")
-
-    from .fonts import font_manifest
-
-    meta = results.meta
-    inputs = {"data_dir": str(data), "data_files": dict(sorted(meta["data_hashes"].items())),
-              "framework_file": str(framework),
-              "framework": {"code": meta.get("framework_code"), "version": meta.get("framework_version"),
-                            "sha256": meta.get("framework_hash")}}
-    fingerprint = code_fingerprint()
-    fonts = font_manifest()
-    packages = package_versions(_RENDER_PACKAGES)
-    digest = results_digest(results)
-    common = (digest, fingerprint, fonts, packages, language, renderer, year)
-
-    def job(kind: str, key: str, stem: str) -> RenderJob:
-        return RenderJob(kind=kind, key=key, stem=stem, year=year, language=language,
-                         results_dir=str(results_dir), out_dir=str(year_dir), renderer=renderer,
-                         input_key=_key(kind, key, *common), timeout=timeout,
+    def job(kind: str, unit: str, stem: str) -> RenderJob:
+        return RenderJob(kind=kind, unit=unit, stem=stem, year=year, language=plan.language,
+                         results_dir=str(results_dir), out_dir=str(year_dir), renderer=plan.renderer,
+                         input_key=plan.input_key(kind, unit), timeout=timeout,
                          start_timeout=start_timeout)
 
-    all_jobs = [job("unit", u, safe_filename(u)) for u in chosen]
+    all_jobs = [job("unit", u, plan.stems[u]) for u in chosen]
     if overview:
-        all_jobs.append(job("overview", OVERVIEW, OVERVIEW))
+        all_jobs.append(job("overview", "", OVERVIEW))
 
+    _remove_partial_writes(year_dir)
     old = read_manifest(year_dir) or {}
-    same_inputs = old.get("inputs") == inputs and old.get("language") == language
-    old_reports = dict(old.get("reports", {})) if same_inputs else {}
-    old_overview = old.get("overview") if same_inputs else None
+    # earlier reports whose files are all still there (whatever inputs they came from)
+    reports = {k: v for k, v in (old.get("reports") or {}).items()
+               if v.get("outputs") and all((year_dir / o["file"]).is_file() for o in v["outputs"].values())}
+    failed = dict(old.get("failed") or {})
 
     summary = BatchSummary(year=year, out_dir=year_dir)
-    outcomes: dict[str, RenderOutcome] = {}
-    todo = []
+    todo: list[RenderJob] = []
     for j in all_jobs:
-        entry = old_overview if j.kind == "overview" else old_reports.get(j.key)
-        if not force and _unchanged(entry, j.input_key, year_dir):
-            outcomes[j.key if j.kind == "unit" else OVERVIEW] = RenderOutcome(
-                j.key, j.kind, j.input_key, ok=True, outputs=entry["outputs"], skipped=True)
+        if not force and _unchanged(reports.get(j.key), j.input_key, year_dir):
+            failed.pop(j.key, None)
+            if j.kind == "overview":
+                summary.overview = "unchanged"
+            else:
+                summary.skipped.append(j.unit)
         else:
             todo.append(j)
+
+    _check_free_space(year_dir, len(todo))
+    try:
+        save_results(plan.results, results_dir)
+    except OSError as exc:
+        raise EvalkitError(disk_error_message(exc, f"the results tables in {results_dir}")) from exc
+
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "year": year,
+        "language": plan.language,
+        "renderer": plan.renderer,
+        "inputs": plan.inputs,
+        "parameters": plan.results.meta.get("parameters", {}),
+        "evalkit_version": __version__,
+        "packages": plan.packages,
+        "code": plan.fingerprint,
+        "results": {"sha256": plan.digest, "files": _results_files(results_dir)},
+        "fonts": plan.fonts,
+        "reports": reports,
+        "failed": failed,
+    }
+
+    def save() -> None:
+        manifest["reports"] = dict(sorted(reports.items()))
+        manifest["failed"] = dict(sorted(failed.items()))
+        summary.manifest = _write_manifest(year_dir, manifest)
+
+    save()
 
     bar = None
     if progress and todo:
@@ -371,8 +772,24 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
 
         bar = tqdm(total=len(todo), desc=f"Rendering {year} reports", unit="report", file=sys.stderr)
 
+    done: set[str] = set()
+
     def on_done(outcome: RenderOutcome) -> None:
-        outcomes[outcome.key if outcome.kind == "unit" else OVERVIEW] = outcome
+        done.add(outcome.key)
+        if outcome.ok:
+            reports[outcome.key] = {"input_key": outcome.input_key, "results_key": plan.results_key,
+                                    "outputs": outcome.outputs}
+            failed.pop(outcome.key, None)
+        else:
+            # an earlier report of this key stays listed (its files are still there: stale)
+            failed[outcome.key] = outcome.error
+        save()  # after every report: a killed run resumes from here
+        if outcome.kind == "overview":
+            summary.overview = "written" if outcome.ok else "failed"
+        elif outcome.ok:
+            summary.written.append(year_dir / outcome.outputs["html"]["file"])
+        if not outcome.ok:
+            summary.failed[outcome.key] = outcome.error
         if bar is not None:
             bar.update(1)
 
@@ -381,51 +798,19 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
             _run_dask(todo, scheduler, on_done)
         else:
             _run_local(todo, jobs, on_done)
+        lost = [j for j in todo if j.key not in done]
+        for j in lost:
+            on_done(RenderOutcome(j.key, j.kind, j.input_key, ok=False,
+                                  error="no result: the process rendering it stopped"))
     finally:
         if bar is not None:
             bar.close()
 
-    reports = {k: v for k, v in old_reports.items() if (year_dir / v["outputs"]["html"]["file"]).is_file()} \
-        if old_reports else {}
-    failed = {}
-    for key, outcome in sorted(outcomes.items()):
-        if outcome.kind == "overview":
-            summary.overview = "failed" if not outcome.ok else "unchanged" if outcome.skipped else "written"
-            if not outcome.ok:
-                summary.failed[OVERVIEW] = outcome.error
-                failed[OVERVIEW] = outcome.error
-            continue
-        if outcome.ok:
-            reports[key] = {"input_key": outcome.input_key, "outputs": outcome.outputs}
-            if outcome.skipped:
-                summary.skipped.append(key)
-            else:
-                summary.written.append(year_dir / outcome.outputs["html"]["file"])
-        else:
-            reports.pop(key, None)
-            summary.failed[key] = outcome.error
-            failed[key] = outcome.error
     summary.written.sort()
-
-    ov = outcomes.get(OVERVIEW)
-    manifest = {
-        "manifest_version": MANIFEST_VERSION,
-        "year": year,
-        "language": language,
-        "renderer": renderer,
-        "inputs": inputs,
-        "parameters": meta.get("parameters", {}),
-        "evalkit_version": __version__,
-        "packages": packages,
-        "code": fingerprint,
-        "results_sha256": digest,
-        "fonts": fonts,
-        "reports": dict(sorted(reports.items())),
-        "overview": ({"input_key": ov.input_key, "outputs": ov.outputs} if ov is not None and ov.ok
-                     else (old_overview if old_overview and ov is None else None)),
-        "failed": dict(sorted(failed.items())),
-    }
-    summary.manifest = _write_manifest(year_dir, manifest)
+    rendered = {j.key for j in all_jobs}
+    summary.stale = sorted(k for k, v in reports.items()
+                           if k not in rendered and v.get("results_key") not in (None, plan.results_key))
+    save()
     return summary
 
 
@@ -445,18 +830,66 @@ class Verification:
 
     def describe(self) -> str:
         if self.ok:
-            return (f"{self.year_dir}: {self.checked} file(s) verified; inputs and every output "
-                    "match the manifest")
+            return (f"{self.year_dir}: {self.checked} file(s) verified; inputs, results and every "
+                    "report match the manifest")
         return "\n".join([f"{self.year_dir}: {len(self.differences)} difference(s):",
                           *(f"  {d}" for d in self.differences)])
 
 
+def _expected_files(manifest: dict) -> set[str]:
+    """The files of a year folder that the manifest accounts for (relative paths)."""
+    from .report.render import safe_filename
+
+    names = {MANIFEST, LOCK_FILE}
+    for entry in (manifest.get("reports") or {}).values():
+        names |= {out["file"] for out in entry.get("outputs", {}).values()}
+    for key in manifest.get("failed") or {}:
+        unit = _key_unit(key)
+        names.add(f"{safe_filename(unit) if unit is not None else OVERVIEW}.failed.ipynb")
+    names |= {f"{RESULTS_DIR}/{name}" for name in (manifest.get("results") or {}).get("files", {})}
+    return names
+
+
+def _stray_files(year_dir: Path, manifest: dict) -> list[str]:
+    expected = _expected_files(manifest)
+    stray = []
+    for p in sorted(year_dir.rglob("*")):
+        rel = p.relative_to(year_dir).as_posix()
+        if p.is_dir():
+            if rel != RESULTS_DIR:
+                if not any(q.is_file() for q in p.rglob("*")):
+                    stray.append(f"{rel}/")
+            continue
+        if rel not in expected:
+            stray.append(rel)
+    return stray
+
+
 def verify_reports(year_dir: Path, jobs: int = 2, progress: bool = False,
-                   scheduler: str | None = None) -> Verification:
-    """Recompute the reports recorded in ``year_dir/manifest.json`` and list every
-    difference: changed or missing input files, a changed framework, output files changed
-    on disk, and re-rendered outputs whose bytes differ from the recorded ones."""
+                   scheduler: str | None = None, lock_timeout: float | None = None) -> Verification:
+    """Check a year folder against its ``manifest.json`` and list every difference:
+
+    * the **outputs** on disk — every report's HTML and PDF and every results table — have
+      the recorded SHA-256;
+    * no **stray** file lies in the folder (one the manifest does not account for, e.g. a
+      report of an earlier run with other inputs) and no report is **stale** (rendered from
+      other results than the current inputs give) or recorded as failed;
+    * the **inputs** — every data file (units, raters, each year's tables, ``workdays.csv``)
+      and every configuration file (framework, ``rubric.yaml``, ``schemes.yaml``,
+      ``indicators.yaml``) — have the recorded SHA-256, and none was added;
+    * recomputing the results gives the recorded tables, and re-rendering every report gives
+      the recorded bytes.
+
+    The folder is locked shared while it is checked (a run on it is waited for)."""
     year_dir = Path(year_dir).resolve()
+    if not (year_dir / MANIFEST).is_file():
+        raise EvalkitError(f"no {MANIFEST} in {year_dir}; run `evalkit run` first")
+    remove_stale_scratch()
+    with folder_lock(year_dir, shared=True, timeout=lock_timeout, command="evalkit verify"):
+        return _verify(year_dir, jobs=jobs, progress=progress, scheduler=scheduler)
+
+
+def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None) -> Verification:
     manifest = read_manifest(year_dir)
     if manifest is None:
         raise EvalkitError(f"no readable {MANIFEST} in {year_dir}; run `evalkit run` first")
@@ -468,42 +901,95 @@ def verify_reports(year_dir: Path, jobs: int = 2, progress: bool = False,
         raise EvalkitError(f"the data directory recorded in the manifest is missing: {data}")
     if not framework.is_file():
         raise EvalkitError(f"the framework recorded in the manifest is missing: {framework}")
+    recorded = dict(manifest.get("reports") or {})
+    results_files = dict((manifest.get("results") or {}).get("files") or {})
 
-    recorded = {k: v for k, v in manifest.get("reports", {}).items()}
-    overview_entry = manifest.get("overview")
-    # 1. the outputs on disk are the recorded ones
-    for key, entry in [*recorded.items(), *([(OVERVIEW, overview_entry)] if overview_entry else [])]:
+    # 1. the outputs and results tables on disk are the recorded ones
+    def check(rel: str, sha: str) -> None:
+        result.checked += 1
+        path = year_dir / rel
+        if not path.is_file():
+            diffs.append(f"{rel}: missing")
+        elif sha256_file(path) != sha:
+            diffs.append(f"{rel}: changed on disk since the run (sha256 differs)")
+
+    for key, entry in sorted(recorded.items()):
         for out in entry["outputs"].values():
-            path = year_dir / out["file"]
-            result.checked += 1
-            if not path.is_file():
-                diffs.append(f"{out['file']}: missing")
-            elif sha256_file(path) != out["sha256"]:
-                diffs.append(f"{out['file']}: changed on disk since the run (sha256 differs)")
-    # 2. recompute and re-render everything into a scratch folder
-    with tempfile.TemporaryDirectory(prefix="evalkit-verify-") as tmp:
-        summary = run_batch(data, framework, int(manifest["year"]), units=sorted(recorded) or None,
-                            out_dir=Path(tmp), jobs=jobs, language=manifest.get("language", "zh"),
-                            progress=progress, renderer=manifest.get("renderer", "typst"),
-                            overview=overview_entry is not None, force=True, scheduler=scheduler)
-        fresh = read_manifest(summary.out_dir) or {}
-    now = fresh.get("inputs", {})
-    for rel in sorted(set(inputs["data_files"]) | set(now.get("data_files", {}))):
-        a, b = inputs["data_files"].get(rel), now.get("data_files", {}).get(rel)
-        if a != b:
-            diffs.append(f"input {rel}: " + ("added since the run" if a is None else
-                                             "removed since the run" if b is None else "changed since the run"))
-    if inputs.get("framework") != now.get("framework"):
+            check(out["file"], out["sha256"])
+    for name, sha in sorted(results_files.items()):
+        check(f"{RESULTS_DIR}/{name}", sha)
+    if not results_files:
+        diffs.append(f"{RESULTS_DIR}/: no results tables recorded in the manifest (an older "
+                     "manifest: run `evalkit run` again)")
+    for key, msg in sorted((manifest.get("failed") or {}).items()):
+        diffs.append(f"{key}: the run could not render this report: {msg}")
+    for rel in _stray_files(year_dir, manifest):
+        diffs.append(f"{rel}: stray file: the manifest does not list it (left by an earlier run "
+                     "or put there by hand)")
+
+    # 2. the inputs are the recorded ones
+    for rel, sha in sorted(inputs.get("data_files", {}).items()):
+        path = data / rel
+        if not path.is_file():
+            diffs.append(f"input {rel}: removed since the run")
+        elif sha256_file(path) != sha:
+            diffs.append(f"input {rel}: changed since the run")
+    configuration = inputs.get("configuration") or {}
+    for role, source in sorted(configuration.items()):
+        if role == "framework":
+            continue  # its hash also covers a node table: compared after loading it below
+        path = data / source["file"]
+        if not path.is_file():
+            diffs.append(f"{role} file {source['file']}: removed since the run")
+        elif sha256_file(path) != source["sha256"]:
+            diffs.append(f"{role} file {source['file']}: changed since the run")
+
+    # 3. recompute
+    try:
+        plan = _plan(data, framework, int(manifest["year"]), manifest.get("language", "zh"),
+                     manifest.get("renderer", "typst"))
+    except EvalkitError as exc:
+        diffs.append(f"the results cannot be recomputed from the inputs now: {exc}")
+        return result
+    now = plan.inputs
+    for rel in sorted(set(now["data_files"]) - set(inputs.get("data_files", {}))):
+        diffs.append(f"input {rel}: added since the run")
+    for role in sorted(set(now["configuration"]) - set(configuration)):
+        diffs.append(f"{role} file {now['configuration'][role]['file']}: added since the run")
+    if inputs.get("framework") != now["framework"]:
         diffs.append(f"framework {framework.name}: changed since the run")
-    for key, msg in sorted(fresh.get("failed", {}).items()):
+
+    current, stale = {}, []
+    for key, entry in sorted(recorded.items()):
+        if plan.expected_key(key) is None:
+            diffs.append(f"{key}: the unit is no longer in the data (stale report)")
+        elif entry.get("results_key") not in (None, plan.results_key):
+            stale.append(key)
+            files = ", ".join(o["file"] for o in entry["outputs"].values())
+            diffs.append(f"{key} ({files}): stale: rendered from other inputs than the current ones "
+                         "(run `evalkit run` to bring it up to date)")
+        else:
+            current[key] = entry
+
+    with tempfile.TemporaryDirectory(prefix="evalkit-verify-") as tmp:
+        tmp_year = Path(tmp) / str(plan.year)
+        units = [u for u in (_key_unit(k) for k in current) if u is not None]
+        summary = _render(plan, units, tmp_year, jobs=jobs, progress=progress,
+                          overview=OVERVIEW in current, force=True, scheduler=scheduler,
+                          timeout=None, start_timeout=None)
+        fresh = read_manifest(summary.out_dir) or {}
+    fresh_results = (fresh.get("results") or {}).get("files", {})
+    for name, sha in sorted(results_files.items()):
+        if fresh_results.get(name) != sha:
+            diffs.append(f"{RESULTS_DIR}/{name}: recomputing gives "
+                         + ("different bytes" if name in fresh_results else "no such table"))
+    for name in sorted(set(fresh_results) - set(results_files)):
+        if results_files:
+            diffs.append(f"{RESULTS_DIR}/{name}: recomputing gives a table the run did not write")
+    for key, msg in sorted(summary.failed.items()):
         diffs.append(f"{key}: could not be re-rendered: {msg}")
-    again = dict(fresh.get("reports", {}))
-    if overview_entry and fresh.get("overview"):
-        again[OVERVIEW] = fresh["overview"]
-    wanted = dict(recorded)
-    if overview_entry:
-        wanted[OVERVIEW] = overview_entry
-    for key, entry in sorted(wanted.items()):
+    again = fresh.get("reports") or {}
+    for key, entry in sorted(current.items()):
         for fmt, out in sorted(entry["outputs"].items()):
             new = again.get(key, {}).get("outputs", {}).get(fmt)
             if new is None:

@@ -12,6 +12,7 @@ Sun 3 March are not; Qingming is Thu 4 – Sat 6 April, with Sun 7 April worked;
 is 1–5 May with Sun 28 April and Sat 11 May worked.
 """
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -105,6 +106,19 @@ def test_add_working_days_up_to_the_last_day_and_one_past_it():
         cal.add_working_days(pd.Series([pd.Timestamp("2024-03-04")]), 5)
 
 
+def test_add_working_days_zero_and_backwards():
+    # n = 0 is the start itself, even on a weekend at the very start of the calendar
+    # (Sat 2 March, cumulative 0 there)
+    cal = WorkCalendar.build("2024-03-02", "2024-03-10")
+    assert str(cal.add_working_days(pd.Series([pd.Timestamp("2024-03-02")]), 0)[0]) == "2024-03-02"
+    # backwards: 1 working day before Tue 5 is Mon 4; 1 before Mon 4 is Fri 1 (the weekend skipped)
+    got = MARCH.add_working_days(pd.Series(pd.to_datetime(["2024-03-05", "2024-03-04"])), [-1, -1])
+    assert [str(d) for d in got] == ["2024-03-04", "2024-03-01"]
+    # 2 before Mon 4 would be Thu 29 February, before the calendar: refused, not Fri 1
+    with pytest.raises(EvalkitError, match="^working-day calendar too short for the requested deadline$"):
+        MARCH.add_working_days(pd.Series([pd.Timestamp("2024-03-04")]), -2)
+
+
 def test_add_working_days_from_a_weekend_per_row():
     # Sat 2 March + 1 → Mon 4; Fri 1 March + 2 → Tue 5 (Mon 4, Tue 5)
     got = MARCH.add_working_days(pd.Series(pd.to_datetime(["2024-03-02", "2024-03-01"])), [1, 2])
@@ -175,6 +189,12 @@ def test_override_dates_must_be_iso(tmp_path):
     with pytest.raises(EvalkitError, match=re.escape(
             f"{f}, row 3, column 'date': expected YYYY-MM-DD; found '2024/03/05'") + "$"):
         load_overrides(f)
+    # first row: without the explicit format pandas would infer %Y/%m/%d from it and accept
+    # the whole column
+    g = _csv(tmp_path, "date,workday\n2024/03/04,1\n2024/03/05,0\n")
+    with pytest.raises(EvalkitError, match=re.escape(
+            f"{g}, row 2, column 'date': expected YYYY-MM-DD; found '2024/03/04'") + "$"):
+        load_overrides(g)
 
 
 def test_override_flag_error_names_row_and_value(tmp_path):
@@ -212,3 +232,50 @@ def test_calendar_for_no_dates_is_a_single_day_in_2000():
     cal = calendar_for_dates([None], pd.Series([], dtype="datetime64[ns]"), overrides=over)
     assert (str(cal.start), str(cal.end)) == ("2000-01-01", "2000-01-01")
     assert cal.cumulative.tolist() == [0]
+
+
+# --- the scalar functions (evalkit.add_working_days / evalkit.working_days_between) ----------
+
+def test_scalar_functions_name_the_bad_argument():
+    from evalkit.data.workdays import add_working_days, working_days_between
+
+    iso = "expected an ISO date such as '2024-10-08'; found '2024-13-01'"
+    with pytest.raises(EvalkitError, match=re.escape(f"start: {iso}") + "$"):
+        working_days_between("2024-13-01", "2024-10-08")
+    with pytest.raises(EvalkitError, match=re.escape(f"end: {iso}") + "$"):
+        working_days_between("2024-10-08", "2024-13-01")
+    with pytest.raises(EvalkitError, match=re.escape(f"date: {iso}") + "$"):
+        add_working_days("2024-13-01", 1)
+
+
+def test_scalar_add_working_days_near_the_end_of_the_packaged_years():
+    """chinese_calendar has holiday data up to 2026 (State Council notice 国办发明电〔2025〕7号
+    for 2026: 1–3 January off, Sunday 4 January worked). A deadline inside the last year must
+    not ask for the next one."""
+    from evalkit.data.workdays import add_working_days
+
+    assert add_working_days("2026-03-02", 1) == dt.date(2026, 3, 3)  # Mon → Tue
+    # Tue 29 Dec 2026 + 2: Wed 30, Thu 31 — the last day of the calendar built for 2026
+    assert add_working_days("2026-12-29", 2) == dt.date(2026, 12, 31)
+
+
+def test_scalar_add_working_days_crosses_one_year_at_a_time():
+    from evalkit.data.workdays import add_working_days, working_days_between
+
+    # Mon 1 Dec 2025 + 30: 22 working days in (1 Dec, 31 Dec] (Tue 2 .. Wed 31, no holiday),
+    # then 2026: Sun 4 (make-up), Mon 5 .. Fri 9, Mon 12, Tue 13 → 22 + 8 = 30 → Tue 13 Jan.
+    # The calendar is widened to 2026 only (widening to 2027 would fail: no data).
+    assert add_working_days("2025-12-01", 30) == dt.date(2026, 1, 13)
+    assert working_days_between("2025-12-01", "2026-01-13") == 30
+    # two widenings: 300 working days from Mon 30 Dec 2024 end in 2026
+    assert add_working_days("2024-12-30", 300) == dt.date(2026, 3, 19)
+    assert working_days_between("2024-12-30", "2026-03-19") == 300
+
+
+def test_scalar_add_working_days_backwards_to_the_first_packaged_year():
+    """2004 is chinese_calendar's first year: 1 January (Thu) off, Fri 2 worked, Sat 3 and
+    Sun 4 off, Mon 5 worked. One working day before Mon 5 is Fri 2 — found in the 2004
+    calendar without asking for 2003 (which has no data)."""
+    from evalkit.data.workdays import add_working_days
+
+    assert add_working_days("2004-01-05", -1) == dt.date(2004, 1, 2)

@@ -6,13 +6,30 @@ The reference page ``docs/data-contract.md`` is generated from this module
 Conventions that hold for every table
 -------------------------------------
 * A data directory holds district-wide tables at its top level (``units``, ``raters``)
-  and one sub-directory per calendar year (``2024/``) holding that year's tables.
-* Each table is one file named after the table, in any supported format:
-  ``.csv``, ``.csv.gz``, ``.xlsx`` or ``.parquet`` (e.g. ``2024/service_cases.csv.gz``).
-* CSV text may be UTF-8, UTF-8 with BOM or GB18030 (GBK); the encoding is detected.
+  and one sub-directory per calendar year (``2024/``) holding that year's tables. A year
+  has data for scoring when its folder holds a record of an operational or qualitative
+  table; without ``--year`` the latest such year is evaluated (a folder holding only
+  follow-up tables, e.g. a ``2025/rectifications.csv`` opened early, is not), and a year
+  asked for without such data is an error.
+* Each table is one file named after the table or its Chinese label, in any supported
+  format: ``.csv``, ``.csv.gz``, ``.xlsx``, ``.xlsm``, ``.xls`` or ``.parquet`` (e.g.
+  ``2024/service_cases.csv.gz`` or ``2024/网格化管理案件.xlsx``). Files in other spreadsheet or
+  text formats (WPS ``.et``, ``.txt`` …) are not read and are named in a message: save them
+  as ``.xlsx`` or ``.csv``.
+* CSV text may be UTF-8, UTF-8 with BOM or GB18030 (GBK); the encoding is detected. Fields
+  are separated by commas, or by tabs when the header line holds more tabs than commas.
+  Rows whose every field is empty (``,,,,``) are skipped, as empty sheet rows are.
+* Excel workbooks: the first visible worksheet (the leftmost tab that is not hidden) is
+  read, with the column names in row 1 and one record per row below; empty rows are
+  skipped and formulas count as the values Excel last saved. Other worksheets are not
+  read (a warning names those holding data). A title merged across the first rows is an
+  error: the header must be row 1. Rows are numbered as the sheet numbers them.
 * Column headers may be the English name or the Chinese label given below.
 * Ids are stable strings (leading zeros kept). Money is in yuan. Durations and time limits
-  are in working days. Dates are ``YYYY-MM-DD``; date-times ``YYYY-MM-DD HH:MM[:SS]``.
+  are in working days. Dates are ``YYYY-MM-DD``; date-times ``YYYY-MM-DD HH:MM[:SS]``. A
+  date-time column given a date alone is read as 00:00 that day, with a warning per file
+  and column counting such cells. Full-width digits and signs (``２０２４－０１－０８``, ``１５．５``)
+  in number, date and yes/no columns are read as ASCII, with a warning per file and column.
 * Categorical values may be written as the English code or the Chinese label.
 * A record belongs to the year of its *anchor date* (e.g. the date a case was received);
   the anchor date must fall in the year of the folder holding the file. Later dates
@@ -92,6 +109,9 @@ class Table:
     constant_within: tuple[str, ...] = ()
     #: A file with a header and no rows is valid (e.g. no litigation in a year).
     allow_empty: bool = False
+    #: Rules across several columns of a row, in words; :mod:`evalkit.data.validation`
+    #: checks each (``_TABLE_RULES``) and the contract page lists them.
+    rules: tuple[str, ...] = ()
     required: bool = False
     kind: Literal["reference", "operational", "qualitative", "follow-up"] = "operational"
 
@@ -138,6 +158,15 @@ VOTER_GROUPS = {
     "staff": "本单位干部职工",
     "deputies": "人大代表/政协委员",
     "public": "群众代表",
+}
+
+
+#: The outcomes a legal case may have, by its kind: a review body's decisions (行政复议决定)
+#: and a court's (行政诉讼); both may dismiss (驳回) or end (终止) a case.
+LEGAL_OUTCOMES_BY_KIND = {
+    "review": ("upheld", "dismissed", "revoked", "varied", "confirmed_unlawful",
+               "ordered_to_perform", "terminated"),
+    "litigation": ("won", "lost", "dismissed", "withdrawn", "terminated"),
 }
 
 
@@ -200,6 +229,10 @@ SERVICE_CASES = Table(
               "a bad rating is rectified after the case is completed"),
         Order("promised_limit_days", "statutory_limit_days",
               "the promised time limit is not longer than the statutory one (承诺时限 ≤ 法定时限)"),
+    ),
+    rules=(
+        "A case flagged `instant` (即办件) has a `promised_limit_days` of 0.",
+        "A `bad_rating_rectified_date` is given only for a bad rating (不满意, 非常不满意).",
     ),
     columns=(
         Column("case_id", "id", "办件编号", "Case number."),
@@ -351,6 +384,14 @@ LEGAL_CASES = Table(
     anchor_date="filed_date",
     allow_empty=True,
     orders=(Order("filed_date", "concluded_date", "a case is concluded after it is filed"),),
+    rules=(
+        "A case has an `outcome` exactly when it has a `concluded_date`.",
+        "The `outcome` fits the `kind`: a review (行政复议) is "
+        + ", ".join(f"`{c}`" for c in LEGAL_OUTCOMES_BY_KIND["review"])
+        + "; a lawsuit (行政诉讼) is "
+        + ", ".join(f"`{c}`" for c in LEGAL_OUTCOMES_BY_KIND["litigation"])
+        + " (a court's 撤销, 变更 or 确认违法 of the unit's act is `lost`).",
+    ),
     columns=(
         Column("case_id", "id", "案件编号", "Case number."),
         _unit_id("Respondent unit."),
@@ -399,6 +440,11 @@ RECTIFICATIONS = Table(
     allow_empty=True,
     orders=(Order("opened_date", "deadline", "the deadline is after the item is opened"),
             Order("opened_date", "closed_date", "an item is closed after it is opened")),
+    rules=(
+        "An item has a `closed_date` exactly when its `status` is `closed` (已整改).",
+        "An item whose `source` is `audit` names its `finding_id`, which is listed in an "
+        "audit_findings file.",
+    ),
     columns=(
         Column("rectification_id", "id", "整改编号", "Rectification item number."),
         _unit_id("Unit responsible for the rectification."),
@@ -585,6 +631,7 @@ ADJUSTMENTS = Table(
     key=("adjustment_id",),
     anchor_date="decided_date",
     allow_empty=True,
+    rules=("A `bonus` or `deduction` has its `points`.",),
     columns=(
         Column("adjustment_id", "id", "事项编号", "Decision number."),
         _unit_id(),
@@ -611,7 +658,7 @@ DISTRICT_TABLES = tuple(t for t in TABLES.values() if t.scope == "district")
 YEAR_TABLES = tuple(t for t in TABLES.values() if t.scope == "year")
 
 #: File suffixes accepted for a table, in the order they are looked for.
-SUFFIXES = (".parquet", ".csv.gz", ".csv", ".xlsx")
+SUFFIXES = (".parquet", ".csv.gz", ".csv", ".xlsx", ".xlsm", ".xls")
 
 
 #: pandas dtype of an empty column of each contract dtype (a table with no rows keeps its

@@ -32,9 +32,10 @@ def _column_notes(c) -> str:
 
 
 def table_markdown(t: Table) -> str:
-    where = "top level of the data directory" if t.scope == "district" else "each year folder (`YYYY/`)"
+    where = "the top level of the data directory" if t.scope == "district" else "each year folder (`YYYY/`)"
     lines = [f"### `{t.name}` — {t.label_zh}", "", t.description, "",
-             f"- File: `{t.name}.csv` (or `.csv.gz`, `.xlsx`, `.parquet`) in the {where}; "
+             f"- File: `{t.name}.csv` (or `.csv.gz`, `.xlsx`, `.xlsm`, `.xls`, `.parquet`; or named "
+             f"`{t.label_zh}.csv` …) in {where}; "
              + ("**required**." if t.required else "optional (indicators that need it show no data)."),
              f"- Key (unique per row): {', '.join(f'`{k}`' for k in t.key)}."]
     if t.anchor_date:
@@ -44,6 +45,7 @@ def table_markdown(t: Table) -> str:
     if t.constant_columns:
         lines.append(f"- {', '.join(f'`{c}`' for c in t.constant_columns)} is the same on every row "
                      f"of one {'/'.join(t.constant_within)}.")
+    lines += [f"- {rule}" for rule in t.rules]
     lines.append(f"- A header with no rows is {'allowed' if t.allow_empty else 'an error'}.")
     lines += ["", "| column | 中文列名 | type | may be empty | meaning | rules |",
               "|---|---|---|---|---|---|"]

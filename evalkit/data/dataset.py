@@ -8,8 +8,12 @@ Layout (see :mod:`evalkit.data.contract`)::
       2023/service_cases.csv.gz ...   one folder per calendar year
       2024/...
 
-Other files (README.md, framework YAML, notes) are ignored; a *data* file whose name is not
-a contract table is an error, because a misspelt name would otherwise silently give no data.
+A table's file is named after the table (``grid_cases.csv``) or after its Chinese label
+(``网格化管理案件.csv``). Other files (README.md, framework YAML, notes) are ignored; a *data*
+file whose name is not a contract table is an error, because a misspelt name would otherwise
+silently give no data. A spreadsheet or text file in a format evalkit does not read (WPS
+``.et``, ``.txt`` …) is named in a message rather than skipped silently: an error when it is
+named after a table that has no readable file, a warning otherwise.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pandas as pd
 from .contract import EMPTY_DTYPES, SUFFIXES, TABLES, Table
 from ..errors import DataValidationError, EvalkitError, Problem
 from .files import sha256_file
+from .limits import outside_data_directory
 from .loading import read_file
 from .validation import CheckedTable, check_references, check_table
 
@@ -62,6 +67,38 @@ class Dataset:
     @property
     def units(self) -> pd.DataFrame:
         return self.tables[(None, "units")]
+
+    @property
+    def scoreable_years(self) -> tuple[int, ...]:
+        """The years with data for scoring: those holding at least one record of an
+        operational or qualitative table. A year folder with only follow-up tables (e.g. a
+        ``2025/rectifications.csv`` opened early) has none."""
+        years = set()
+        for (year, name), frame in self.tables.items():
+            if year is not None and TABLES[name].kind in ("operational", "qualitative") \
+                    and _records(frame) > 0:
+                years.add(year)
+        return tuple(sorted(years))
+
+    def evaluation_year(self, year: int | None = None) -> int:
+        """``year`` when it has data for scoring, else an :class:`EvalkitError` naming the
+        years that do; without ``year``, the latest year with data for scoring."""
+        scoreable = self.scoreable_years
+        present = ", ".join(map(str, scoreable)) or "none"
+        if year is None:
+            if not scoreable:
+                raise EvalkitError(f"no year with data for scoring in {self.root} (year folders: "
+                                   f"{', '.join(map(str, self.years)) or 'none'})")
+            return scoreable[-1]
+        if year not in self.years:
+            raise EvalkitError(f"no data for {year} in {self.root} (years with data for scoring: "
+                               f"{present})")
+        if year not in scoreable:
+            held = sorted(name for (y, name) in self.tables if y == year)
+            raise EvalkitError(f"no data for scoring in {year} in {self.root}: the {year} folder holds "
+                               + (", ".join(held) if held else "no table") + " (only follow-up "
+                               f"tables or empty files); years with data for scoring: {present}")
+        return year
 
     @staticmethod
     def _key(name: str, year: int | None) -> tuple[int | None, str]:
@@ -100,31 +137,77 @@ def workday_overrides_of(root: Path) -> pd.DataFrame | None:
     path = Path(root) / WORKDAYS_FILE
     if not path.is_file():
         return None
+    if outside_data_directory(Path(root), path):
+        raise DataValidationError([_linked_out(Path(root), path)])
     from .workdays import load_overrides
 
     return load_overrides(path)
+
+
+def _records(frame) -> int:
+    """Rows of a table, read (a frame) or deferred (a Parquet table)."""
+    return len(frame) if isinstance(frame, pd.DataFrame) else int(getattr(frame, "num_rows", 0))
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=EMPTY_DTYPES[c.dtype]) for c in table.columns})
 
 
-def _table_name(path: Path) -> str | None:
-    name = path.name
-    for suffix in SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
+#: Table name of each Chinese label: ``网格化管理案件.csv`` is the grid_cases file.
+_BY_LABEL = {t.label_zh: t.name for t in TABLES.values()}
+
+#: Spreadsheet and text formats evalkit does not read, and what they are.
+UNREAD_FORMATS = {
+    ".et": "a WPS spreadsheet (.et)", ".ett": "a WPS spreadsheet template (.ett)",
+    ".txt": "a text file (.txt)", ".tsv": "a text file (.tsv)",
+    ".xlsb": "an Excel binary workbook (.xlsb)", ".xltx": "an Excel template (.xltx)",
+    ".xltm": "an Excel template (.xltm)", ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".numbers": "a Numbers spreadsheet (.numbers)", ".dbf": "a dBase table (.dbf)",
+}
+
+
+def _split_name(name: str, suffixes) -> tuple[str, str] | None:
+    low = name.lower()
+    for suffix in suffixes:
+        if low.endswith(suffix):
+            return name[: -len(suffix)], suffix
     return None
 
 
-def _data_files(folder: Path) -> dict[str, list[Path]]:
+def _table_name(path: Path) -> str | None:
+    """The table a file holds by its name (``grid_cases.csv``, ``网格化管理案件.xlsx``), or
+    None when evalkit does not read its format."""
+    split = _split_name(path.name, SUFFIXES)
+    if split is None:
+        return None
+    return _BY_LABEL.get(split[0].strip(), split[0])
+
+
+def _data_files(folder: Path) -> tuple[dict[str, list[Path]], list[Path]]:
+    """Files of ``folder`` by table name, and the table-like files evalkit does not read."""
     found: dict[str, list[Path]] = {}
+    unread: list[Path] = []
     for p in sorted(folder.iterdir()):
         if p.is_file() and not p.name.startswith((".", "~$")) and p.name != WORKDAYS_FILE:
             name = _table_name(p)
             if name is not None:
                 found.setdefault(name, []).append(p)
-    return found
+            elif _split_name(p.name, UNREAD_FORMATS) is not None:
+                unread.append(p)
+    return found, unread
+
+
+def _did_you_mean(stem: str, allowed: set[str]) -> str:
+    """" — did you mean …?" for a file name close to a table's name or Chinese label."""
+    labels = {TABLES[n].label_zh: n for n in allowed}
+    close = difflib.get_close_matches(stem, sorted(allowed), n=1)
+    if close:
+        return f" — did you mean '{close[0]}'?"
+    inside = [label for label in labels if label in stem]
+    close = inside[:1] or difflib.get_close_matches(stem, sorted(labels), n=1, cutoff=0.5)
+    if close:
+        return f" — did you mean '{close[0]}' ({labels[close[0]]})?"
+    return ""
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -142,7 +225,17 @@ def discover(root: Path, years: list[int] | None = None) -> tuple[dict[tuple[int
     year_names = {t.name for t in TABLES.values() if t.scope == "year"}
 
     def place(folder: Path, allowed: set[str], year: int | None) -> None:
-        for name, paths in _data_files(folder).items():
+        found, unread = _data_files(folder)
+        for path in unread:
+            stem, suffix = _split_name(path.name, UNREAD_FORMATS)
+            name = _BY_LABEL.get(stem.strip(), stem)
+            wanted = name in allowed and name not in found  # the table's only file: an error
+            hint = "" if name in allowed else _did_you_mean(stem, allowed)
+            problems.append(Problem(_rel(root, path), None, None,
+                                    "a table saved as " + ", ".join(SUFFIXES) + hint,
+                                    f"{UNREAD_FORMATS[suffix]} — not read: save it as .xlsx or .csv",
+                                    "error" if wanted else "warning"))
+        for name, paths in found.items():
             display = _rel(root, paths[0])
             if len(paths) > 1:
                 problems.append(Problem(_rel(root, folder) if year else ".", None, None,
@@ -155,15 +248,17 @@ def discover(root: Path, years: list[int] | None = None) -> tuple[dict[tuple[int
                     where = "in a year folder (e.g. 2024/)" if year is None else "at the top of the data directory"
                     expected = f"the '{name}' table {where}"
                 else:
-                    close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                    hint = f" — did you mean '{close[0]}'?" if close else ""
-                    expected = "a file named after a table of the data contract" + hint
+                    expected = "a file named after a table of the data contract" + _did_you_mean(name, allowed)
                 problems.append(Problem(display, None, None, expected, f"a file named '{paths[0].name}'"))
                 continue
             files[(year, name)] = paths[0]
 
     place(root, district_names, None)
     year_dirs = {int(p.name): p for p in sorted(root.iterdir()) if p.is_dir() and _YEAR_DIR.match(p.name)}
+    for y, folder in list(year_dirs.items()):
+        if outside_data_directory(root, folder):  # a year folder linked out: not looked into
+            problems.append(_linked_out(root, folder))
+            del year_dirs[y]
     if years is None:
         chosen = sorted(year_dirs)
     else:
@@ -184,16 +279,32 @@ def discover(root: Path, years: list[int] | None = None) -> tuple[dict[tuple[int
             problems.append(Problem(f"{t.name}.csv", None, None,
                                     f"the '{t.name}' table ({t.label_zh}) as " + " / ".join(
                                         t.name + s for s in SUFFIXES), "no such file", severity))
-    for y in chosen:
-        if y not in year_dirs:
-            continue
-        absent = [t.name for t in TABLES.values() if t.scope == "year" and (y, t.name) not in files]
-        if absent:
-            problems.append(Problem(f"{y}/", None, None,
-                                    "every table of the data contract (indicators that need a "
-                                    "missing table show no data)",
-                                    "no file for " + ", ".join(absent), "warning"))
+    # Missing optional tables: one warning per set of years missing the same tables, not the
+    # same list once per year.
+    missing_in: dict[str, tuple[int, ...]] = {}
+    for t in TABLES.values():
+        if t.scope == "year":
+            years_without = tuple(y for y in chosen if y in year_dirs and (y, t.name) not in files)
+            if years_without:
+                missing_in[t.name] = years_without
+    for years_without in dict.fromkeys(missing_in.values()):
+        absent = [name for name, ys in missing_in.items() if ys == years_without]
+        problems.append(Problem(", ".join(f"{y}/" for y in years_without), None, None,
+                                "every table of the data contract (indicators that need a "
+                                "missing table show no data)",
+                                "no file for " + ", ".join(absent), "warning"))
+    for key, path in list(files.items()):
+        if outside_data_directory(root, path):  # never read, never echoed
+            problems.append(_linked_out(root, path))
+            del files[key]
     return files, [y for y in chosen if y in year_dirs], problems
+
+
+def _linked_out(root: Path, path: Path) -> Problem:
+    what = "folder" if path.is_dir() else "file"
+    return Problem(_rel(root, path) + ("/" if what == "folder" else ""), None, None,
+                   f"a {what} inside the data directory",
+                   "a symbolic link that leads out of the data directory; not read")
 
 
 def check_directory(root: str | Path, years: list[int] | None = None) -> tuple[dict[tuple[int | None, str], CheckedTable], list[int], list[Problem]]:

@@ -49,6 +49,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .limits import (check_columns, check_parquet, check_xlsx, count_header_fields, read_gzip,
+                     refuses_hostile_files)
 
 #: Row number of the first data record, per format (the header is row/line 1).
 FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "xls": 2, "parquet": 1}
@@ -153,16 +155,16 @@ def detect_encoding(raw: bytes, display: str) -> tuple[str | None, Problem | Non
     return "gb18030", None
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, display: str) -> bytes:
     if path.name.lower().endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            return fh.read()
+        return read_gzip(path, display)  # streamed, refused past the limits (limits.py)
     return path.read_bytes()
 
 
+@refuses_hostile_files
 def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     try:
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, display)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         return None, [Problem(display, None, None, "a readable CSV file", f"an unreadable file ({exc})")]
     if not raw.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
@@ -171,22 +173,37 @@ def read_csv(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     if problem:
         return None, [problem]
     sep = csv_delimiter(raw, encoding)
+    check_columns(count_header_fields(raw, encoding, sep), display)
     kind = "tab" if sep == "\t" else "comma"
     same_width = f"{kind}-separated rows with the same number of fields as the header"
-    try:
+    def parse(usecols=None) -> pd.DataFrame:
         # index_col=False: never turn the first column into the index when the first data row
         # has more fields than the header (that shifted every value one column to the left).
+        return pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, sep=sep, usecols=usecols,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=True,
+                           skipinitialspace=False, index_col=False)
+
+    caught: list = []
+    try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, sep=sep,
-                                keep_default_na=False, na_filter=False, skip_blank_lines=True,
-                                skipinitialspace=False, index_col=False)
+            frame = parse()
     except pd.errors.ParserError as exc:
         long = _first_long_record(raw, encoding, empty_extra_ok=False, sep=sep)
-        if long is not None:
-            return None, [Problem(display, long[0], None, same_width, long[1])]
-        return None, [Problem(display, None, None, same_width,
-                              f"a malformed CSV file ({' '.join(str(exc).split())})")]
+        header = _csv_header(raw, encoding, sep)
+        frame = None
+        if long is not None and header and _first_long_record(raw, encoding, empty_extra_ok=True,
+                                                              sep=sep) is None:
+            # Only empty extra fields (",,,,," rows wider than the header): drop them.
+            try:
+                frame = parse(range(len(header)))
+            except (pd.errors.ParserError, ValueError):
+                frame = None
+        if frame is None:
+            if long is not None:
+                return None, [Problem(display, long[0], None, same_width, long[1])]
+            return None, [Problem(display, None, None, same_width,
+                                  f"a malformed CSV file ({' '.join(str(exc).split())})")]
     except pd.errors.EmptyDataError:
         return None, [Problem(display, None, None, "a header row and data rows", "an empty file")]
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
@@ -354,6 +371,7 @@ def _sheet_frame(path: Path, sheet: str, fmt: str, rows: list,
     header = [_cell_text(v).strip() for v in rows[0]]
     while header and header[-1] == "":
         header.pop()
+    check_columns(len(header), sheet)
     width = len(header)
     records, numbers = [], []
     for idx, r in enumerate(rows[1:], start=2):
@@ -372,6 +390,7 @@ def _sheet_frame(path: Path, sheet: str, fmt: str, rows: list,
     return RawFile(path, sheet, fmt, frame, np.asarray(numbers, dtype=int)), []
 
 
+@refuses_hostile_files
 def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     """An Excel workbook (.xlsx, .xlsm): its first visible worksheet (the worksheet rule in
     the module docstring)."""
@@ -379,6 +398,7 @@ def read_xlsx(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
 
     import openpyxl
 
+    check_xlsx(path, display)  # sizes from the zip directory, before any XML is parsed
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -412,6 +432,7 @@ def _xls_value(cell, datemode: int):
     return cell.value
 
 
+@refuses_hostile_files
 def read_xls(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     """An Excel 97–2003 workbook (.xls, read with ``xlrd``): its first visible worksheet."""
     try:
@@ -420,6 +441,16 @@ def read_xls(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
         return None, [Problem(display, None, None, "a workbook evalkit can read",
                               "an Excel 97–2003 .xls workbook, which needs the xlrd package "
                               "— save it as .xlsx or .csv")]
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return None, [Problem(display, None, None, "an Excel 97–2003 workbook (.xls)",
+                              "an .xlsx workbook named .xls — rename it to .xlsx")]
+    if head and not head.startswith(b"\xd0\xcf\x11\xe0"):  # not an OLE2 compound file
+        # Many office systems "export to Excel" as a web page or text named .xls.
+        return None, [Problem(display, None, None, "an Excel 97–2003 workbook (.xls)",
+                              "a web page or text file named .xls (as some systems export) — "
+                              "open it in Excel and save it as .xlsx or .csv")]
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises many unrelated types for a corrupt file
@@ -444,7 +475,9 @@ def read_xls(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
     return raw, problems + _other_sheets_problem(display, ws.name, others)
 
 
+@refuses_hostile_files
 def read_parquet(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:
+    check_parquet(path, display)
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several unrelated types for corrupt files

@@ -59,6 +59,7 @@ import pyarrow.parquet as pq
 
 from .contract import EMPTY_DTYPES, Column, Table
 from ..errors import EvalkitError
+from .limits import InputTooLarge, check_parquet
 from .validation import convert_column
 
 _NOT_VALIDATED = "this file has not passed 'evalkit validate'"
@@ -125,6 +126,10 @@ class ParquetTable:
         self.unit_ids, self.categorical = unit_ids, categorical
         stat = self.path.stat()
         self._fingerprint = (stat.st_size, stat.st_mtime_ns)
+        try:
+            check_parquet(self.path, display)  # footer size and column count first
+        except InputTooLarge as exc:
+            raise EvalkitError(str(exc.problem)) from None
         try:
             pf = pq.ParquetFile(self.path)
         except Exception as exc:  # pyarrow raises several unrelated types for corrupt files

@@ -24,9 +24,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .contract import DTYPE_DESCRIPTION, Column, Table
+from .contract import DTYPE_DESCRIPTION, LEGAL_OUTCOMES_BY_KIND, Column, Table
 from ..errors import Problem
 from .loading import RawFile
+from .text import clean_cells
 
 #: Problems reported per (file, column, check) before the rest are summarised in one line.
 MAX_ROWS_PER_CHECK = 10
@@ -246,12 +247,11 @@ def _match_headers(raw: RawFile, table: Table) -> tuple[dict[str, str], list[Pro
     headers: dict[str, str] = {}
     seen: dict[str, str] = {}
     first_row = 1
+    unrecognised: list[str] = []
     for h in written:
         name = aliases.get(h.lower(), aliases.get(h))
         if name is None:
-            problems.append(Problem(raw.display, first_row, h,
-                                    f"a column of the '{table.name}' table",
-                                    "an unrecognised column (ignored)", severity="warning"))
+            unrecognised.append(h)
             continue
         if name in seen:
             problems.append(Problem(raw.display, first_row, h, "each column once",
@@ -259,13 +259,22 @@ def _match_headers(raw: RawFile, table: Table) -> tuple[dict[str, str], list[Pro
             continue
         seen[name] = h
         headers[name] = h
+    # One warning per unrecognised column, then one line for the rest (not 100,000 lines).
+    for h in unrecognised[:MAX_ROWS_PER_CHECK]:
+        problems.append(Problem(raw.display, first_row, h, f"a column of the '{table.name}' table",
+                                "an unrecognised column (ignored)", severity="warning"))
+    if len(unrecognised) > MAX_ROWS_PER_CHECK:
+        problems.append(Problem(raw.display, first_row, None, f"columns of the '{table.name}' table",
+                                f"{len(unrecognised) - MAX_ROWS_PER_CHECK:,} more unrecognised "
+                                "columns (ignored; the first are listed above)", severity="warning"))
     missing = [c for c in table.columns if c.required and not c.nullable and c.name not in headers]
     if len(missing) > 3 and len(missing) > len(headers):
         # Most columns are missing: probably a different table saved under this name.
         problems = [Problem(raw.display, first_row, None,
                             f"the columns of the '{table.name}' table ({table.label_zh}): "
                             + ", ".join(c.name for c in table.columns),
-                            "the columns " + ", ".join(written))]
+                            "the columns " + ", ".join(written[:20])
+                            + (f" … ({len(written):,} in all)" if len(written) > 20 else ""))]
     else:
         for c in missing:
             problems.append(Problem(raw.display, first_row, c.name,
@@ -293,7 +302,14 @@ def check_table(raw: RawFile, table: Table, year: int | None) -> tuple[CheckedTa
             continue
         header = headers[col.name]
         series = raw.frame.iloc[:, position[header]].reset_index(drop=True)
+        series, text_problems = clean_cells(series, display, rows, header)  # NFC, no invisibles
+        problems += text_problems
         values, empty, bad = convert_column(series, col)
+        if bad.any() and col.dtype in _FULL_WIDTH_TYPES:
+            values, bad, fixed = _read_full_width(series, col, values, bad)
+            problems += _full_width_warning(display, rows, header, col, series, values, fixed)
+        if col.dtype == "datetime":
+            problems += _date_only_warning(display, rows, header, series, ~empty & ~bad)
         if bad.any():
             problems += row_problems(display, rows, bad, header, _expected(col), _found(series, bad))
         if not col.nullable and empty.any():
@@ -314,6 +330,70 @@ def check_table(raw: RawFile, table: Table, year: int | None) -> tuple[CheckedTa
     problems += _check_rows(checked, year)
     problems += _TABLE_RULES.get(table.name, lambda c: [])(checked)
     return checked, problems
+
+
+#: Full-width digits and signs (as a Chinese input method types them) and their ASCII form.
+_FULL_WIDTH = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
+                             "．": ".", "－": "-", "＋": "+", "：": ":", "／": "/", "　": " "})
+_FULL_WIDTH_TYPES = ("int", "float", "money", "bool", "date", "datetime")
+
+
+def _read_full_width(series: pd.Series, col: Column, values: pd.Series,
+                     bad: np.ndarray) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Convert again the bad cells that hold full-width digits or signs, read as ASCII.
+
+    Returns the values and bad mask with those cells converted, and the mask of the cells
+    that were read this way."""
+    fixed = np.zeros(len(series), dtype=bool)
+    idx = np.flatnonzero(bad)
+    text = series.iloc[idx].astype(str)
+    ascii_text = text.str.translate(_FULL_WIDTH)
+    changed = (ascii_text != text).to_numpy()
+    if not changed.any():
+        return values, bad, fixed
+    pos = idx[changed]
+    again, again_empty, again_bad = convert_column(ascii_text[changed].reset_index(drop=True), col)
+    ok = ~again_bad & ~again_empty
+    if not ok.any():
+        return values, bad, fixed
+    values, bad = values.copy(), bad.copy()
+    values.iloc[pos[ok]] = again[ok].to_numpy()
+    bad[pos[ok]] = False
+    fixed[pos[ok]] = True
+    return values, bad, fixed
+
+
+def _full_width_warning(display: str, rows: np.ndarray, header: str, col: Column, series: pd.Series,
+                        values: pd.Series, fixed: np.ndarray) -> list[Problem]:
+    """One warning per file and column that held full-width digits (read as ASCII)."""
+    if not fixed.any():
+        return []
+    first = int(np.flatnonzero(fixed)[0])
+    return [Problem(display, int(rows[first]), header, f"{_expected(col)} in ASCII digits",
+                    f"full-width digits or signs on {int(fixed.sum()):,} row(s), first "
+                    f"{_fmt(series.iloc[first])}, read as {_fmt(values.iloc[first])}",
+                    severity="warning")]
+
+
+def _date_only_warning(display: str, rows: np.ndarray, header: str, series: pd.Series,
+                       valid: np.ndarray) -> list[Problem]:
+    """One warning per file and datetime column counting the cells that gave a date alone
+    (read as 00:00 that day)."""
+    if pd.api.types.is_datetime64_any_dtype(series) or not valid.any():
+        return []
+    if _is_date_objects(series):  # Parquet date32 for a date-time column
+        date_only = series.map(lambda v: type(v) is dt.date).to_numpy(dtype=bool)
+    else:
+        # No time written: a date is at most 11 characters (2024-01-08, 2024年01月08日),
+        # a date-time at least 13 (2024-1-8 9:00).
+        date_only = (_as_text(series).str.len() <= 11).to_numpy(dtype=bool)
+    date_only = date_only & valid
+    if not date_only.any():
+        return []
+    first = int(np.flatnonzero(date_only)[0])
+    return [Problem(display, int(rows[first]), header, DTYPE_DESCRIPTION["datetime"],
+                    f"a date without a time on {int(date_only.sum()):,} row(s), first "
+                    f"{_fmt(series.iloc[first])}: read as 00:00 that day", severity="warning")]
 
 
 def _range_text(col: Column) -> str:
@@ -423,23 +503,58 @@ def _rule_rectifications(ct: CheckedTable) -> list[Problem]:
 
 def _rule_service_cases(ct: CheckedTable) -> list[Problem]:
     f = ct.frame
-    if "bad_rating_rectified_date" not in ct.headers or "rating" not in ct.headers:
-        return []
-    stray = (f["bad_rating_rectified_date"].notna()
-             & ~f["rating"].isin(["dissatisfied", "very_dissatisfied"])).to_numpy()
-    return row_problems(ct.raw.display, ct.rows, stray, ct.header("bad_rating_rectified_date"),
-                        "a rectification date only for a bad rating (不满意/非常不满意)",
-                        [f"a date for a case rated {_fmt(v)}" for v in f["rating"][stray].iloc[:MAX_ROWS_PER_CHECK]])
+    problems: list[Problem] = []
+    if "instant" in ct.headers and "promised_limit_days" in ct.headers:
+        # 即办件 are completed on the spot: a promised limit would make them ordinary cases
+        # for the time-limit indicators while the instant share counts them as 即办件.
+        promised = f["promised_limit_days"].astype("float64").to_numpy()
+        limited = f["instant"].fillna(False).to_numpy(dtype=bool) & (promised > 0)
+        problems += row_problems(ct.raw.display, ct.rows, limited, ct.header("promised_limit_days"),
+                                 "a promised limit of 0 for a case flagged 即办件 (instant)",
+                                 [f"{_fmt(v)} for a case flagged 即办件 in column '{ct.header('instant')}'"
+                                  for v in f["promised_limit_days"][limited].iloc[:MAX_ROWS_PER_CHECK]])
+    if "bad_rating_rectified_date" in ct.headers and "rating" in ct.headers:
+        stray = (f["bad_rating_rectified_date"].notna()
+                 & ~f["rating"].isin(["dissatisfied", "very_dissatisfied"])).to_numpy()
+        problems += row_problems(ct.raw.display, ct.rows, stray, ct.header("bad_rating_rectified_date"),
+                                 "a rectification date only for a bad rating (不满意/非常不满意)",
+                                 [f"a date for a case rated {_fmt(v)}"
+                                  for v in f["rating"][stray].iloc[:MAX_ROWS_PER_CHECK]])
+    return problems
+
+
+_KIND_NAMES = {"review": "an administrative review (行政复议)", "litigation": "a lawsuit (行政诉讼)"}
 
 
 def _rule_legal_cases(ct: CheckedTable) -> list[Problem]:
     f = ct.frame
-    if "outcome" not in ct.headers or "concluded_date" not in ct.headers:
-        return []
-    bad = (f["outcome"].notna() & f["concluded_date"].isna()).to_numpy()
-    return row_problems(ct.raw.display, ct.rows, bad, ct.header("concluded_date"),
-                        "a concluded date for a case with an outcome",
-                        ["an empty cell"] * MAX_ROWS_PER_CHECK)
+    display, rows = ct.raw.display, ct.rows
+    problems: list[Problem] = []
+    concluded = f["concluded_date"].notna() if "concluded_date" in ct.headers else pd.Series(False, index=f.index)
+    outcome = f["outcome"] if "outcome" in ct.headers else pd.Series(None, index=f.index, dtype=object)
+    if "concluded_date" in ct.headers:
+        bad = (outcome.notna() & ~concluded).to_numpy()
+        problems += row_problems(display, rows, bad, ct.header("concluded_date"),
+                                 "a concluded date for a case with an outcome",
+                                 ["an empty cell"] * MAX_ROWS_PER_CHECK)
+        # A concluded case without an outcome would be left out of every legal indicator.
+        bad = (concluded & outcome.isna()).to_numpy()
+        problems += row_problems(display, rows, bad, ct.header("outcome"),
+                                 "an outcome for a concluded case (审结日期 given)",
+                                 ["an empty cell" if "outcome" in ct.headers else "no outcome column"]
+                                 * MAX_ROWS_PER_CHECK)
+    labels = ct.table.column("outcome").categories
+    for kind, allowed in LEGAL_OUTCOMES_BY_KIND.items():
+        wrong = ((f["kind"] == kind) & outcome.notna() & ~outcome.isin(allowed)).to_numpy()
+        if not wrong.any():
+            continue
+        other = [k for k in LEGAL_OUTCOMES_BY_KIND if k != kind]
+        found = [f"{_fmt(v)} ({labels.get(v, v)}), an outcome of {_KIND_NAMES[other[0]]}"
+                 for v in outcome[wrong].iloc[:MAX_ROWS_PER_CHECK]]
+        problems += row_problems(display, rows, wrong, ct.header("outcome"),
+                                 f"an outcome of {_KIND_NAMES[kind]} (column '{ct.header('kind')}'): "
+                                 + ", ".join(f"{c} ({labels[c]})" for c in allowed), found)
+    return problems
 
 
 def _rule_adjustments(ct: CheckedTable) -> list[Problem]:

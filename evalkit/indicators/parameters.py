@@ -31,8 +31,7 @@ from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..data.strict_yaml import did_you_mean, read_yaml, where
 from ..errors import EvalkitError
 from ..qualitative.rubric import DEFAULT_RUBRIC, Rubric
 from .disclosure import ANSWER_DAYS, EXTENSION_DAYS
@@ -148,20 +147,22 @@ def indicator_parameters_from_dict(doc: Any, source: str = "<indicator parameter
                                       f"found {type(doc).__name__}")
     changes: dict[str, Any] = {}
     for code, settings in doc.items():
+        at = where(source, doc, code)
         if code in RUBRIC_INDICATORS:
-            raise IndicatorParameterError(f"{source}: {code}: expected its rules in the rubric file "
+            raise IndicatorParameterError(f"{at}: {code}: expected its rules in the rubric file "
                                           f"(rubric.yaml, section {RUBRIC_INDICATORS[code]}); found them here")
         if code not in SETTINGS:
-            raise IndicatorParameterError(f"{source}: {code}: expected one of the indicators with settings "
-                                          f"({', '.join(SETTINGS)}); found {code!r}")
+            raise IndicatorParameterError(f"{at}: {code}: expected one of the indicators with settings "
+                                          f"({', '.join(SETTINGS)}); found {code!r}{did_you_mean(code, SETTINGS)}")
         if not isinstance(settings, dict):
-            raise IndicatorParameterError(f"{source}: {code}: expected a mapping like "
+            raise IndicatorParameterError(f"{at}: {code}: expected a mapping like "
                                           f"{{{next(iter(SETTINGS[code]))}: …}}; found {settings!r}")
         for param, value in settings.items():
             name = SETTINGS[code].get(param)
             if name is None:
-                raise IndicatorParameterError(f"{source}: {code}.{param}: expected one of the keys "
-                                              f"{', '.join(SETTINGS[code])}; found {param!r}")
+                raise IndicatorParameterError(f"{where(source, settings, param)}: {code}.{param}: expected one of "
+                                              f"the keys {', '.join(SETTINGS[code])}; found {param!r}"
+                                              f"{did_you_mean(param, SETTINGS[code])}")
             kind, bound = _LIMITS[name]
             _check_limit(source, f"{code}.{param}", kind, bound, value)
             changes[name] = float(value) if kind == "hours" else int(value)
@@ -173,13 +174,5 @@ def load_indicator_parameters(path: str | Path, rubric: Rubric = DEFAULT_RUBRIC)
     path = Path(path)
     if not path.is_file():
         raise IndicatorParameterError(f"indicator parameter file not found: {path}")
-    try:
-        doc = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise IndicatorParameterError(f"{path}: expected UTF-8 text; found another encoding") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise IndicatorParameterError(f"{path}{where}: expected valid YAML; "
-                                      f"found {getattr(exc, 'problem', exc)}") from None
+    doc = read_yaml(path, IndicatorParameterError)  # strict: duplicate keys, size and alias limits
     return indicator_parameters_from_dict(doc, str(path), rubric)

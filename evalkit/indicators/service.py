@@ -75,7 +75,9 @@ def _compression(year: int):
 def _speedup(year: int):
     def rows(b):
         promised = b.floats("promised_limit_days")
-        keep = b.present("completed_date") & (promised > 0)
+        # 即办件 are left out by their flag; the contract gives them a promised limit of 0,
+        # and a case with no promised limit has no speed-up to measure either.
+        keep = b.present("completed_date") & ~b.flags("instant") & (promised > 0)
         # no calendar is needed (nor built) for blocks without a kept case
         used = b.working_days("received_date", "completed_date") if keep.any() else 0.0
         return {"saved": (promised - used, keep), "promised": (promised, keep)}
@@ -149,8 +151,10 @@ def service_speedup_rate(dataset, year: int) -> pd.DataFrame:
     """实际提速率 — how much faster cases were completed than promised.
 
     提速率 = 1 − Σ实际用时 / Σ承诺时限 (× 100%), actual time in working days (receipt day
-    = day 0), over completed cases with a promised limit > 0 (即办件 excluded). Unit: %.
-    Direction: higher is better. Source: domain brief §1.5 (72–93 %, Fangchenggang 2011, S29).
+    = day 0), over completed cases that are not 即办件 (flag ``instant`` false) and have a
+    promised limit > 0. A 即办件 is left out by its flag (the contract requires its promised
+    limit to be 0; validation reports one with a limit). Unit: %. Direction: higher is
+    better. Source: domain brief §1.5 (72–93 %, Fangchenggang 2011, S29).
     """
     units = dataset.units["unit_id"]
     t = counted(dataset, T, year, "speedup")

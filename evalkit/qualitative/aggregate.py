@@ -18,7 +18,8 @@ Missing and thin data (the policy)
 * A cell (unit, group, criterion) with fewer distinct raters than ``min_raters`` (default 5)
   is **suppressed**: ``status = "below_min_raters"``, ``published = False`` and no score —
   its mean would nearly reveal individual ratings, and it is too thin to trust. The minimum
-  is checked before trimming.
+  is checked before trimming, and is never below the anonymity floor
+  (:data:`~evalkit.qualitative.rubric.ANONYMITY_FLOOR`, 3 raters) whatever the policy says.
 * A group score uses the criteria published for that unit, their weights rescaled to sum
   to 1 (``criteria_used`` counts them); with none published the group is suppressed.
 * The combined score uses the published groups, their weights rescaled to sum to 1
@@ -38,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ._coded import CodedRatings, code_ratings, distinct_count, group_ids, split_key
-from .rubric import AggregationPolicy
+from .rubric import ANONYMITY_FLOOR, AggregationPolicy
 
 __all__ = ["trimmed_mean", "drop_extremes_mean", "aggregate_ratings", "group_scores", "combine_groups",
            "CELL_COLUMNS", "GROUP_COLUMNS", "UNIT_COLUMNS"]
@@ -203,7 +204,7 @@ def aggregate_ratings(ratings: pd.DataFrame, policy: AggregationPolicy | None = 
         score = _trimmed_by_cell(ids, x, n_cells, policy.trim_proportion, None)
     else:
         score = _trimmed_by_cell(ids, x, n_cells, None, policy.drop_k)
-    published = n_raters >= policy.min_raters
+    published = n_raters >= max(policy.min_raters, ANONYMITY_FLOOR)
     u, g, c = split_key(keys, sizes)
     return pd.DataFrame({
         "unit_id": cd.unit_names[u], "rater_group": cd.group_names[g], "criterion": cd.criterion_names[c],

@@ -3,7 +3,9 @@
 registry (own-unit exclusion) → per-criterion aggregation → group scores → combined unit
 scores, plus reliability per group and criterion and rater diagnostics. Every table it
 returns is safe to hand on: aggregates carry counts but no rater ids; the two tables keyed
-by rater id (``diagnostics``, ``exclusions``) carry no scores.
+by rater id (``diagnostics``, ``exclusions``) carry no scores; and nothing in the public
+tables rests on fewer than :data:`~evalkit.qualitative.rubric.ANONYMITY_FLOOR` raters — the
+reliability of a rater group that small is not published either.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..data.contract import RATER_GROUPS
 from .aggregate import aggregate_ratings, combine_groups, group_scores
 from .diagnostics import rater_diagnostics
 from .registry import exclude_own_unit
 from .reliability import reliability_table
-from .rubric import DEFAULT_RUBRIC, AggregationPolicy, Rubric
+from .rubric import ANONYMITY_FLOOR, DEFAULT_RUBRIC, AggregationPolicy, Rubric
 
 __all__ = ["RatingEvaluation", "evaluate_ratings"]
 
@@ -87,6 +90,28 @@ def evaluate_ratings(ratings: pd.DataFrame, raters: pd.DataFrame | None = None, 
     units = combine_groups(groups, policy.group_weights, missing_group=policy.missing_group)
     return RatingEvaluation(
         criterion_scores=cells, group_scores=groups, unit_scores=units,
-        reliability=reliability_table(eligible, rubric=rubric) if reliability else None,
+        reliability=_below_floor_withheld(reliability_table(eligible, rubric=rubric)) if reliability else None,
         diagnostics=rater_diagnostics(eligible) if diagnostics else None,
         exclusions=excl.exclusions, policy=policy)
+
+
+def _below_floor_withheld(table: pd.DataFrame) -> pd.DataFrame:
+    """The reliability table with every statistic of a rater group (per criterion) of fewer
+    than :data:`~evalkit.qualitative.rubric.ANONYMITY_FLOOR` raters withheld: numbers NaN,
+    ``agreement`` ``not_assessable``, no low-agreement flag, and a message saying why.
+    Counts stay (they are what the report shows for a withheld group)."""
+    thin = table["n_raters"] < ANONYMITY_FLOOR
+    if table.empty or not thin.any():
+        return table
+    out = table.copy()
+    counts = {"rater_group", "criterion", "n_units", "n_raters", "n_ratings", "agreement", "low_agreement",
+              "message_zh", "message_en"}
+    for column in out.columns:
+        if column not in counts and pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].mask(thin)
+    out.loc[thin, "agreement"] = "not_assessable"
+    out.loc[thin, "low_agreement"] = False
+    groups = out.loc[thin, "rater_group"].astype(str)
+    out.loc[thin, "message_zh"] = [f"{RATER_GROUPS.get(g, g)}评价人少于{ANONYMITY_FLOOR}人，不公布评价一致性。" for g in groups]
+    out.loc[thin, "message_en"] = [f"Fewer than {ANONYMITY_FLOOR} {g} raters: agreement is not published." for g in groups]
+    return out

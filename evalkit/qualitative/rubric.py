@@ -34,11 +34,19 @@ Conventions
   points rescaled to 0–100.
 * A level's band for :meth:`Scale.level_of` starts at its ``min_score`` when given, else at
   the midpoint between its points and the next lower level's points.
-* Every mistake raises :class:`RubricError` naming the file and the key.
+* Every mistake raises :class:`RubricError` naming the file and the key (and the line); the
+  file is read strictly (:func:`evalkit.data.strict_yaml.read_yaml`: a duplicate key is an
+  error), and an unknown key is an error with a "did you mean" hint.
+* Anonymity floor: no group of fewer than :data:`ANONYMITY_FLOOR` (3) raters, voters or
+  respondents is ever published, whatever the file says. A ``min_raters``, ``min_voters``
+  or ``min_responses`` below it is raised to it with an :class:`AnonymityWarning`; one
+  below the advised :data:`MIN_RATERS` (5) is kept, with a warning. The aggregation
+  kernels apply the floor again, so that no policy object can lower it.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,16 +54,19 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..data.contract import FIVE_LEVEL_SATISFACTION, RATER_GROUPS, VOTER_GROUPS
+from ..data.strict_yaml import did_you_mean, line_of, read_yaml
 from ..errors import EvalkitError
 
 #: Default rater-group weights when the user sets none (domain brief §1.3, a suggestion).
 DEFAULT_GROUP_WEIGHTS: dict[str, float] = {"leader": 0.30, "peer": 0.20, "service_user": 0.40,
                                            "expert": 0.10}
-#: Minimum distinct raters of a group for its result to be published.
+#: Advised minimum of distinct raters of a group for its result to be published (the default).
 MIN_RATERS = 5
+#: The anonymity floor: a group of fewer raters (voters, respondents) is never published,
+#: whatever the configuration says — its mean would all but give away what each one said.
+ANONYMITY_FLOOR = 3
 #: Points per democratic-vote category (优秀/称职/基本称职/不称职).
 VOTE_POINTS: dict[str, float] = {"excellent": 100.0, "competent": 80.0, "basically_competent": 60.0,
                                  "incompetent": 0.0}
@@ -72,8 +83,28 @@ class RubricError(EvalkitError):
     """A rubric file, or a qualitative-evaluation setting, is malformed."""
 
 
-def _fail(source: str, key: str, expected: str, found: Any) -> RubricError:
-    return RubricError(f"{source}: {key}: expected {expected}; found {found!r}")
+class AnonymityWarning(UserWarning):
+    """A minimum group size below the advised :data:`MIN_RATERS`; below
+    :data:`ANONYMITY_FLOOR` it has been raised to the floor."""
+
+
+def _floored(policy, key: str, name: str) -> None:
+    """Raise ``policy.<name>`` to :data:`ANONYMITY_FLOOR` (with a warning) when below it;
+    warn when below :data:`MIN_RATERS`. ``key`` names the setting in messages."""
+    n = getattr(policy, name)
+    if n < ANONYMITY_FLOOR:
+        object.__setattr__(policy, name, ANONYMITY_FLOOR)  # frozen dataclass: set once, here
+        warnings.warn(f"policy: {key}: {n} would publish groups small enough to reveal what one person "
+                      f"said; raised to {ANONYMITY_FLOOR}, the anonymity floor ({MIN_RATERS} or more is "
+                      "advised)", AnonymityWarning, stacklevel=4)
+    elif n < MIN_RATERS:
+        warnings.warn(f"policy: {key}: {n} is below {MIN_RATERS}, the advised minimum; groups of {n} are "
+                      "published, and their means come close to individual answers", AnonymityWarning,
+                      stacklevel=4)
+
+def _fail(source: str, key: str, expected: str, found: Any, line: int | None = None) -> RubricError:
+    where = source if line is None else f"{source}, line {line}"
+    return RubricError(f"{where}: {key}: expected {expected}; found {found!r}")
 
 
 def _is_number(x: Any) -> bool:
@@ -206,7 +237,8 @@ class AggregationPolicy:
         ratings are left as they are (see :func:`evalkit.qualitative.aggregate._adjust_severity`).
     min_raters
         Distinct raters a unit needs in a group (per criterion) for the group's result to be
-        published; below it the result is suppressed (flagged, no value).
+        published; below it the result is suppressed (flagged, no value). Never below
+        :data:`ANONYMITY_FLOOR` (a lower value is raised to it, with a warning).
     group_weights
         Weights of the rater groups in the combined score; groups absent here weigh 0.
     missing_group
@@ -234,6 +266,7 @@ class AggregationPolicy:
             raise _fail("policy", f"{where}.drop_k", "a whole number ≥ 0", self.drop_k)
         if not isinstance(self.min_raters, int) or isinstance(self.min_raters, bool) or self.min_raters < 1:
             raise _fail("policy", f"{where}.min_raters", "a whole number ≥ 1", self.min_raters)
+        _floored(self, f"{where}.min_raters", "min_raters")
         if self.method == "drop_extremes" and self.min_raters <= 2 * self.drop_k:
             raise _fail("policy", f"{where}.min_raters", f"more than 2·drop_k = {2 * self.drop_k} "
                         "raters, so that some ratings remain after dropping the extremes",
@@ -274,8 +307,9 @@ class VoteRule:
             raise _fail("policy", "votes.share_of", "some of " + ", ".join(VOTE_CATEGORIES), self.share_of)
         if self.voter_weights is not None:
             _check_weights("policy", "votes.voter_weights", self.voter_weights, VOTER_GROUPS)
-        if not isinstance(self.min_voters, int) or self.min_voters < 1:
+        if not isinstance(self.min_voters, int) or isinstance(self.min_voters, bool) or self.min_voters < 1:
             raise _fail("policy", "votes.min_voters", "a whole number ≥ 1", self.min_voters)
+        _floored(self, "votes.min_voters", "min_voters")
 
 
 @dataclass(frozen=True)
@@ -296,8 +330,9 @@ class SurveyPolicy:
     def __post_init__(self) -> None:
         if not self.satisfied:
             raise _fail("policy", "survey.satisfied", "at least one answer code", self.satisfied)
-        if not isinstance(self.min_responses, int) or self.min_responses < 1:
+        if not isinstance(self.min_responses, int) or isinstance(self.min_responses, bool) or self.min_responses < 1:
             raise _fail("policy", "survey.min_responses", "a whole number ≥ 1", self.min_responses)
+        _floored(self, "survey.min_responses", "min_responses")
         if not _is_number(self.confidence) or not 0 < self.confidence < 1:
             raise _fail("policy", "survey.confidence", "a level between 0 and 1", self.confidence)
         if self.stratum_shares is not None:
@@ -309,7 +344,8 @@ def _check_weights(source: str, key: str, weights: Mapping, allowed: Mapping | N
         raise _fail(source, key, "a mapping {name: weight ≥ 0}", weights)
     for k, v in weights.items():
         if allowed is not None and k not in allowed:
-            raise _fail(source, f"{key}.{k}", "one of " + ", ".join(allowed), k)
+            raise RubricError(f"{source}: {key}.{k}: expected one of {', '.join(allowed)}; found {k!r}"
+                              f"{did_you_mean(k, allowed)}")
         if not _is_number(v) or v < 0:
             raise _fail(source, f"{key}.{k}", "a number ≥ 0", v)
     if sum(weights.values()) <= 0:
@@ -411,8 +447,10 @@ def _mapping(source: str, key: str, raw: Any) -> dict:
 def _known_keys(source: str, key: str, raw: dict, known: tuple[str, ...]) -> None:
     extra = [k for k in raw if k not in known]
     if extra:
-        raise _fail(source, f"{key}.{extra[0]}" if key else str(extra[0]),
-                    "one of the keys " + ", ".join(known), extra[0])
+        line = line_of(raw, extra[0])
+        where = source if line is None else f"{source}, line {line}"
+        raise RubricError(f"{where}: {f'{key}.{extra[0]}' if key else extra[0]}: expected one of the keys "
+                          f"{', '.join(known)}; found {extra[0]!r}{did_you_mean(extra[0], known)}")
 
 
 def _parse_scale(source: str, raw: Any) -> Scale:
@@ -492,12 +530,21 @@ def _policy(source: str, section: str, cls, raw: Any, convert: dict[str, Any]):
             value = doc[yaml_name]
             kwargs[name] = fn(value) if fn is not None and value is not None else value
     try:
-        return cls(**kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AnonymityWarning)
+            policy = cls(**kwargs)
     except RubricError as exc:
         # re-address the message to the file
         raise RubricError(str(exc).replace("policy:", f"{source}:", 1)) from None
     except TypeError as exc:
         raise _fail(source, section, "valid settings", str(exc)) from None
+    for w in caught:  # re-address the warnings to the file and line too
+        message = str(w.message)
+        name = message.split(":", 2)[1].strip().rsplit(".", 1)[-1] if message.startswith("policy:") else None
+        line = line_of(doc, name) if name in doc else None
+        where = source if line is None else f"{source}, line {line}"
+        warnings.warn(message.replace("policy:", f"{where}:", 1), w.category, stacklevel=4)
+    return policy
 
 
 def _as_dict(value):
@@ -544,12 +591,5 @@ def load_rubric(path: str | Path) -> Rubric:
     path = Path(path)
     if not path.is_file():
         raise RubricError(f"rubric file not found: {path}")
-    try:
-        doc = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise RubricError(f"{path}: expected UTF-8 text; found another encoding") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise RubricError(f"{path}{where}: expected valid YAML; found {getattr(exc, 'problem', exc)}") from None
+    doc = read_yaml(path, RubricError)  # strict: duplicate keys, size and alias limits
     return rubric_from_dict(doc, str(path))

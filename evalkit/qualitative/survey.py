@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from ..stats.intervals import wilson_intervals, wilson_limit
-from .rubric import Scale, SurveyPolicy
+from .rubric import ANONYMITY_FLOOR, Scale, SurveyPolicy
 
 __all__ = ["satisfaction_rates", "survey_scores", "SURVEY_COLUMNS"]
 
@@ -75,7 +75,7 @@ def satisfaction_rates(responses: pd.DataFrame, policy: SurveyPolicy | None = No
     g = frame.groupby("unit_id", sort=True)
     out = pd.DataFrame({"n": g.size().astype("int64"), "n_satisfied": g["good"].sum().astype("int64")})
     out.insert(0, "question", policy.question)
-    ok = out["n"] >= policy.min_responses
+    ok = out["n"] >= max(policy.min_responses, ANONYMITY_FLOOR)
     lo, hi = wilson_intervals(out["n_satisfied"].to_numpy(), out["n"].to_numpy(), policy.confidence)
     rate_u = out["n_satisfied"] / out["n"]
     out["rate_unweighted"] = 100.0 * rate_u
@@ -124,7 +124,7 @@ def survey_scores(responses: pd.DataFrame, scale: Scale, *, question: str = "ove
     g = pts.groupby(s["unit_id"].to_numpy(), sort=True)
     out = pd.DataFrame({"n": g.size().astype("int64"), "score": g.mean()})
     out.index.name = "unit_id"
-    ok = out["n"] >= min_responses
+    ok = out["n"] >= max(min_responses, ANONYMITY_FLOOR)
     out["score"] = out["score"].where(ok)
     out["status"] = np.where(ok, "ok", "below_min_responses")
     return out.reset_index()[["unit_id", "n", "score", "status"]]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .rubric import VOTE_CATEGORIES, VoteRule
+from .rubric import ANONYMITY_FLOOR, VOTE_CATEGORIES, VoteRule
 
 __all__ = ["vote_scores", "VOTE_COLUMNS"]
 
@@ -74,7 +74,7 @@ def vote_scores(votes: pd.DataFrame, rule: VoteRule | None = None) -> pd.DataFra
     else:
         per = v.groupby(["unit_id", "voter_group"], sort=True)[cols].sum()
         size = per.sum(axis=1)
-        per = per[size >= rule.min_voters]
+        per = per[size >= max(rule.min_voters, ANONYMITY_FLOOR)]
         g = per.assign(score=_score(per, rule)).reset_index()
         g["w"] = g["voter_group"].map(rule.voter_weights).fillna(0.0)
         g = g[g["w"] > 0]
@@ -82,7 +82,9 @@ def vote_scores(votes: pd.DataFrame, rule: VoteRule | None = None) -> pd.DataFra
         agg = g.groupby("unit_id").agg(ws=("ws", "sum"), w=("w", "sum"), groups=("voter_group", "size"))
         score = (agg["ws"] / agg["w"]).reindex(out.index)
         groups_used = agg["groups"]
-    ok = (n >= rule.min_voters) & score.notna()
+    ok = (n >= max(rule.min_voters, ANONYMITY_FLOOR)) & score.notna()
+    for c in cols:  # the shares of one or two votes would say how each was cast
+        out[f"share_{c}"] = out[f"share_{c}"].where(n >= ANONYMITY_FLOOR)
     out["score"] = score.where(ok)
     out["groups_used"] = groups_used.reindex(out.index).fillna(0).astype("int64")
     out["status"] = np.where(ok, "ok", "below_min_voters")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import re
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -28,12 +29,109 @@ from evalkit.errors import ReportError
 #: Cell tags whose cells are never shown in a report.
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
 
-#: Markers of scripts, embedded frames or anything a browser would fetch from elsewhere.
-_EXTERNAL = re.compile(
-    r"<script\b|<link\b|<iframe\b|<object\b|<embed\b|@import"
-    r"|\b(?:src|href|srcset|action|poster|data)\s*=\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:)?//"
-    r"|url\(\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:)?//",
-    re.IGNORECASE)
+#: Elements that run code, embed another document or change where the page's links lead.
+_FORBIDDEN_TAGS = frozenset({"script", "link", "iframe", "frame", "frameset", "object", "embed",
+                             "applet", "base", "portal"})
+#: Attributes whose URL the browser fetches while showing the page: only ``data:`` URLs and
+#: ``#fragment`` references keep a page self-contained.
+_FETCHED = frozenset({"src", "srcset", "imagesrcset", "poster", "data", "background", "lowsrc",
+                      "dynsrc", "codebase", "archive", "ping", "manifest"})
+#: Elements whose ``href`` is fetched (stylesheets, SVG images and references).
+_FETCHED_HREF = frozenset({"link", "image", "use", "feimage", "script", "tref"})
+#: Attributes holding a URL the reader may follow: never to another site, never a script.
+_FOLLOWED = frozenset({"href", "xlink:href", "action", "formaction", "cite", "longdesc"})
+_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//|^\s*(?:javascript|vbscript):", re.IGNORECASE)
+_LOCAL = re.compile(r"^\s*(?:data:|#|$)", re.IGNORECASE)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_CSS_URL = re.compile(r"\b(?:url|image|image-set|-webkit-image-set|src)\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))",
+                      re.IGNORECASE)
+
+
+def _css_external(css: str) -> str | None:
+    """What a piece of CSS would load from outside the page (an ``@import``, a ``url()`` that
+    is not a ``data:`` URL or a ``#fragment``), or None. CSS escapes and comments are
+    undone first, so ``@\\69mport`` counts as ``@import``."""
+    def unescape(m: re.Match) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        return m.group(2)
+
+    plain = _CSS_ESCAPE.sub(unescape, _CSS_COMMENT.sub("", css))
+    found = re.search(r"@import\b", plain, re.IGNORECASE)
+    if found:
+        return plain[found.start():found.start() + 60]
+    for m in _CSS_URL.finditer(plain):
+        target = next((g for g in m.groups() if g is not None), "")
+        if not _LOCAL.match(target):
+            return m.group(0)
+    return None
+
+
+class _MarkupCheck(HTMLParser):
+    """Finds, in the *markup* of a page, what would run a script or load anything from
+    outside it: forbidden elements, event-handler attributes, URL attributes that leave the
+    page, ``<meta http-equiv="refresh">`` and CSS in ``<style>`` elements and ``style``
+    attributes. Text is never looked at: a unit named ``href="//x"`` or ``@import url(x)``
+    is text, escaped, and harmless."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []  # (what, the tag it is in)
+        self._in_style = 0
+
+    def _flag(self, what: str) -> None:
+        self.found.append((what, (self.get_starttag_text() or "")[:200]))
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        if tag in _FORBIDDEN_TAGS:
+            self._flag(f"<{tag}>")
+        if tag == "style":
+            self._in_style += 1
+        for name, value in attrs:
+            name, value = name.lower(), value or ""
+            if name.startswith("on"):
+                self._flag(f"{name}= (a script)")
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in value.split(","):
+                    url = candidate.strip().split(" ")[0] if candidate.strip() else ""
+                    if url and not _LOCAL.match(url):
+                        self._flag(f"{name}={url!r}")
+            elif name in _FETCHED or (name in ("href", "xlink:href") and tag in _FETCHED_HREF):
+                if not _LOCAL.match(value):
+                    self._flag(f"{name}={value!r}")
+            elif name in _FOLLOWED and _REMOTE.match(value):
+                self._flag(f"{name}={value!r}")
+            elif name == "style":
+                css = _css_external(value)
+                if css:
+                    self._flag(f"style {css!r}")
+            elif tag == "meta" and name == "http-equiv" and value.strip().lower() == "refresh":
+                self._flag("<meta http-equiv=refresh>")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag.lower() == "style" and self._in_style:
+            self._in_style -= 1
+
+    def handle_data(self, data):
+        if self._in_style:
+            css = _css_external(data)
+            if css:
+                self.found.append((f"CSS {css!r}", "<style>"))
+
+
+def external_references(page: str) -> list[tuple[str, str]]:
+    """``(what, tag)`` for everything in the markup of ``page`` that would run a script or
+    load a resource from outside the page (see :class:`_MarkupCheck`); empty when the page
+    is self-contained."""
+    check = _MarkupCheck()
+    check.feed(page)
+    check.close()
+    return check.found
 
 
 def strip_for_report(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict]:
@@ -84,12 +182,11 @@ def finish_html(body: str, name: str) -> str:
 
     from evalkit import fonts
 
-    found = _EXTERNAL.search(body)
+    found = external_references(body)
     if found:
-        start = max(found.start() - 60, 0)
+        what, tag = found[0]
         raise ReportError(
-            f"the report {name} would not be self-contained: it refers to "
-            f"{found.group(0)!r} near …{body[start:found.end() + 60]!r}…")
+            f"the report {name} would not be self-contained: it refers to {what} in {tag}")
     visible = re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", body, flags=re.S))
     visible = html_lib.unescape(visible)
     missing = fonts.missing_glyphs(visible)

@@ -59,14 +59,16 @@ def overview_document(results: Any, language: str = "zh") -> dict:
 
 def area_rates(results: Any, language: str = "zh") -> pd.DataFrame:
     """Unit × level-1 area score rates (:func:`evalkit.results.analysis.area_rates`), rows
-    in ``results.units`` order, columns named in ``language`` in framework order."""
+    in ``results.units`` order, columns named in ``language`` in framework order. Areas that
+    share a name are told apart by their code: ``服务效能 (A1)``, ``服务效能 (A2)``."""
     table = analysis.area_rates(results)
     level1 = results.nodes[results.nodes["level"].astype(int) == 1]
     names = {}
     for code in table.columns:
         first = level1[level1["code"].astype(str) == code].iloc[0]
         names[code] = _name(first, language)
-    table.columns = [names[c] for c in table.columns]
+    shared = {n for n in names.values() if list(names.values()).count(n) > 1}
+    table.columns = [f"{names[c]} ({c})" if names[c] in shared else names[c] for c in table.columns]
     return table
 
 

@@ -6,8 +6,12 @@ to HTML (nbconvert, ``templates/html``) and to PDF (Typst, :mod:`evalkit.report.
   kernel start and the imports are paid once per worker, not once per report).
 * Each render runs in its own temporary directory (the kernel's working directory), so a
   report never litters the output folder and never depends on where it was started from.
-* Output files are written atomically (temporary file + :func:`os.replace`): a report file
-  either holds a complete report or does not exist.
+* Output files are written atomically and together (:func:`publish_together`: both files
+  are written to temporary names first and renamed only when both are complete): a report
+  file either holds a complete report or does not exist, and a full disk never leaves an
+  HTML without its PDF.
+* Unit ids become file names by :func:`safe_filename`, a documented mapping that never
+  gives two ids one name (:func:`report_filenames` refuses a set of ids that would).
 * Rendering is reproducible: timing metadata, random cell ids and execution counts are
   normalised in the executed notebook; HTML and PDF hold no times and no paths of the
   machine, so the same inputs give byte-identical files.
@@ -29,7 +33,7 @@ from typing import Any
 
 import nbformat
 
-from evalkit.data.files import atomic_write_bytes, atomic_write_text
+from evalkit.data.files import FILE_MODE, atomic_write_bytes, atomic_write_text
 from evalkit.errors import ReportError
 
 #: Default limits, in seconds: one cell, and a kernel's start.
@@ -44,6 +48,10 @@ _VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output
 _VOLATILE_CELL_KEYS = ("start_time", "end_time", "duration")
 
 _SAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+#: The ending of a changed id's name: ``-`` and 8 hex digits of its SHA-256. An id that ends
+#: like this itself (in any case) is changed too, so a kept id never looks like a changed one.
+_DIGEST_END = re.compile(r"-[0-9A-Fa-f]{8}$")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
 _MAX_NAME = 80
@@ -53,26 +61,69 @@ _MAX_NAME = 80
 # File names
 # ----------------------------------------------------------------------------------------
 
-def safe_filename(unit_id: str) -> str:
-    """A file-name stem for ``unit_id`` that is safe on every file system.
+def _reserved(name: str) -> bool:
+    base = name.split(".")[0]
+    return base.upper() in _WINDOWS_RESERVED or base.lower() in RESERVED_STEMS
 
-    Keeps ``[A-Za-z0-9_.-]``; anything else becomes ``_``; runs of dots and leading or
-    trailing dots are replaced, so the result never contains ``..`` or ``/`` and is never
-    hidden. When the id had to change, a short hash of the original is appended so two
-    different ids never share a file. The same id always gives the same name. Ids that
-    would take the name of another output (``overview``, ``manifest``, ``results``) are
-    changed too.
+
+def safe_filename(unit_id: str) -> str:
+    """The file-name stem of the report of ``unit_id``: safe on every file system, the same
+    for the same id, and different for different ids.
+
+    The mapping has two rules:
+
+    1. An id that is a safe name already is its own name (``D01`` → ``D01``, ``S-05_b.2``
+       → ``S-05_b.2``). Safe means: only ``[A-Za-z0-9_.-]``, no ``..``, not starting or
+       ending with ``.``, at most 80 characters, not the name of another output
+       (``overview``, ``manifest``, ``results``) or a Windows device name (``CON``, ``LPT1``
+       …) in any case and with any extension, and **not ending in ``-`` and 8 hex digits**.
+    2. Any other id is *changed*: every other character becomes ``_``, runs of dots become
+       ``_``, outer dots are dropped, ``_`` is put before a reserved name, the result is cut
+       to 80 characters, and ``-`` and the first 8 hex digits of the SHA-256 of the id's
+       UTF-8 bytes are appended (``a/b`` → ``a_b-c14cddc0``; an empty result gives
+       ``unit-<digits>``). So ``a_b-c14cddc0`` (rule 2, it ends like a changed name) gets
+       ``a_b-c14cddc0-<its own digits>`` and never the name of ``a/b``.
+
+    Names of rule 1 never end in ``-`` and 8 hex digits and names of rule 2 always do, so
+    two ids can only share a name when two SHA-256 prefixes coincide — or, on a file system
+    that ignores case (Windows, macOS), when two ids differ only in case (``D01``, ``d01``).
+    :func:`report_filenames` checks a set of ids for both and refuses it with a clear message.
     """
     original = str(unit_id)
+    if (_SAFE_ID.fullmatch(original) and ".." not in original and not original.endswith(".")
+            and len(original) <= _MAX_NAME and not _reserved(original)
+            and not _DIGEST_END.search(original)):
+        return original
     name = _SAFE_CHARS.sub("_", original)
     name = re.sub(r"\.{2,}", "_", name).strip(".")
-    if name.split(".")[0].upper() in _WINDOWS_RESERVED or name.split(".")[0].lower() in RESERVED_STEMS:
+    if _reserved(name):
         name = f"_{name}"
-    name = name[:_MAX_NAME]
-    if name != original or not name:
-        digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:8]
-        name = f"{name}-{digest}" if name.strip("_") else f"unit-{digest}"
-    return name
+    name = name[:_MAX_NAME].rstrip(".")
+    digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{name}-{digest}" if name.strip("_") else f"unit-{digest}"
+
+
+def report_filenames(unit_ids) -> dict[str, str]:
+    """The file-name stem (:func:`safe_filename`) of each of ``unit_ids``.
+
+    Raises :class:`ReportError` when two ids would write the same file, on this file system
+    or on one that ignores case (the message names both ids): the batch refuses to start
+    rather than let one report overwrite another.
+    """
+    stems: dict[str, str] = {}
+    seen: dict[str, str] = {}  # case-folded stem → the id that has it
+    for unit in unit_ids:
+        unit = str(unit)
+        stem = safe_filename(unit)
+        folded = stem.casefold()
+        if folded in seen:
+            raise ReportError(
+                f"unit ids {seen[folded]!r} and {unit!r} would write the same report file "
+                f"({stem}.html; file names ignore case on Windows and macOS); give one of the "
+                "units another id in units.csv")
+        seen[folded] = unit
+        stems[unit] = stem
+    return stems
 
 
 # ----------------------------------------------------------------------------------------
@@ -203,14 +254,20 @@ class NotebookRunner:
     :class:`NotebookFailed`; after a timeout or a dead kernel the kernel is restarted for
     the next notebook. Use one runner per thread; close it (or use it as a context
     manager) to stop the kernel.
+
+    The kernel's home folder and its connection file live in a temporary directory under
+    ``tmp_dir`` (default: the system's temporary directory); a batch passes a directory of
+    its own, so that what a killed process leaves behind can be found and removed.
     """
 
     def __init__(self, *, kernel_name: str = "python3", cell_timeout: int = CELL_TIMEOUT,
-                 start_timeout: int = START_TIMEOUT, start_retries: int = 1):
+                 start_timeout: int = START_TIMEOUT, start_retries: int = 1,
+                 tmp_dir: str | Path | None = None):
         self.kernel_name = kernel_name
         self.cell_timeout = cell_timeout
         self.start_timeout = start_timeout
         self.start_retries = start_retries
+        self.tmp_dir = tmp_dir
         self._client = None
         self._home: tempfile.TemporaryDirectory | None = None
         self._sources: dict[Path, nbformat.NotebookNode] = {}
@@ -221,13 +278,24 @@ class NotebookRunner:
         from nbclient import NotebookClient
 
         if self._home is None:
-            self._home = tempfile.TemporaryDirectory(prefix="evalkit-kernel-")
+            self._home = tempfile.TemporaryDirectory(prefix="evalkit-kernel-", dir=self.tmp_dir,
+                                                     ignore_cleanup_errors=True)
         return NotebookClient(
             nb, kernel_name=self.kernel_name, timeout=self.cell_timeout,
             startup_timeout=self.start_timeout, allow_errors=False, record_timing=False,
             interrupt_on_timeout=False, raise_on_iopub_timeout=True,
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             resources={"metadata": {"path": self._home.name}})
+
+    def _kernel_manager(self, client):
+        """A kernel manager whose connection file lies in the runner's home folder (jupyter's
+        default is a ``tmp*.json`` in the system's temporary directory, which a killed
+        process would leave there)."""
+        import uuid
+
+        km = client.create_kernel_manager()
+        km.connection_file = os.path.join(self._home.name, f"kernel-{uuid.uuid4().hex}.json")
+        return km
 
     def start(self) -> None:
         """Start the kernel (no-op when it runs); one retry, then :class:`ReportError`."""
@@ -239,7 +307,7 @@ class NotebookRunner:
         for _attempt in range(1 + max(0, self.start_retries)):
             client = self._new_client(nbformat.v4.new_notebook())
             try:
-                client.km = client.create_kernel_manager()
+                client.km = self._kernel_manager(client)
                 run_sync(client.async_start_new_kernel)()
                 run_sync(client.async_start_new_kernel_client)()
                 self._client = client
@@ -274,6 +342,27 @@ class NotebookRunner:
         if self._home is not None:
             self._home.cleanup()
             self._home = None
+
+    def kill(self) -> None:
+        """Stop the kernel at once (SIGKILL to its process group) and remove its files,
+        without talking to it: for a process that must exit now (its parent is gone)."""
+        import shutil
+        import signal
+
+        km = getattr(self._client, "km", None)
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        pid = getattr(process, "pid", None)
+        if pid:
+            try:  # the kernel leads a session of its own (jupyter_client starts it so)
+                os.killpg(pid, signal.SIGKILL)
+            except (AttributeError, OSError):
+                try:
+                    os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+                except OSError:
+                    pass
+        self._client = None
+        if self._home is not None:
+            shutil.rmtree(self._home.name, ignore_errors=True)
 
     def __enter__(self) -> NotebookRunner:
         return self
@@ -376,28 +465,72 @@ def notebook_to_html(executed_ipynb: Path, out_html: Path) -> Path:
     return out_html
 
 
+def _write_temporary(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new hidden temporary file next to ``path``
+    (``.<name>.<random>.tmp``, mode 0o644, flushed to disk); return its path. Nothing is
+    left behind when writing fails (e.g. the disk is full)."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def publish_together(out_dir: Path, files: Mapping[str, bytes]) -> dict[str, Path]:
+    """Write the files ``{name: bytes}`` into ``out_dir`` so that they appear together or not
+    at all: each is first written completely to a temporary name in ``out_dir``, and only
+    when all are written are they renamed over their final names — the first one named
+    last. When a write fails (a full disk) no temporary file is left and the files already
+    in ``out_dir`` are untouched; when a rename fails (which a full disk does not cause),
+    all of the files are removed, so that no file stands next to a partner of another run.
+    Returns ``{name: final path}``."""
+    out_dir = Path(out_dir)
+    temporary: dict[str, Path] = {}
+    try:
+        for name, data in files.items():
+            temporary[name] = _write_temporary(out_dir / name, data)
+    except BaseException:
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    names = list(files)
+    order = names[1:] + names[:1]  # the first file (the HTML a reader opens) appears last
+    try:
+        for name in order:
+            os.replace(temporary[name], out_dir / name)
+    except BaseException:
+        for name in names:
+            temporary[name].unlink(missing_ok=True)
+            (out_dir / name).unlink(missing_ok=True)
+        raise
+    return {name: out_dir / name for name in names}
+
+
 def write_outputs(nb: nbformat.NotebookNode, out_dir: Path, stem: str, *, pdf: bool = True,
-                  renderer: str = "typst") -> dict[str, Path]:
+                  renderer: str = "typst", tmp_dir: str | Path | None = None) -> dict[str, Path]:
     """Write ``<stem>.html`` (and ``<stem>.pdf``) of one executed notebook into
-    ``out_dir``: both from the same execution. Each file is written atomically."""
+    ``out_dir``: both from the same execution, and both or neither (:func:`publish_together`:
+    a full disk never leaves an HTML without its PDF). The PDF is laid out in a temporary
+    directory under ``tmp_dir`` (default: the system's)."""
     from evalkit.report.pdf import payload_to_pdf, notebook_payload
 
     out_dir = Path(out_dir)
-    outputs = {}
-    html_text = notebook_html(nb, stem)
+    contents = {"html": notebook_html(nb, stem).encode("utf-8")}
     if pdf:
         payload = notebook_payload(nb)
-        with tempfile.TemporaryDirectory(prefix="evalkit-pdf-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="evalkit-pdf-", dir=tmp_dir) as tmp:
             tmp_pdf = Path(tmp) / f"{stem}.pdf"
-            payload_to_pdf(payload, tmp_pdf, renderer=renderer)
-            atomic_write_text(out_dir / f"{stem}.html", html_text)
-            atomic_write_bytes(out_dir / f"{stem}.pdf", tmp_pdf.read_bytes())
-        outputs["html"] = out_dir / f"{stem}.html"
-        outputs["pdf"] = out_dir / f"{stem}.pdf"
-    else:
-        atomic_write_text(out_dir / f"{stem}.html", html_text)
-        outputs["html"] = out_dir / f"{stem}.html"
-    return outputs
+            payload_to_pdf(payload, tmp_pdf, renderer=renderer, workdir=Path(tmp))
+            contents["pdf"] = tmp_pdf.read_bytes()
+    written = publish_together(out_dir, {f"{stem}.{fmt}": data for fmt, data in contents.items()})
+    return {fmt: written[f"{stem}.{fmt}"] for fmt in contents}
 
 
 # ----------------------------------------------------------------------------------------
@@ -411,13 +544,16 @@ def _absolute(p: str | Path | None) -> str:
 def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, stem: str, *,
                     runner: NotebookRunner | None = None, pdf: bool = True,
                     renderer: str = "typst", timeout: int = CELL_TIMEOUT,
-                    start_timeout: int = START_TIMEOUT, label: str = "") -> dict[str, Path]:
+                    start_timeout: int = START_TIMEOUT, label: str = "",
+                    tmp_dir: str | Path | None = None) -> dict[str, Path]:
     """Execute the report notebook ``kind`` (``unit_report`` or ``district_overview``) once
-    in a temporary directory and write its HTML and PDF as ``out_dir/<stem>.{html,pdf}``.
+    in a temporary directory (under ``tmp_dir``; default: the system's) and write its HTML
+    and PDF as ``out_dir/<stem>.{html,pdf}`` (:func:`write_outputs`).
 
     With a ``runner`` the notebook runs in its warm kernel, else in a fresh papermill
     kernel. On failure raises :class:`ReportError` and keeps the executed notebook as
     ``out_dir/<stem>.failed.ipynb``; a stale one from an earlier run is removed on success.
+    An :class:`OSError` while writing the outputs (a full disk) propagates unchanged.
     """
     from evalkit.resources import notebook_path
 
@@ -425,7 +561,7 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
     out_dir.mkdir(parents=True, exist_ok=True)
     failed = out_dir / f"{stem}.failed.ipynb"
     label = label or stem
-    with tempfile.TemporaryDirectory(prefix="evalkit-report-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="evalkit-report-", dir=tmp_dir) as tmp:
         executed = Path(tmp) / f"{stem}.ipynb"
         try:
             if runner is not None:
@@ -439,7 +575,7 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
                 execute_notebook(notebook_path(kind), dict(parameters), executed, cwd=Path(tmp),
                                  timeout=timeout, start_timeout=start_timeout)
                 nb = nbformat.read(executed, as_version=4)
-            outputs = write_outputs(nb, out_dir, stem, pdf=pdf, renderer=renderer)
+            outputs = write_outputs(nb, out_dir, stem, pdf=pdf, renderer=renderer, tmp_dir=tmp)
         except ReportError as exc:
             kept = ""
             if not executed.exists() and "nb" in locals():
@@ -457,7 +593,7 @@ def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out
                        data: str | Path = "", framework: str | Path = "",
                        language: str = "zh", pdf: bool = True, renderer: str = "typst",
                        runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
-                       start_timeout: int = START_TIMEOUT) -> Path:
+                       start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> Path:
     """Render the report of ``unit`` for ``year`` into ``out_dir/<safe_unit_id>.html``
     (and ``.pdf``), both from one execution of ``notebooks/unit_report.ipynb``.
 
@@ -476,7 +612,8 @@ def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out
                   "results": _absolute(results_dir)}
     outputs = render_notebook("unit_report", parameters, out_dir, safe_filename(unit),
                               runner=runner, pdf=pdf, renderer=renderer, timeout=timeout,
-                              start_timeout=start_timeout, label=f"unit {unit} ({year})")
+                              start_timeout=start_timeout, label=f"unit {unit} ({year})",
+                              tmp_dir=tmp_dir)
     return outputs["html"]
 
 
@@ -484,12 +621,13 @@ def render_overview(results_dir: Path | str | None, year: int, out_dir: Path, *,
                     data: str | Path = "", framework: str | Path = "", language: str = "zh",
                     pdf: bool = True, renderer: str = "typst",
                     runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
-                    start_timeout: int = START_TIMEOUT) -> Path:
+                    start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> Path:
     """Render the district overview of ``year`` into ``out_dir/overview.html`` (and
     ``.pdf``) from one execution of ``notebooks/district_overview.ipynb``."""
     parameters = {"year": int(year), "data": _absolute(data), "framework": _absolute(framework),
                   "language": language, "results": _absolute(results_dir)}
     outputs = render_notebook("district_overview", parameters, out_dir, "overview", runner=runner,
                               pdf=pdf, renderer=renderer, timeout=timeout,
-                              start_timeout=start_timeout, label=f"the district overview ({year})")
+                              start_timeout=start_timeout, label=f"the district overview ({year})",
+                              tmp_dir=tmp_dir)
     return outputs["html"]

@@ -97,7 +97,8 @@ def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
 
 def compute_results(data: str | Path, framework: str | Path | Framework | None = None, year: int | None = None,
                     dataset: Dataset | None = None, *, config: EvaluationConfig | None = None) -> Results:
-    """Compute the results of ``year`` (default: the latest year in the data).
+    """Compute the results of ``year`` (default: the latest year with data for scoring;
+    a year without any is an error — :meth:`~evalkit.data.dataset.Dataset.evaluation_year`).
 
     The evaluation configuration (framework, rubric, indicator parameters, schemes) is read
     once, by :func:`evalkit.configuration.load_configuration` (``data`` and ``framework``)
@@ -113,13 +114,7 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     fw = config.framework
     params = config.indicators
     ds = dataset or load_dataset(data)
-    if year is None:
-        if not ds.years:
-            raise EvalkitError(f"no year folders in {data}")
-        year = max(ds.years)
-    if year not in ds.years:
-        raise EvalkitError(f"no data for {year} in {data} (years present: "
-                           f"{', '.join(map(str, ds.years)) or 'none'})")
+    year = ds.evaluation_year(year)  # default: the latest year with data for scoring
     model = scoring_model(ds, fw, year, parameters=params)
     current = score_year(ds, fw, year, model)
     nodes = _node_table(fw, current.attrs.pop("nodes"))

@@ -39,9 +39,7 @@ Reports show a section "not computed" when its table is absent.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +47,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from ..data.files import atomic_path, atomic_write_text
 
 if TYPE_CHECKING:
     from ..scoring.framework import GradeRules
@@ -130,16 +130,12 @@ def save_results(results: Results, path: str | Path) -> Path:
     for stale in path.glob("*.parquet"):  # tables of an earlier save that are gone now
         if stale.stem not in _RESERVED and stale.stem not in named:
             stale.unlink()
+    # Written atomically and world-readable (0644) like every other output.
     for name, frame in (("units", results.units), ("nodes", results.nodes), *sorted(named.items())):
-        fd, tmp = tempfile.mkstemp(dir=path, suffix=".tmp")
-        os.close(fd)
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path / f"{name}.parquet")
-    fd, tmp = tempfile.mkstemp(dir=path, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(results.meta, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path / "meta.json")
+        with atomic_path(path / f"{name}.parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
+    atomic_write_text(path / "meta.json",
+                      json.dumps(results.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return path
 
 

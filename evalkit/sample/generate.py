@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.contract import DISTRICT_TABLES, SUFFIXES, TABLES, YEAR_TABLES
+from ..data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
 from ..data.files import atomic_write_text
+from ..errors import EvalkitError
 from ..data.writers import write_table
 from . import adjustments, events, finance, governance, qualitative
 from .context import YearContext
@@ -102,36 +103,72 @@ def table_file_name(name: str, fmt: str) -> str:
     return f"{name}.csv.gz" if name in EVENT_TABLES else f"{name}.csv"
 
 
-def _remove_other_formats(path: Path, name: str) -> None:
-    """Delete files of the same table in another format, which would be ambiguous."""
-    for suffix in SUFFIXES:
-        other = path.parent / f"{name}{suffix}"
-        if other != path and other.exists():
-            other.unlink()
+def sample_files(spec: SampleSpec) -> dict[Path, str]:
+    """The data files ``spec`` writes, relative to the output directory, with the table each
+    holds (``README.md`` is written too)."""
+    files = {Path(table_file_name(t.name, spec.fmt)): t.name for t in DISTRICT_TABLES}
+    for year in spec.years:
+        files.update({Path(str(year)) / table_file_name(t.name, spec.fmt): t.name for t in YEAR_TABLES})
+    return files
+
+
+def conflicting_files(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> list[tuple[Path, Path]]:
+    """Files already in ``out_dir`` that hold a table the sample writes, under another name (another
+    format, ``staffing.xlsx`` next to the sample's ``staffing.csv``, or the table's Chinese label):
+    with the sample's file beside them a data directory would have two files for one table.
+    Returns ``(existing file, the sample's file)`` pairs, relative to ``out_dir``."""
+    from ..data.dataset import _table_name  # the rule `evalkit validate` finds tables by
+
+    out = Path(out_dir)
+    by_folder: dict[Path, dict[str, Path]] = {}
+    for rel, name in sample_files(spec).items():
+        by_folder.setdefault(rel.parent, {})[name] = rel
+    found = []
+    for folder, tables in sorted(by_folder.items()):
+        if not (out / folder).is_dir():
+            continue
+        for p in sorted((out / folder).iterdir()):
+            if not p.is_file() or p.name.startswith((".", "~$")):
+                continue
+            name = _table_name(p)
+            if name in tables and p.name != tables[name].name:
+                found.append((folder / p.name, tables[name]))
+    return found
 
 
 def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> list[Path]:
     """Write the sample district to ``out_dir``; return the written files (sorted).
 
     Files are written deterministically (:func:`evalkit.data.writers.write_table`): the same
-    ``spec`` gives byte-identical files. Existing files of the same tables are replaced.
+    ``spec`` gives byte-identical files. Only the files the sample writes
+    (:func:`sample_files` and ``README.md``) are replaced; every other file in ``out_dir`` is
+    left alone. When a file already there holds one of the sample's tables under another
+    name (:func:`conflicting_files`), nothing is written and :class:`EvalkitError` names it.
     """
     out = Path(out_dir)
+    conflicts = conflicting_files(out, spec)
+    if conflicts:
+        shown = "; ".join(f"{have.as_posix()} (the sample writes {ours.as_posix()})"
+                          for have, ours in conflicts[:5])
+        more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+        raise EvalkitError(f"{out}: {len(conflicts)} file(s) already hold a table of the sample under "
+                           f"another name: {shown}{more}; the sample only overwrites the files it "
+                           "writes and never deletes others — move them away or choose another "
+                           "directory")
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def save(frame: pd.DataFrame, path: Path, name: str) -> None:
-        _remove_other_formats(path, name)
+    def save(frame: pd.DataFrame, path: Path) -> None:
         written.append(write_table(frame, path, raw_csv=True))  # input data: read back as written
 
     for name, frame in district_tables().items():
-        save(frame, out / table_file_name(name, spec.fmt), name)
+        save(frame, out / table_file_name(name, spec.fmt))
     counts: dict[int, dict[str, int]] = {}
     for year in spec.years:
         tables = year_tables(spec, int(year))
         counts[int(year)] = {name: len(frame) for name, frame in tables.items()}
         for name, frame in tables.items():
-            save(frame, out / str(year) / table_file_name(name, spec.fmt), name)
+            save(frame, out / str(year) / table_file_name(name, spec.fmt))
         del tables
     readme = out / "README.md"
     atomic_write_text(readme, readme_text(spec, counts), fsync=False)

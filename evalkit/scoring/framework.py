@@ -34,22 +34,51 @@ default bands keep their English names and other bands show their own name). The
 band is the top grade (``top_quota`` and 一票否优 apply to it), the last the failing grade
 (一票否决 sets it); see :class:`GradeRules`. The names are free: ``[[甲等, 90], [乙等, 80],
 [丙等, 60], [丁等, 0]]`` works as well, and every report shows the names given here.
+
+Strictness: the file is read by :func:`evalkit.data.strict_yaml.read_yaml` (a duplicate
+key, an alias bomb or a file over the size limit is refused with file and line), and every
+mapping may hold only its known keys (:data:`FRAMEWORK_KEYS`, :data:`GRADE_KEYS`,
+:data:`ADJUSTMENT_KEYS`, :data:`NODE_KEYS`, each rule's parameters): an unknown key is an
+error with a "did you mean" hint, never ignored. Peer groups may be written by code or by
+their Chinese label (``department``/``部门``, ``subdistrict``/``街镇``) in ``points`` and
+``applies_to``; labels are stored as codes. Any other key names a unit class (``街道``,
+``综合管理类`` …), which only the units table knows: :func:`check_framework_units` refuses a
+key that is neither, and checks ``total_points`` for every peer group and class the units
+have. A framework is checked completely at load: a ``threshold_deduct`` or ``binary`` leaf
+needs a target, and a percentage indicator (catalogue unit ``%``) where higher is better
+cannot have a target in (0, 1] or rule bounds that all lie below 1 — those are shares, and
+the indicators are on the 0–100 scale. (A lower-is-better rate may aim below 1 %.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
+import pandas as pd
 
+from ..data.contract import PEER_GROUPS
+from ..data.strict_yaml import did_you_mean, line_of, parse_yaml, read_yaml_bytes
+from ..data.text import clean_text, describe, removed_characters
 from ..errors import FrameworkError
 from ..indicators.base import AREAS
 from ..indicators.catalogue import BY_CODE
-from .rules import Rule, parse_rule
+from .rules import BandTable, Binary, Goalposts, LinearBand, Rule, ThresholdDeduct, parse_rule
 from .vocabulary import DIRECTION_WORDS, LEAF_KINDS, MISSING_POLICIES
 
+#: The keys a framework document may hold at the top level, in ``grades``, in
+#: ``adjustments`` and in a node (the JSON Schema's properties, :mod:`evalkit.scoring.schema`).
+FRAMEWORK_KEYS = ("code", "version", "name_zh", "name_en", "years", "missing_policy", "min_coverage",
+                  "total_points", "grades", "adjustments", "nodes")
+GRADE_KEYS = ("bands", "top_quota")
+ADJUSTMENT_KEYS = ("bonus_cap", "deduction_cap")
+NODE_KEYS = ("code", "name_zh", "name_en", "area", "kind", "direction", "unit", "indicator", "points",
+             "target", "rule", "applies_to", "missing", "children")
+#: Chinese label → code of every peer group (the units table's ``peer_group`` categories).
+PEER_GROUP_LABELS = {label: code for code, label in PEER_GROUPS.items()}
 
 
 @dataclass(frozen=True)
@@ -71,6 +100,9 @@ class Node:
     kind: str | None = None
     direction: int | None = None
     unit: str | None = None
+    #: Where the node was written: the line of each of its keys in the YAML file (empty for
+    #: a node table or a document built in code). Not part of the node's identity.
+    lines: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_leaf(self) -> bool:
@@ -219,6 +251,8 @@ class Framework:
     adjustments: AdjustmentRules = AdjustmentRules()
     sha256: str = ""
     source: str = ""
+    #: The points every unit's leaves must add up to (``total_points``), None when not declared.
+    total_points: float | None = None
 
     def leaves(self) -> list[Node]:
         return [n for n in self.walk() if n.is_leaf]
@@ -238,101 +272,191 @@ class Framework:
         return out
 
 
-def _fail(source: str, where: str, expected: str, found) -> FrameworkError:
-    return FrameworkError(f"{source}, {where}: expected {expected}; found {found!r}")
+def _at(source: str, line: int | None) -> str:
+    return source if line is None else f"{source}, line {line}"
 
 
-def _points(source: str, where: str, raw) -> dict[str, float]:
+def _fail(source: str, where: str, expected: str, found, line: int | None = None) -> FrameworkError:
+    return FrameworkError(f"{_at(source, line)}, {where}: expected {expected}; found {found!r}")
+
+
+def _check_keys(source: str, where: str, mapping: dict, known: tuple[str, ...]) -> None:
+    """Refuse a key of ``mapping`` that is not in ``known``, with a "did you mean" hint."""
+    for key in mapping:
+        if key not in known:
+            raise FrameworkError(f"{_at(source, line_of(mapping, key))}, {where}: expected one of the keys "
+                                 f"{', '.join(known)}; found {str(key)!r}{did_you_mean(key, known)}")
+
+
+def _group_key(key) -> str:
+    """A peer group's code for its code or Chinese label; any other key as it is (a unit
+    class, or ``*``)."""
+    key = str(key).strip()
+    return PEER_GROUP_LABELS.get(key, key)
+
+
+def _points(source: str, where: str, raw, line: int | None = None) -> dict[str, float]:
     if raw is None:
         return {}
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if raw < 0:
-            raise _fail(source, where, "points ≥ 0", raw)
+            raise _fail(source, where, "points ≥ 0", raw, line)
         return {"*": float(raw)}
     if isinstance(raw, dict):
-        out = {}
+        out: dict[str, float] = {}
+        written: dict[str, str] = {}
         for k, v in raw.items():
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise _fail(source, f"{where}, points.{k}", "a number ≥ 0", v)
-            out[str(k)] = float(v)
+                raise _fail(source, f"{where}, points.{k}", "a number ≥ 0", v, line_of(raw, k) or line)
+            key = _group_key(k)
+            if key in out:
+                raise _fail(source, f"{where}, points", "each peer group once, by its code or its label",
+                            f"{written[key]} and {k}", line_of(raw, k) or line)
+            out[key] = float(v)
+            written[key] = str(k)
         return out
-    raise _fail(source, where, "points as a number or a mapping {peer group or class: number}", raw)
+    raise _fail(source, where, "points as a number or a mapping {peer group or class: number}", raw, line)
+
+
+def _is_share_like(values) -> bool:
+    """Bounds that look like shares of 1: all in [0, 1), not all 0. (A bound of exactly 1
+    may be 1 %, and a band from 0 to 1 is left alone.)"""
+    values = [float(v) for v in values]
+    return bool(values) and all(0 <= v < 1 for v in values) and max(values) > 0
+
+
+def _check_scale(source: str, where: str, node_doc: dict, indicator: str, target, rule, unit, direction) -> None:
+    """Targets and rule bounds of a percentage indicator (higher is better) are in %, on the
+    0–100 scale: a target in (0, 1] or bounds that are fractions of 1 are shares."""
+    ind = BY_CODE[indicator]
+    unit = ind.unit if unit is None else unit
+    direction = ind.direction if direction is None else direction
+    if unit != "%" or direction < 0:
+        return  # a lower-is-better rate may well aim below 1 % (e.g. 0.5 % lost lawsuits)
+    if target is not None and 0 < target <= 1:
+        raise FrameworkError(f"{_at(source, line_of(node_doc, 'target'))}, {where}, target: {target:g} looks like a "
+                             f"share; targets of percentage indicators are in % (write {target * 100:g} for "
+                             f"{target * 100:g} %)")
+    if isinstance(rule, LinearBand):
+        bounds = {"low": rule.low, "high": rule.high}
+    elif isinstance(rule, Goalposts):
+        bounds = {"lower": rule.lower, "upper": rule.upper}
+    elif isinstance(rule, BandTable):
+        bounds = {"bands": [b for b, _ in rule.bands]}
+    else:
+        return
+    values = [v for b in bounds.values() for v in (b if isinstance(b, list) else [b])]
+    if _is_share_like(values):
+        shown = ", ".join(f"{k} {v if isinstance(v, list) else f'{v:g}'}" for k, v in bounds.items())
+        raise FrameworkError(f"{_at(source, line_of(node_doc, 'rule'))}, {where}, rule {rule.type}: {shown} "
+                             "looks like a share; bounds of percentage indicators are in % (e.g. 95 for 95 %)")
+
+
+def _name(source: str, where: str, value) -> str:
+    """A display name as reports print it: NFC, without zero-width or bidi control characters
+    (removed with a warning naming the file and the key, as data cells are)."""
+    text = str(value)
+    removed = removed_characters(text)
+    if removed:
+        warnings.warn(f"{source}, {where}: removed invisible characters {describe(removed)}; "
+                      f"kept {clean_text(text)!r}", stacklevel=3)
+    return clean_text(text)
 
 
 def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") -> Framework:
     """Build a :class:`Framework` from a parsed YAML document, checking everything."""
     if not isinstance(doc, dict):
         raise _fail(source, "top level", "a mapping with code, version and nodes", type(doc).__name__)
+    _check_keys(source, "top level", doc, FRAMEWORK_KEYS)
     for key in ("code", "version", "nodes"):
         if key not in doc:
             raise _fail(source, "top level", f"a '{key}' entry", "none")
     policy = doc.get("missing_policy", "renormalise")
     if policy not in MISSING_POLICIES:
-        raise _fail(source, "missing_policy", "one of " + ", ".join(MISSING_POLICIES), policy)
+        raise _fail(source, "missing_policy", "one of " + ", ".join(MISSING_POLICIES), policy,
+                    line_of(doc, "missing_policy"))
     nodes: dict[str, Node] = {}
 
     def build(item, parent: str | None, level: int, area: str | None, path: str) -> str:
         if not isinstance(item, dict):
             raise _fail(source, path, "a node mapping", item)
+        line = line_of(item)
+
+        def at(key: str) -> int | None:
+            return line_of(item, key) if key in item else line
+
         code = str(item.get("code", "")).strip()
         if not code:
-            raise _fail(source, path, "a node 'code'", item.get("code"))
+            raise _fail(source, path, "a node 'code'", item.get("code"), line)
         where = f"node {code}"
+        _check_keys(source, where, item, NODE_KEYS)
         if code in nodes:
-            raise _fail(source, where, "unique node codes", f"{code} twice")
+            raise _fail(source, where, "unique node codes", f"{code} twice", at("code"))
         node_area = item.get("area", area)
         if node_area is None or node_area not in AREAS:
-            raise _fail(source, where, "an area, one of " + ", ".join(AREAS), node_area)
+            raise _fail(source, where, "an area, one of " + ", ".join(AREAS), node_area, at("area"))
         children_raw = item.get("children") or []
         if not isinstance(children_raw, list):
-            raise _fail(source, f"{where}, children", "a list of nodes", children_raw)
+            raise _fail(source, f"{where}, children", "a list of nodes", children_raw, at("children"))
         indicator = item.get("indicator")
         rule = None
         if children_raw:
             if indicator is not None:
-                raise _fail(source, where, "either children or an indicator", "both")
+                raise _fail(source, where, "either children or an indicator", "both", at("indicator"))
         else:
             if indicator not in BY_CODE:
                 raise _fail(source, f"{where}, indicator", "an indicator of the catalogue "
-                            "(see `evalkit indicators`)", indicator)
+                            "(see `evalkit indicators`)" + did_you_mean(indicator, BY_CODE), indicator,
+                            at("indicator"))
             if BY_CODE[indicator].periodic:
                 raise _fail(source, f"{where}, indicator", "a yearly indicator (monthly ones are "
-                            "for monitoring)", indicator)
+                            "for monitoring)", indicator, at("indicator"))
             try:
                 rule = parse_rule(item.get("rule") or {"type": "linear_band", "low": 0, "high": 100})
             except ValueError as exc:
-                raise FrameworkError(f"{source}, {where}, rule: {exc}") from None
+                raise FrameworkError(f"{_at(source, at('rule'))}, {where}, rule: {exc}") from None
         missing = item.get("missing")
         if missing is not None and missing not in MISSING_POLICIES:
-            raise _fail(source, f"{where}, missing", "one of " + ", ".join(MISSING_POLICIES), missing)
+            raise _fail(source, f"{where}, missing", "one of " + ", ".join(MISSING_POLICIES), missing, at("missing"))
         applies = item.get("applies_to") or ()
         if isinstance(applies, str):
             applies = (applies,)
+        if not isinstance(applies, (list, tuple)) or not all(isinstance(a, (str, int)) for a in applies):
+            raise _fail(source, f"{where}, applies_to", "a peer group or unit class, or a list of them",
+                        applies, at("applies_to"))
+        applies = tuple(dict.fromkeys(_group_key(a) for a in applies))
         target = item.get("target")
         if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool)):
-            raise _fail(source, f"{where}, target", "a number", target)
+            raise _fail(source, f"{where}, target", "a number", target, at("target"))
+        if isinstance(rule, (ThresholdDeduct, Binary)) and target is None:
+            raise _fail(source, f"{where}, target", f"a target for the rule {rule.type} (it scores "
+                        "against it)", None, line)
         kind = item.get("kind")
         if kind is not None and kind not in LEAF_KINDS:
-            raise _fail(source, f"{where}, kind", " or ".join(LEAF_KINDS), kind)
+            raise _fail(source, f"{where}, kind", " or ".join(LEAF_KINDS), kind, at("kind"))
         direction = item.get("direction")
         if direction is not None and (isinstance(direction, bool) or direction not in DIRECTION_WORDS):
-            raise _fail(source, f"{where}, direction", "1 (higher is better) or -1 (lower is better)", direction)
+            raise _fail(source, f"{where}, direction", "1 (higher is better) or -1 (lower is better)", direction,
+                        at("direction"))
         if direction is not None:
             direction = DIRECTION_WORDS[direction]
+        unit = None if item.get("unit") is None else str(item["unit"])
+        if rule is not None:
+            _check_scale(source, where, item, indicator, target, rule, unit, direction)
         nodes[code] = Node(  # placeholder; children filled below
-            code=code, name_zh=str(item.get("name_zh", code)), name_en=str(item.get("name_en", "")),
+            code=code, name_zh=_name(source, f"{where}, name_zh", item.get("name_zh", code)),
+            name_en=_name(source, f"{where}, name_en", item.get("name_en", "")),
             parent=parent, level=level, area=node_area, indicator=indicator,
-            points=_points(source, where, item.get("points")),
+            points=_points(source, where, item.get("points"), at("points")),
             target=None if target is None else float(target), rule=rule,
-            applies_to=tuple(str(a) for a in applies), missing=missing, kind=kind,
-            direction=direction, unit=None if item.get("unit") is None else str(item["unit"]))
+            applies_to=applies, missing=missing, kind=kind, direction=direction, unit=unit,
+            lines=dict(item.key_lines) if line is not None else {})
         kids = tuple(build(c, code, level + 1, node_area, f"{where} > child {i + 1}")
                      for i, c in enumerate(children_raw))
         if kids:
-            n = nodes[code]
-            nodes[code] = Node(**{**n.__dict__, "children": kids})
+            nodes[code] = replace(nodes[code], children=kids)
         elif not nodes[code].points:
-            raise _fail(source, where, "points (分值) for a leaf", None)
+            raise _fail(source, where, "points (分值) for a leaf", None, line)
         return code
 
     raw_nodes = doc["nodes"]
@@ -342,7 +466,9 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
     grade_rules = _grade_rules(source, doc.get("grades") or {})
     adj_doc = doc.get("adjustments") or {}
     if not isinstance(adj_doc, dict):
-        raise _fail(source, "adjustments", "a mapping with bonus_cap and deduction_cap", adj_doc)
+        raise _fail(source, "adjustments", "a mapping with bonus_cap and deduction_cap", adj_doc,
+                    line_of(doc, "adjustments"))
+    _check_keys(source, "adjustments", adj_doc, ADJUSTMENT_KEYS)
     caps = {}
     for key in ("bonus_cap", "deduction_cap"):
         value = adj_doc.get(key, getattr(AdjustmentRules(), key))
@@ -359,10 +485,11 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
         _check_total_points(source, nodes, roots, float(total))
     years = doc.get("years") or ()
     return Framework(code=str(doc["code"]), version=str(doc["version"]),
-                     name_zh=str(doc.get("name_zh", doc["code"])), name_en=str(doc.get("name_en", "")),
+                     name_zh=_name(source, "name_zh", doc.get("name_zh", doc["code"])),
+                     name_en=_name(source, "name_en", doc.get("name_en", "")),
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
                      missing_policy=policy, min_coverage=float(min_coverage), grades=grade_rules, adjustments=AdjustmentRules(**caps),
-                     sha256=sha256, source=source)
+                     sha256=sha256, source=source, total_points=None if total is None else float(total))
 
 
 def _grade_rules(source: str, grades_doc) -> GradeRules:
@@ -370,6 +497,7 @@ def _grade_rules(source: str, grades_doc) -> GradeRules:
     English name]`` items, best first, and ``top_quota``."""
     if not isinstance(grades_doc, dict):
         raise _fail(source, "grades", "a mapping with bands and top_quota", grades_doc)
+    _check_keys(source, "grades", grades_doc, GRADE_KEYS)
     default = GradeRules()
     bands = grades_doc.get("bands")
     rules = default
@@ -403,15 +531,53 @@ def _grade_rules(source: str, grades_doc) -> GradeRules:
 
 
 def _check_total_points(source: str, nodes: dict[str, Node], roots: tuple[str, ...], total: float) -> None:
-    """Every peer group and unit class named in the tree must have leaves worth ``total``."""
+    """Every peer group named in the tree must have leaves worth ``total`` (every unit, when
+    the tree names none). Unit classes are checked with the units:
+    :func:`check_framework_units`."""
     leaves = [n for n in nodes.values() if n.is_leaf]
     keys = {k for n in leaves for k in n.points if k != "*"} | {a for n in leaves for a in n.applies_to}
+    if any(k not in PEER_GROUPS for k in keys):
+        return  # unit classes: which group each belongs to is in the units table
     for key in sorted(keys) or ["*"]:
-        got = sum(n.points_for(key, key) for n in leaves)
+        got = sum(n.points_for(key, "") for n in leaves)
         if abs(got - total) > 1e-6:
             who = "every unit" if key == "*" else f"'{key}'"
             raise FrameworkError(f"{source}, total_points: expected the leaves' points to sum to {total:g} "
                                  f"for {who}; found {got:g}")
+
+
+def check_framework_units(framework: Framework, units: pd.DataFrame) -> None:
+    """Check a framework against the units it scores (``peer_group``, ``unit_class``).
+
+    Every key of a leaf's ``points`` and ``applies_to`` must be ``*``, a peer group or a
+    unit class some unit has — else the points would silently reach no unit — and, when the
+    framework declares ``total_points``, the leaves must add up to it for every pair of
+    peer group and class the units have. Raises :class:`~evalkit.errors.FrameworkError`
+    naming the file, the line and the node.
+    """
+    classes = sorted({str(c) for c in units["unit_class"].dropna()})
+    known = set(PEER_GROUPS) | set(classes) | {"*"}
+    choices = list(PEER_GROUPS) + list(PEER_GROUP_LABELS) + classes
+    groups_text = ", ".join(f"{code}/{label}" for code, label in PEER_GROUPS.items())
+    for node in framework.leaves():
+        for what, keys in (("points", [k for k in node.points]), ("applies_to", list(node.applies_to))):
+            for key in keys:
+                if key not in known:
+                    line = node.lines.get(what)
+                    raise FrameworkError(
+                        f"{_at(framework.source, line)}, node {node.code}, {what}: expected a peer group "
+                        f"({groups_text}) or a unit class of the units table ({', '.join(classes) or 'none'}); "
+                        f"found {key!r}{did_you_mean(key, choices)}")
+    if framework.total_points is None:
+        return
+    leaves = framework.leaves()
+    pairs = units[["peer_group", "unit_class"]].dropna().astype(str).drop_duplicates()
+    for group, unit_class in sorted(map(tuple, pairs.to_numpy())):
+        got = sum(n.points_for(group, unit_class) for n in leaves)
+        if abs(got - framework.total_points) > 1e-6:
+            raise FrameworkError(f"{framework.source}, total_points: expected the leaves' points to sum to "
+                                 f"{framework.total_points:g} for units of peer group '{group}' and class "
+                                 f"'{unit_class}'; found {got:g}")
 
 
 def load_framework(path: str | Path) -> Framework:
@@ -422,24 +588,18 @@ def load_framework(path: str | Path) -> Framework:
     path = Path(path)
     if not path.is_file():
         raise FrameworkError(f"framework file not found: {path}")
-    raw = path.read_bytes()
-    digest = hashlib.sha256(raw)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        digest = hashlib.sha256(path.read_bytes())
         doc = read_metadata_sheet(path)
         doc["nodes"] = table_to_nodes(read_node_table(path), path.name)
         return parse_framework(doc, source=path.name, sha256=digest.hexdigest())
     if suffix == ".csv":
         raise FrameworkError(f"{path.name}: a CSV node table needs a YAML file with the framework's "
                              f"code and version that names it (nodes: {path.name})")
-    try:
-        doc = yaml.safe_load(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FrameworkError(f"{path}: expected UTF-8 text; found another encoding") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FrameworkError(f"{path}{where}: expected valid YAML; found {getattr(exc, 'problem', exc)}") from None
+    raw = read_yaml_bytes(path, FrameworkError, str(path))  # bounded: refused when too large
+    digest = hashlib.sha256(raw)
+    doc = parse_yaml(raw, str(path), FrameworkError)  # strict: duplicate keys, alias bombs
     if isinstance(doc, dict) and isinstance(doc.get("nodes"), str):
         table_path = (path.parent / doc["nodes"]).resolve()
         if not table_path.is_file():

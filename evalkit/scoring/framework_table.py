@@ -10,6 +10,9 @@ One row per node::
 * ``points`` is the default 分值; ``points:<peer group or unit class>`` columns override it.
 * ``rule`` is the rule type and ``rule_params`` its parameters as ``per=1; deduct=2``.
 * ``applies_to`` lists peer groups or classes separated by ``;`` (empty = every unit).
+  Peer groups may be written by code or Chinese label (``subdistrict`` or ``街镇``), in
+  ``applies_to`` and in ``points:<group>`` headers alike.
+* Any other column is an error (with a "did you mean" hint), never ignored.
 
 Framework metadata (code, version, years, grades, missing policy) comes from the YAML file
 that names the table (``nodes: nodes.csv``), or, in an XLSX workbook, from a second sheet
@@ -23,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.strict_yaml import did_you_mean
 from ..errors import FrameworkError
 
 NODE_COLUMNS = ["code", "parent", "name_zh", "name_en", "area", "kind", "indicator", "direction", "unit",
@@ -75,6 +79,11 @@ def table_to_nodes(table: pd.DataFrame, source: str, first_row: int = 2) -> list
     if "code" not in table.columns or "parent" not in table.columns:
         raise FrameworkError(f"{source}: expected columns code and parent (and {', '.join(NODE_COLUMNS[2:])}); "
                              f"found {', '.join(map(str, table.columns))}")
+    for column in table.columns:  # a misspelled column would otherwise be ignored
+        if column not in NODE_COLUMNS and not (column.startswith("points:") and column[7:].strip()):
+            raise FrameworkError(f"{source}, column '{column}': expected one of the columns "
+                                 f"{', '.join(NODE_COLUMNS)} or points:<peer group or class>; found "
+                                 f"{column!r}{did_you_mean(column, NODE_COLUMNS)}")
     rows: dict[str, dict] = {}
     parents: dict[str, str] = {}
     row_of: dict[str, int] = {}
@@ -151,10 +160,27 @@ def table_to_nodes(table: pd.DataFrame, source: str, first_row: int = 2) -> list
     return [nest(r) for r in roots]
 
 
+#: Largest CSV node table read (a real framework's table is a few KB).
+_MAX_TABLE_BYTES = 4 * 2**20
+
+
 def read_node_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() == ".xlsx":
-        return pd.read_excel(path, sheet_name=0, dtype=str)
-    raw = path.read_bytes()
+    """A framework node table (CSV in UTF-8/GB18030, or the first sheet of an XLSX), read as
+    text, under the same size limits as data files (:mod:`evalkit.data.limits`): a hostile
+    workbook or an oversized file is refused before it is parsed."""
+    from ..data.limits import InputTooLarge, check_columns, check_xlsx, count_header_fields
+
+    try:
+        if path.suffix.lower() == ".xlsx":
+            check_xlsx(path, path.name)
+            return pd.read_excel(path, sheet_name=0, dtype=str)
+        if path.stat().st_size > _MAX_TABLE_BYTES:
+            raise FrameworkError(f"{path.name}: expected a node table of at most {_MAX_TABLE_BYTES // 2**20} MiB; "
+                                 f"found {path.stat().st_size / 2**20:.0f} MiB")
+        raw = path.read_bytes()
+        check_columns(count_header_fields(raw, None), path.name)
+    except InputTooLarge as exc:
+        raise FrameworkError(str(exc.problem)) from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             raw.decode(enc)

@@ -174,11 +174,15 @@ def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cove
     has a score); ``coverage`` (the share of points resting on data) is computed when the
     children's ``cover`` is given, else None; below ``min_coverage`` the score is NaN.
     """
-    pts = np.sum(points, axis=0)
-    raw = np.sum([np.nan_to_num(s) for s in scores], axis=0)
-    has = np.sum([~np.isnan(s) for s in scores], axis=0) > 0
+    shape = np.broadcast_shapes(*(np.shape(s) for s in scores), *(np.shape(p) for p in points))
+    stacked = np.stack([np.broadcast_to(s, shape) for s in scores])
+    weights = np.stack([np.broadcast_to(p, shape) for p in points])
+    missing = np.isnan(stacked)  # one pass: scores are finite or NaN
+    pts = weights.sum(axis=0)
+    raw = np.where(missing, 0.0, stacked).sum(axis=0)
+    has = ~missing.all(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scored = np.sum([np.where(np.isnan(s), 0.0, p) for s, p in zip(scores, points)], axis=0)
+        scored = np.where(missing, 0.0, weights).sum(axis=0)
         score = np.where(has & (scored > 0), raw * pts / np.where(scored > 0, scored, 1), np.nan)
     if cover is None:
         if min_coverage > 0:

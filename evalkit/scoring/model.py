@@ -100,7 +100,7 @@ from ..errors import ScoringError
 from ..indicators.catalogue import BY_CODE
 from . import kernels, normalise
 from .adjustments import capped_adjustments
-from .framework import Framework
+from .framework import Framework, check_framework_units
 from .vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, SHARE_SCALE, VALUE_METHODS
 
 __all__ = [
@@ -369,7 +369,7 @@ class ScoringModel:
         derived = {"inner": tuple(inner), "roots": roots, "groups": names, "members": members,
                    "member_list": tuple(members.values()), "group_codes": pd.factorize(groups)[0],
                    "applicable": applicable, "no_data": no_data, "under": under,
-                   "slot_of": slot_of, "leaf_coverage": leaf_coverage}
+                   "slot_of": slot_of, "leaf_coverage": leaf_coverage, "observed_leaf_scores": {}}
         object.__setattr__(self, "_derived", derived)
         nominal_max = self._combine_points(self.points[None, :, :])[0]
         derived["max_score"] = nominal_max
@@ -615,12 +615,15 @@ class ScoringModel:
         keys = np.stack([reps.normalisation, reps.missing, reps.scheme, reps.aggregation], axis=1)
         combos, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = inverse.ravel()
-        cache: dict[tuple[int, int], np.ndarray] = {}
+        # leaf scores of the observed values depend on (normalisation, policy) only: computed
+        # once per model, shared by every chunk and every later run
+        cache: dict[tuple[int, int], np.ndarray] = self._derived["observed_leaf_scores"]
         for c, (k, p, s, a) in enumerate(combos):
             rows = np.flatnonzero(inverse == c)
             if reps.values is None:
                 if (k, p) not in cache:
                     cache[(k, p)] = self._leaf_scores(NORMALISATIONS[k], MISSING_POLICIES[p], self.values[None])
+                    cache[(k, p)].setflags(write=False)
                 leaf = cache[(k, p)]
             else:
                 leaf = self._leaf_scores(NORMALISATIONS[k], MISSING_POLICIES[p], reps.values[rows])
@@ -819,6 +822,7 @@ def scoring_model(dataset, framework: Framework, year: int, *, parameters=None) 
 
     if year not in dataset.years:
         raise ScoringError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
+    check_framework_units(framework, dataset.units)  # every points key reaches some unit
     values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}),
                                 parameters=parameters)
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]

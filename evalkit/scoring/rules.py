@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.strict_yaml import did_you_mean
+
 
 @dataclass(frozen=True)
 class ThresholdDeduct:
@@ -225,14 +227,14 @@ def parse_rule(spec: dict) -> Rule:
         raise ValueError(f"expected a mapping with a 'type'; found {spec!r}")
     kind = spec["type"]
     if kind not in RULES:
-        raise ValueError(f"expected a rule type among {', '.join(RULES)}; found {kind!r}")
+        raise ValueError(f"expected a rule type among {', '.join(RULES)}; found {kind!r}{did_you_mean(kind, RULES)}")
     params = {k: v for k, v in spec.items() if k != "type"}
     cls = RULES[kind]
     allowed = set(cls.__dataclass_fields__) - {"type"}
-    unknown = set(params) - allowed
+    unknown = [k for k in params if k not in allowed]
     if unknown:
         raise ValueError(f"expected parameters of {kind} among {', '.join(sorted(allowed)) or 'none'}; "
-                         f"found {', '.join(sorted(unknown))}")
+                         f"found {', '.join(map(repr, unknown))}{did_you_mean(unknown[0], allowed)}")
 
     def number(x) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool)

@@ -110,7 +110,8 @@ def framework_schema() -> dict:
             "points": {"oneOf": [
                 {"type": "number", "minimum": 0},
                 {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
-                 "description": "Points per peer group or unit class; key * is the default."},
+                 "description": ("Points per peer group (code or Chinese label: department/部门, "
+                                 "subdistrict/街镇) or unit class of the units table; key * is the default.")},
             ]},
             "rule": _rule_schema(),
             "node": {
@@ -125,9 +126,12 @@ def framework_schema() -> dict:
                     "unit": {"type": "string", "description": "Display unit override."},
                     "indicator": {"type": "string", "description": "Code of a catalogue indicator (evalkit indicators)."},
                     "points": {"$ref": "#/$defs/points"},
-                    "target": {"type": "number"},
+                    "target": {"type": "number",
+                               "description": ("On the indicator's scale: percentages in % (95, not 0.95). "
+                                               "Required by threshold_deduct and binary.")},
                     "rule": {"$ref": "#/$defs/rule"},
-                    "applies_to": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                    "applies_to": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                                   "description": "Peer groups (code or Chinese label) or unit classes the leaf applies to."},
                     "missing": {"$ref": "#/$defs/missing"},
                     "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
                 },

@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..data.strict_yaml import did_you_mean, read_yaml, where
 from ..errors import SensitivityError
 
 __all__ = ["SCHEME_KINDS", "load_schemes", "scheme_base", "scheme_weights", "check_scheme"]
@@ -61,18 +62,25 @@ SCHEME_KINDS = ("framework", "equal", "entropy", "critic", "ahp", "weights")
 _ALIASES = {"expert": "framework", "points": "framework", "framework": "framework"}
 
 
+_NAMED = ("framework", "equal", "entropy", "critic")
+_MAPPED = ("ahp", "weights")
+
+
 def _kind(spec) -> str:
     if isinstance(spec, str):
         kind = _ALIASES.get(spec, spec)
-        if kind not in ("framework", "equal", "entropy", "critic"):
-            raise SensitivityError(f"unknown weighting scheme {spec!r}; use one of framework (expert), equal, "
-                                   "entropy, critic, or a mapping {ahp: …} / {weights: …}")
+        if kind not in _NAMED:
+            raise SensitivityError(f"unknown weighting scheme {spec!r}{did_you_mean(spec, [*_NAMED, *_ALIASES])}; "
+                                   "use one of framework (expert), equal, entropy, critic, or a mapping "
+                                   "{ahp: …} / {weights: …}")
         return kind
     if isinstance(spec, Mapping):
         keys = list(spec.keys())
-        if len(keys) != 1 or keys[0] not in ("ahp", "weights"):
+        if len(keys) != 1 or keys[0] not in _MAPPED:
+            odd = next((k for k in keys if k not in _MAPPED), None)
+            hint = did_you_mean(odd, _MAPPED) if odd is not None else ""
             raise SensitivityError(f"a scheme given as a mapping must have exactly one key, 'ahp' or 'weights'; "
-                                   f"got {keys!r}")
+                                   f"got {keys!r}{hint}")
         return keys[0]
     if isinstance(spec, (pd.Series, np.ndarray, list, tuple)):
         return "vector"
@@ -274,23 +282,32 @@ def load_schemes(path: str | Path) -> dict[str, object]:
     """Read a scheme file: YAML with a ``schemes`` mapping (name → scheme, see the module
     docstring). Checks the form of every entry; weights are computed later, against a
     model (:func:`scheme_weights`)."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise SensitivityError(f"scheme file not found: {path}")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise SensitivityError(f"{path.name}: not valid YAML ({exc})") from None
+    doc = read_yaml(path, SensitivityError, path.name)  # strict: duplicate keys, size and alias limits
+    if isinstance(doc, Mapping):
+        for key in doc:
+            if key != "schemes":
+                raise SensitivityError(f"{where(path.name, doc, key)}: expected a top-level 'schemes' mapping of name "
+                                       f"→ scheme and no other key; found {key!r}{did_you_mean(key, ['schemes'])}")
     schemes = doc.get("schemes") if isinstance(doc, Mapping) else None
     if not isinstance(schemes, Mapping) or not schemes:
         raise SensitivityError(f"{path.name}: expected a top-level 'schemes' mapping of name → scheme")
     out: dict[str, object] = {}
     for name, spec in schemes.items():
+        at = where(f"{path.name}, scheme {name!r}", schemes, name)  # "schemes.yaml, scheme 'x', line 3"
         try:
-            _kind(spec)
+            kind = _kind(spec)
         except SensitivityError as exc:
-            raise SensitivityError(f"{path.name}, scheme {name!r}: {exc}") from None
+            raise SensitivityError(f"{at}: {exc}") from None
+        if kind == "ahp" and isinstance(spec["ahp"], Mapping):
+            for parent, entry in spec["ahp"].items():
+                if isinstance(entry, Mapping):
+                    for key in entry:
+                        if key not in ("criteria", "matrix"):
+                            raise SensitivityError(
+                                f"{where(f'{path.name}, scheme {name!r}, AHP {parent}', entry, key)}: expected the "
+                                f"keys criteria and matrix; found {key!r}{did_you_mean(key, ['criteria', 'matrix'])}")
         out[str(name)] = spec
     return out

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SensitivityError
+from ..scoring.kernels import rank_min
 
 __all__ = ["TippingPoint", "move_weight", "tipping_point", "tipping_points", "oat_weight_sweep"]
 
@@ -373,6 +374,8 @@ def oat_weight_sweep(components, weights, k, grid, *, values: str = "rank", deci
                          columns=units if units is not None else pd.RangeIndex(x.shape[0]))
     if values == "score":
         return table
-    ranks = table.round(decimals).rank(axis=1, method="min", ascending=False).astype(int)
+    # the scorer's tie rule ("1224", kernels.rank_min) on the rounded composite
+    ranks = pd.DataFrame(rank_min(-np.round(scores, decimals)).astype(int), index=table.index,
+                         columns=table.columns)
     ranks.attrs["component"] = cols[kk] if cols is not None else kk
     return ranks

@@ -122,14 +122,15 @@ def test_parameter_file(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("hotline_signed_rate: {minutes: 30}\n", r"indicators.yaml: hotline_signed_rate.minutes: expected one of "
-                                             r"the keys hours"),
+    ("hotline_signed_rate: {minutes: 30}\n", r"indicators.yaml, line 1: hotline_signed_rate.minutes: expected "
+                                             r"one of the keys hours"),
     ("hotline_signed_rate: {hours: -1}\n", r"indicators.yaml: hotline_signed_rate.hours: expected a number"),
-    ("hotline_signed_rate: 4\n", r"indicators.yaml: hotline_signed_rate: expected a mapping"),
-    ("grid_on_time_rate: {days: 3}\n", r"indicators.yaml: grid_on_time_rate: expected one of the indicators"),
-    ("rating_score: {method: median}\n", r"indicators.yaml: rating_score: expected its rules in the rubric file"),
+    ("hotline_signed_rate: 4\n", r"indicators.yaml, line 1: hotline_signed_rate: expected a mapping"),
+    ("grid_on_time_rate: {days: 3}\n", r"indicators.yaml, line 1: grid_on_time_rate: expected one of the indicators"),
+    ("rating_score: {method: median}\n",
+     r"indicators.yaml, line 1: rating_score: expected its rules in the rubric file"),
     ("[1, 2]\n", r"indicators.yaml: expected a mapping of indicator code"),
-    ("hotline_signed_rate: {hours: [\n", r"indicators.yaml \(line \d+\): expected valid YAML"),
+    ("hotline_signed_rate: {hours: [\n", r"indicators.yaml, line \d+, column \d+: expected valid YAML"),
 ])
 def test_a_bad_parameter_file_names_the_file_and_the_key(tmp_path, text, message):
     path = tmp_path / "indicators.yaml"

@@ -223,6 +223,16 @@ def test_speedup_rate_only_instant_cases_is_no_data():
     assert_no_data(svc.service_speedup_rate(ds, Y), "D01")
 
 
+def test_speedup_rate_leaves_out_instant_cases_by_their_flag():
+    # A 即办件 promised in 1 working day (validation reports it; unvalidated data keep it):
+    # left out by the flag, as the docstring says, not counted because its limit is > 0.
+    ds = dataset([
+        case("D01", "2024-03-04", 10, "2024-03-11"),                 # 5 of 10 working days
+        case("D01", "2024-03-04", 1, "2024-03-04", instant=True),     # 即办件 with a limit
+    ])
+    assert_row(svc.service_speedup_rate(ds, Y), "D01", 50.0, 5, 10, n=1)
+
+
 # ---------------------------------------------------------------------------------------
 # 即办件比例, 全程网办率
 # ---------------------------------------------------------------------------------------

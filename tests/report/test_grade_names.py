@@ -137,7 +137,7 @@ def test_rendered_overview_uses_the_renamed_bands(tmp_path):
     assert not any(name in page for name in DEFAULT_NAMES)
     out = pdf.payload_to_pdf({"document": sections[0], "sections": sections[1:]}, tmp_path / "overview.pdf")
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.skip("pdftotext (poppler-utils) is not installed (.ci/run installs it)")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "评为甲等 1 个、丁等 1 个" in text.replace("\n", "")

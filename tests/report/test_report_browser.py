@@ -15,7 +15,9 @@ from evalkit.report.render import notebook_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's "
+                                "chromium; the pure-Python escaping checks in test_render.py and "
+                                "test_report_content.py always run)")
 
 
 def _chromium(tmp_path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -61,7 +63,8 @@ def _dark_pixels(png) -> int:
     return int((np.asarray(Image.open(png).convert("L").crop((0, 0, 1100, 400))) < 100).sum())
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.skipif(shutil.which("pdftotext") is None,
+                    reason="poppler-utils is not installed (.ci/run installs it)")
 def test_chinese_shows_without_any_system_font(page):
     """A machine without any font: an empty fontconfig. The page, printed by the browser,
     must still carry its Chinese text — drawn with the embedded subset of the bundled font

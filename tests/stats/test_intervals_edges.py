@@ -168,13 +168,15 @@ def test_two_dimensional_and_scalar_counts_are_flattened():
 
 @pytest.mark.parametrize("method", ["mle", "moments"])
 def test_complete_pooling_at_0_and_100_percent(method):
-    zero = beta_binomial_shrinkage([0, 0, 0], [5, 3, 8], method=method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0/0 on the way (e.g. a score divided by the mean 0)
+        zero = beta_binomial_shrinkage([0, 0, 0], [5, 3, 8], method=method)
+        full = beta_binomial_shrinkage([5, 3, 8], [5, 3, 8], method=method)
     assert zero.complete_pooling is True
     assert (zero.alpha, zero.beta, zero.prior_mean) == (0.0, math.inf, 0.0)
     assert zero.table["posterior_alpha"].tolist() == [0.0] * 3
     assert zero.table["posterior_beta"].tolist() == [math.inf] * 3
     assert zero.table["posterior_mean"].tolist() == [0.0] * 3
-    full = beta_binomial_shrinkage([5, 3, 8], [5, 3, 8], method=method)
     assert (full.alpha, full.beta, full.prior_mean) == (math.inf, 0.0, 1.0)
     assert full.table["posterior_alpha"].tolist() == [math.inf] * 3
     assert full.table["posterior_beta"].tolist() == [0.0] * 3

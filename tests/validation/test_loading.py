@@ -143,7 +143,7 @@ def _blobs() -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("name", sorted(_blobs()))
-@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".xlsx", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".xlsx", ".xlsm", ".xls", ".parquet"])
 def test_garbage_never_raises(name, suffix, tmp_path):
     """Any bytes give problems (or a frame), never an exception."""
     path = write(tmp_path, _blobs()[name], "ratings" + suffix)
@@ -166,6 +166,9 @@ def test_garbage_never_raises(name, suffix, tmp_path):
     ('a,b\n"one\ntwo\nthree",2\n\n"1,5",6\n', [2, 6]),        # three-line field, quoted comma
     ("a,b\n1,2\n\n", [2]),                                     # trailing blank line
     ("\n\na,b\n1,2\n", [4]),                                   # blank lines above the header
+    ("a,b\n1,2\n,\n3,4\n,\n , \n", [2, 4]),                      # rows of only commas (and blanks)
+    ('a,b\n"x\ny",2\n,\n3,4\n,,\n', [2, 5]),                     # … after a quoted newline
+    ("a\tb\n1\t2\n\t\n3\t4\n", [2, 4]),                         # tab-separated
 ])
 def test_csv_line_numbers(text, rows, tmp_path):
     raw, problems = read(tmp_path, text)

@@ -13,8 +13,11 @@ temporary directory, overlays the case and checks
 * validating writes nothing into the data directory.
 
 ``_valid_variants/`` holds inputs that must be *accepted* (GB18030, UTF-8 with BOM and CRLF,
-Chinese headers and labels, .xlsx, .parquet, .csv.gz) and load to the same tables as the
-base. ``_make_fixtures.py`` documents how every fixture file was made.
+Chinese headers and labels, .xlsx, .xlsm, .xls, .parquet, .csv.gz, tabs, full-width digits,
+dates without a time …) and load to the same tables as the base. A case's ``warnings``
+(either kind of case) must be among the warnings reported, each naming its file, row and
+column, and be printed by ``evalkit validate``. ``_make_fixtures.py`` documents how every
+fixture file was made.
 """
 
 from __future__ import annotations
@@ -46,6 +49,14 @@ REQUIRED_CASES = {
     "rectification_closed_without_date", "unknown_file_name", "duplicated_column_alias",
     "duplicated_column_same_name", "non_integer_int", "unknown_rater_id",
     "parquet_wrong_type", "xlsx_unknown_unit",
+    # an office's own data (issue 16)
+    "instant_with_promised_limit", "legal_outcome_wrong_kind", "legal_concluded_without_outcome",
+    "unread_file_formats", "chinese_file_name_near_miss", "xls_unknown_unit", "comma_rows_then_error",
+}
+#: Accepted variants the acceptance criteria name explicitly.
+REQUIRED_VARIANTS = {
+    "full_width_digits", "datetime_date_only", "tab_separated", "comma_only_rows",
+    "chinese_file_names", "xls", "xlsm", "xlsx_hidden_first_sheet",
 }
 
 
@@ -111,6 +122,19 @@ def _matches(p: Problem, e: dict) -> bool:
             and e["found"] in p.found and e.get("expected", "") in p.expected)
 
 
+def assert_warnings(name: str, spec: dict, problems: list[Problem], out: str) -> None:
+    """Every warning of the case's spec is reported (file, row, column, words) and printed."""
+    warnings = [p for p in problems if p.severity == "warning"]
+    lines = out.splitlines()
+    for e in spec.get("warnings", []):
+        hit = next((p for p in warnings if _matches(p, e)), None)
+        assert hit is not None, f"{name}: expected warning {e}\n  got: " + "\n  got: ".join(map(str, warnings))
+        assert e["file"] in lines, f"file heading {e['file']!r} not printed:\n{out}"
+        loc = _printed_line(e["row"], e["column"])
+        assert [ln for ln in lines if ln.startswith("  WARNING") and f" {loc}: expected " in ln
+                and e["found"] in ln], f"no printed warning with {loc!r} and {e['found']!r}:\n{out}"
+
+
 def _printed_line(p_row: int | None, column: str | None) -> str:
     """The location the CLI prints for a problem (see ``evalkit.cli._print_problems``)."""
     where = []
@@ -157,6 +181,7 @@ def test_base_loads_with_typed_tables():
 def test_fixture_inventory():
     assert len(CASES) >= 20
     assert REQUIRED_CASES <= set(CASES), REQUIRED_CASES - set(CASES)
+    assert REQUIRED_VARIANTS <= set(VARIANT_CASES), REQUIRED_VARIANTS - set(VARIANT_CASES)
     for name in CASES + [f"_valid_variants/{v}" for v in VARIANT_CASES]:
         folder = FIXTURES / name
         spec = _spec(folder)
@@ -200,6 +225,7 @@ def test_malformed_case_is_rejected_precisely(name, tmp_path, validate_cli):
     assert lines[-1].startswith(f"{len(expected)} error(s) in ")
     assert lines[-1].endswith("the data do not meet the contract.")
     assert "Traceback" not in out
+    assert_warnings(name, spec, problems, out)
 
     assert snapshot(data) == before, "validate wrote into the data directory"
 
@@ -223,6 +249,7 @@ def test_valid_variant_is_accepted_and_loads_like_the_base(name, tmp_path, valid
     assert [str(p) for p in problems if p.severity == "error"] == []
     assert code == 0
     assert "No errors" in out
+    assert_warnings(name, _spec(folder), problems, out)
     ds = load_dataset(data)
     for table in _spec(folder)["same_tables_as_base"]:
         year = None if table in ("units", "raters") else 2024
