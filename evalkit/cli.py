@@ -7,6 +7,7 @@ with a non-zero code; a traceback only ever means a bug in evalkit.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import warnings
@@ -317,6 +318,13 @@ def _run_command(args) -> int:
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # any command, any writer: one clear line
+            where = f" writing {exc.filename}" if exc.filename else ""
+            print(f"evalkit: error: the disk is full{where}; free some space and run the command again "
+                  "(files are written atomically: nothing half-written was left)", file=sys.stderr)
+            return EXIT_USAGE
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -103,9 +103,10 @@ _RENDER_PACKAGES = ("evalkit", "typst", "matplotlib", "nbconvert", "nbformat", "
                     "nbclient", "ipykernel", "pandas", "numpy", "fonttools",
                     "pylopdf-fonts-zh-cn", "jinja2")
 
-#: Hidden temporary files of :func:`evalkit.data.files.atomic_path` and
-#: :func:`evalkit.report.render.publish_together` (``.<name>.<random>.tmp``), and of
-#: :func:`evalkit.results.store.save_results` (``tmp<random>.tmp``): what a killed run leaves.
+#: Temporary files of :func:`evalkit.data.files.atomic_path` (the manifest, the results tables)
+#: and :func:`evalkit.report.render.publish_together` (``.<name>.<random>.tmp``), and of older
+#: versions of :func:`evalkit.results.store.save_results` (``tmp<random>.tmp``): what a killed
+#: run leaves behind.
 _PARTIAL_WRITE = re.compile(r"(\..+\.[A-Za-z0-9_]{8}|tmp[A-Za-z0-9_]{8})\.tmp")
 
 
@@ -178,8 +179,8 @@ class BatchSummary:
         if self.stale:
             shown = ", ".join(self.stale[:8]) + (" …" if len(self.stale) > 8 else "")
             lines.append(f"{len(self.stale)} earlier report(s) in the folder were rendered from other "
-                         f"inputs and not rendered again by this run: {shown}; run without --units "
-                         "to bring them up to date")
+                         f"inputs, or are of units no longer in the data, and were not rendered by this "
+                         f"run: {shown}; run without --units to bring them up to date")
         if self.failed:
             lines.append(f"{len(self.failed)} report(s) failed:")
             lines += [f"  {key}: {msg}" for key, msg in sorted(self.failed.items())]
@@ -333,11 +334,22 @@ def _remove_scratch() -> None:
         os.close(entry[1])
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or not a pid: assume it lives
+    return True
+
+
 def remove_stale_scratch(root: str | Path | None = None, *, min_age: float = 600.0) -> list[Path]:
     """Remove the scratch directories under ``root`` (default: the system's temporary
-    directory) whose process has died — their ``owner.lock`` is free (a lock dies with its
-    process, even after ``kill -9``) — and those without a lock file older than ``min_age``
-    seconds. Returns the directories removed."""
+    directory) whose process has died: their ``owner.lock`` is free (a lock dies with its
+    process, even after ``kill -9``) and their process is gone (or the directory is older
+    than ``min_age`` seconds: the pid was reused). A directory without a lock file is
+    removed when older than ``min_age``. Returns the directories removed."""
     root = Path(root) if root is not None else Path(tempfile.gettempdir())
     removed = []
     try:
@@ -362,9 +374,14 @@ def remove_stale_scratch(root: str | Path | None = None, *, min_age: float = 600
         except OSError:
             continue  # another user's, or unreadable
         try:
-            if _flock(fd, block=False):
+            match = re.match(rf"{SCRATCH_PREFIX}(\d+)-", path.name)
+            if _flock(fd, block=False) and not (
+                    match and _pid_alive(int(match.group(1)))
+                    and time.time() - path.stat().st_mtime < min_age):  # being made right now
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
+        except OSError:
+            pass
         finally:
             os.close(fd)
     return removed
@@ -609,7 +626,7 @@ def folder_lock(year_dir: Path, *, shared: bool = False, timeout: float | None =
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{command}, pid {os.getpid()}\n".encode("utf-8"), 0)
-        except OSError:
+        except (OSError, AttributeError):  # (no os.pwrite on Windows)
             pass  # only informative
         yield
     finally:
@@ -723,7 +740,8 @@ def _render(plan: _Plan, chosen: list[str], year_dir: Path, *, jobs: int, progre
     # earlier reports whose files are all still there (whatever inputs they came from)
     reports = {k: v for k, v in (old.get("reports") or {}).items()
                if v.get("outputs") and all((year_dir / o["file"]).is_file() for o in v["outputs"].values())}
-    failed = dict(old.get("failed") or {})
+    # failures of units no longer in the data cannot be retried: forget them
+    failed = {k: v for k, v in (old.get("failed") or {}).items() if plan.expected_key(k) is not None}
 
     summary = BatchSummary(year=year, out_dir=year_dir)
     todo: list[RenderJob] = []
@@ -934,7 +952,11 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
             diffs.append(f"input {rel}: removed since the run")
         elif sha256_file(path) != sha:
             diffs.append(f"input {rel}: changed since the run")
-    configuration = inputs.get("configuration") or {}
+    configuration = inputs.get("configuration")
+    if configuration is None:
+        diffs.append("the manifest records no configuration files (an older manifest: run "
+                     "`evalkit run` again)")
+    configuration = configuration or {}
     for role, source in sorted(configuration.items()):
         if role == "framework":
             continue  # its hash also covers a node table: compared after loading it below
@@ -954,7 +976,7 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
     now = plan.inputs
     for rel in sorted(set(now["data_files"]) - set(inputs.get("data_files", {}))):
         diffs.append(f"input {rel}: added since the run")
-    for role in sorted(set(now["configuration"]) - set(configuration)):
+    for role in sorted(set(now["configuration"]) - set(configuration) if "configuration" in inputs else ()):
         diffs.append(f"{role} file {now['configuration'][role]['file']}: added since the run")
     if inputs.get("framework") != now["framework"]:
         diffs.append(f"framework {framework.name}: changed since the run")

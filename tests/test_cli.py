@@ -88,6 +88,29 @@ def test_sample_command_writes_a_valid_district(tmp_path, capsys):
     assert main(["validate", str(out)]) == 0
 
 
+def test_sample_force_overwrites_only_the_files_it_writes(tmp_path, capsys):
+    out = tmp_path / "district"
+    (out / "2024").mkdir(parents=True)
+    own = {out / "notes.md": b"my notes", out / "2024" / "memo.docx": b"PK memo",
+           out / "2024" / "staffing.xlsx": b"PK my own staffing workbook"}
+    for path, data in own.items():
+        path.write_bytes(data)
+    # the user's 2024/staffing.xlsx holds a table the sample writes (as staffing.csv): refused
+    assert main(["sample", str(out), "--years", "2024", "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "2024/staffing.xlsx (the sample writes 2024/staffing.csv)" in err and "move them away" in err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == \
+        ["2024/memo.docx", "2024/staffing.xlsx", "notes.md"]  # nothing written, nothing deleted
+    (out / "2024" / "staffing.xlsx").rename(tmp_path / "staffing.xlsx")
+    (out / "units.csv").write_text("stale", encoding="utf-8")  # a file the sample writes
+    assert main(["sample", str(out), "--years", "2024", "--force"]) == 0
+    for path, data in own.items():
+        if path.name != "staffing.xlsx":
+            assert path.read_bytes() == data  # the user's own files survive
+    assert (out / "units.csv").read_text(encoding="utf-8") != "stale"
+    assert main(["validate", str(out)]) == 0
+
+
 def test_bad_years_argument(tmp_path, capsys):
     assert main(["sample", str(tmp_path / "x"), "--years", "2024-2020"]) == 2
     assert "--years" in capsys.readouterr().err
@@ -115,3 +138,19 @@ def test_score_writes_results_table_in_three_formats(tmp_path, capsys):
     assert set(table.loc[table["code"] == "TOTAL", "unit_id"]) == set(table["unit_id"])
     xlsx = pd.read_excel(year_dir / "scores.xlsx")
     assert len(xlsx) == len(table)
+
+
+
+def test_a_full_disk_in_any_command_is_one_clear_line(monkeypatch, capsys, tmp_path):
+    import errno
+
+    from evalkit import cli
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "scores.csv"))
+
+    monkeypatch.setattr(cli, "cmd_score", full)
+    code = cli.main(["score", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "evalkit: error: the disk is full writing" in err and "Traceback" not in err

@@ -54,7 +54,7 @@ Conventions
   give a composite on a 0–100 scale, to which the bonus and deduction points are added.
   ``zscore`` and ``rank`` do not: their composite is the weighted mean z-score (rank),
   ranked as it is (no adjustments). Grades are given only to replications that score with
-  the framework's own rules: the bands (优秀 ≥ 90 …) are defined in the framework's points,
+  the framework's own rules: the grade bands (e.g. a top band from 90) are defined in the framework's points,
   and 90 on a min-max scale (where the worst unit of each leaf scores 0) is not 90 points.
   Other replications give **no grade** (−1 in :attr:`Runs.grades`); their ranks count.
 * **Weights.** A replication's leaf weights are ``base × multiplier``: ``base`` is the

@@ -179,3 +179,27 @@ def test_combine_groups_no_data_policy_and_own_weights():
     with pytest.raises(ValueError, match="^combine_groups: expected missing_group renormalise or no_data; "
                                          "found 'drop'$"):
         combine_groups(_groups(), missing_group="drop")
+
+
+# --- the scalar trimmed means ---------------------------------------------------------------------
+
+def test_drop_extremes_mean_edges():
+    from evalkit.qualitative.aggregate import drop_extremes_mean, trimmed_mean
+
+    # the default k is 1: 1, 2, 3, 10 → (2 + 3)/2 = 2.5 (with k = 2 nothing would remain)
+    assert drop_extremes_mean([1, 2, 3, 10]) == 2.5
+    # three values, k = 1: the middle one remains
+    assert drop_extremes_mean([1, 2, 30], k=1) == 2.0
+    # k = 0 drops nothing
+    assert drop_extremes_mean([1, 2, 6], k=0) == 3.0
+    # nothing remains (2k values or fewer): NaN, without a mean-of-empty-slice warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(drop_extremes_mean([1, 2], k=1))
+        assert np.isnan(drop_extremes_mean([1, 2, 3, 4], k=2))
+    for k in (-1, 1.5):
+        with pytest.raises(ValueError, match=f"^drop_extremes_mean: expected k a whole number ≥ 0; found {k!r}$"):
+            drop_extremes_mean([1, 2, 3], k=k)
+    # None is a missing rating, like NaN
+    assert trimmed_mean([1, None, 3], 0.0) == 2.0
+    assert drop_extremes_mean([1, None, 3, 5], k=1) == 3.0

@@ -2,8 +2,14 @@
 the manifest, skipping unchanged reports, failures that do not stop the others, kernel
 timeouts and retries, `evalkit verify`, and the same batch on a real local Dask cluster.
 
+An honest batch (issue 16): a unit named ``overview`` is a unit like any other, file names
+are injective, a failing report fails the run, a run killed with ``kill -9`` leaves no
+process or kernel file and resumes, concurrent runs on one folder merge their reports, and
+a full disk is one clear message and never leaves an HTML without its PDF.
+
 One batch (2 units + the overview) is rendered by a module-scoped fixture; verification
-and the Dask run each render it once more.
+and the Dask run each render it once more; the kill -9 and concurrency tests run
+``evalkit run`` in subprocesses.
 """
 
 from __future__ import annotations
@@ -353,7 +359,8 @@ def test_a_full_disk_at_the_start_is_one_clear_message(sample_results, monkeypat
         m.setattr(evalkit.run.shutil, "disk_usage", lambda path: SimpleNamespace(total=10, used=9, free=1000))
         assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "not enough free space" in err[0] and "MB needed for 1 report(s)" in err[0]
+    assert len(err) == 1 and "not enough free space" in err[0]
+    assert "MB needed for 2 report(s)" in err[0]  # D01 and the overview
     assert not (tmp_path / "2024" / "results").exists()
 
     def pyarrow_full(*args, **kwargs):  # what pyarrow raises when the disk fills
