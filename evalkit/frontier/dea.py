@@ -125,7 +125,7 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, returns: str = "crs",
           (shortfall), in the data's units;
         * ``target_<input>`` and ``target_<output>``: the projection onto the frontier, the
           inputs and outputs that would make the unit efficient (see the module docstring).
-          ``result.filter(like="target_").loc[unit].to_dict()`` gives them as a dict.
+          ``targets`` holds them per unit as a plain dict ``{variable: target}`` (floats).
 
         The λ frame has one row per evaluated unit and one column per reference unit.
 
@@ -209,6 +209,9 @@ def dea(inputs: pd.DataFrame, outputs: pd.DataFrame, returns: str = "crs",
         result[f"target_{name}"] = target_in[:, k]
     for k, name in enumerate(out_names):
         result[f"target_{name}"] = target_out[:, k]
+    names = [*in_names, *out_names]
+    result["targets"] = pd.Series([dict(zip(names, map(float, row))) for row in np.hstack([target_in, target_out])],
+                                  index=units, dtype=object)
     if not return_lambdas:
         return result
     lam = pd.DataFrame(lambdas, index=units, columns=units)

@@ -102,7 +102,7 @@ def test_cooper_seiford_tone_hospitals_ccr():
     assert res.index[res["efficient"]].tolist() == ["A", "B", "D"]
     assert list(res.columns) == ["efficiency", "efficient", "peers", "slack_doctors", "slack_nurses",
                                  "slack_outpatients", "slack_inpatients", "peer_ids", "target_doctors",
-                                 "target_nurses", "target_outpatients", "target_inpatients"]
+                                 "target_nurses", "target_outpatients", "target_inpatients", "targets"]
 
 
 def test_peer_ids_and_targets_bogetoft_otto_vrs():
@@ -117,6 +117,10 @@ def test_peer_ids_and_targets_bogetoft_otto_vrs():
     out = quiet(BO_X, BO_Y, returns="vrs", orientation="output")
     np.testing.assert_allclose(out.loc["D", ["target_x", "target_y"]], [60, 170 / 3], atol=1e-9)
     assert out.filter(like="target_").loc["B"].to_dict() == pytest.approx({"target_x": 40, "target_y": 50})
+    # the same targets as a plain dict per unit, and the peers as a plain list
+    assert out.loc["B", "targets"] == pytest.approx({"x": 40, "y": 50})
+    assert all(type(v) is float for v in out.loc["B", "targets"].values())
+    assert isinstance(out.loc["B", "peer_ids"], list)
 
 
 def test_targets_cooper_seiford_tone_two_inputs():
