@@ -129,34 +129,6 @@ def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator
     })
 
 
-def shrink_rates(frame: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
-    """Add ``value_shrunk``: the empirical-Bayes (beta-binomial) rate for ranking.
-
-    Within each group of units (e.g. peer group), a Beta prior is fitted to the units'
-    counts by maximum likelihood and each rate is replaced by its posterior mean
-    (α + x) / (α + β + n), which pulls small-n rates towards the group's rate
-    (Efron & Morris 1975; Kleinman 1973; see :func:`evalkit.stats.beta_binomial_shrinkage`).
-    Only binomial rates (with a Wilson interval) are shrunk; others keep NaN. Same scale
-    as ``value``.
-    """
-    from ..stats import beta_binomial_shrinkage
-
-    out = frame.copy()
-    out["value_shrunk"] = np.nan
-    binomial = out["ci_low"].notna() if "ci_low" in out else pd.Series(False, index=out.index)
-    keys = groups.reindex(out["unit_id"]).to_numpy() if groups is not None else np.zeros(len(out))
-    for key in pd.unique(keys):
-        m = (keys == key) & binomial.to_numpy()
-        if m.sum() < 2:
-            continue
-        part = out[m]
-        scale = np.nanmedian(part["value"] / (part["numerator"] / part["denominator"]))
-        res = beta_binomial_shrinkage(part["numerator"].round().astype(int).to_numpy(),
-                                      part["denominator"].round().astype(int).to_numpy())
-        out.loc[m, "value_shrunk"] = scale * res.table["posterior_mean"].to_numpy()
-    return out
-
-
 def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) -> pd.DataFrame:
     """Per-unit plain value (not a ratio) for every unit; missing → ``no_data``."""
     units = pd.Index(unit_ids.astype(str), name="unit_id")

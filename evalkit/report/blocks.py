@@ -1,7 +1,7 @@
 """The document model of the reports: plain JSON-able dicts, and their HTML.
 
 A report notebook displays one *section* per cell. Each section is displayed twice in the
-same output bundle: as ``text/html`` (made here by :func:`to_html`) and as the
+same output bundle: as ``text/html`` (made here by :func:`block_html`) and as the
 machine-readable :data:`MIME_TYPE` payload (the dict itself) that the Typst template
 ``templates/typst/report.typ`` lays out as PDF. HTML and PDF therefore come from one executed
 notebook and one set of blocks.
@@ -21,7 +21,7 @@ Blocks (``type`` key):
 
 A table cell is a string or a dict with ``text`` and optional ``style`` (``strong``,
 ``muted``, ``nodata``, ``up``, ``down``, ``grade-excellent``…), ``bar`` (0–1, a bar under
-the number) and ``sub`` (a second, smaller line). All texts are plain text: :func:`to_html`
+the number) and ``sub`` (a second, smaller line). All texts are plain text: :func:`block_html`
 escapes every one of them, and Typst sets them as text, never as markup.
 """
 
@@ -260,7 +260,3 @@ def document_html(d: Mapping) -> str:
             f'<p class="ek-subtitle">{esc(d["subtitle"])}</p>'
             "</header>")
 
-
-def to_html(b: Mapping) -> str:
-    """Alias of :func:`block_html`."""
-    return block_html(b)

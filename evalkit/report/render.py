@@ -331,11 +331,6 @@ class NotebookRunner:
         except Exception:  # noqa: BLE001 - best effort
             pass
 
-    def restart(self) -> None:
-        self._shutdown(self._client)
-        self._client = None
-        self.start()
-
     def close(self) -> None:
         self._shutdown(self._client)
         self._client = None
