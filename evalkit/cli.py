@@ -71,8 +71,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_directory(args.data_dir, years)
     if problems:
         _print_problems(problems)
+    config_error = _check_configuration(Path(args.data_dir))
     print(_summary(problems))
-    return EXIT_INVALID if any(p.severity == "error" for p in problems) else EXIT_OK
+    if config_error:
+        print(f"evalkit: error: {config_error}", file=sys.stderr)
+    return EXIT_INVALID if config_error or any(p.severity == "error" for p in problems) else EXIT_OK
+
+
+def _check_configuration(data_dir: Path) -> str | None:
+    """The configuration files a data directory holds (framework.yaml, rubric.yaml,
+    schemes.yaml, indicators.yaml) loaded as ``run`` and ``score`` load them; the error, if any."""
+    from .configuration import CONFIGURATION_FILES, load_configuration
+
+    if not data_dir.is_dir() or not any((data_dir / name).is_file() for name in CONFIGURATION_FILES):
+        return None
+    try:
+        load_configuration(data_dir)
+    except EvalkitError as exc:
+        return str(exc)
+    return None
 
 
 def _parse_years(text: str) -> tuple[int, ...]:

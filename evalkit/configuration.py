@@ -43,12 +43,14 @@ from .qualitative.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scoring.framework import AdjustmentRules, Framework, GradeRules, load_framework
 
 __all__ = ["EvaluationConfig", "SourceFile", "load_configuration", "RUBRIC_FILE", "SCHEMES_FILE",
-           "INDICATORS_FILE"]
+           "INDICATORS_FILE", "CONFIGURATION_FILES"]
 
 #: The configuration files a data directory may hold besides ``framework.yaml``.
 RUBRIC_FILE = "rubric.yaml"
 SCHEMES_FILE = "schemes.yaml"
 INDICATORS_FILE = "indicators.yaml"
+#: The configuration files a data directory may hold (the framework under its default name).
+CONFIGURATION_FILES = ("framework.yaml", RUBRIC_FILE, SCHEMES_FILE, INDICATORS_FILE)
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,16 @@ def test_a_full_disk_in_any_command_is_one_clear_line(monkeypatch, capsys, tmp_p
     err = capsys.readouterr().err
     assert code != 0
     assert "evalkit: error: the disk is full writing" in err and "Traceback" not in err
+
+
+def test_validate_also_checks_the_configuration_files(tmp_path, capsys):
+    import shutil
+
+    from evalkit import cli
+
+    data = tmp_path / "d"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data_samples" / "sample_district", data)
+    (data / "rubric.yaml").write_text("code: x\ncode: y\n", encoding="utf-8")  # a duplicate key
+    code = cli.main(["validate", str(data), "--year", "2024"])
+    err = capsys.readouterr().err
+    assert code != 0 and "rubric.yaml" in err and "Traceback" not in err

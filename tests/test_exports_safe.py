@@ -176,3 +176,18 @@ def test_evalkit_indicators_workbook_and_csv_hold_no_formula(hostile_district, t
     assert {"'=D01", "'+D02", "'-D03", "'@S01"} <= ids and "=D01" not in ids
     assert main(["indicators", "--data", str(hostile_district), "--out", str(csv), "--raw-csv"]) == 0
     assert "=D01" in set(pd.read_csv(csv, dtype=str, keep_default_na=False)["unit_id"])
+
+
+def test_categorical_text_columns_are_neutralised_too(tmp_path):
+    """A unit id column kept as a pandas category (as results tables may hold it) is text
+    like any other: its formula-like values are prefixed in CSV and typed as text in XLSX."""
+    frame = pd.DataFrame({"unit_id": pd.Categorical([DDE, "D01", None, "@S01"]),
+                          "group": pd.Categorical([1, 2, 1, 2])})
+    out = neutralise_formulas(frame)
+    assert out["unit_id"].tolist()[:2] == ["'" + DDE, "D01"] and out["unit_id"].tolist()[3] == "'@S01"
+    assert pd.isna(out["unit_id"].tolist()[2])
+    assert isinstance(out["group"].dtype, pd.CategoricalDtype)  # nothing to neutralise: kept
+    back = pd.read_csv(write_table(frame, tmp_path / "t.csv"), dtype=str, keep_default_na=False)
+    assert back["unit_id"].tolist() == ["'" + DDE, "D01", "", "'@S01"]
+    assert not formula_cells(write_table(frame, tmp_path / "t.xlsx"))
+    assert {DDE, "@S01"} <= text_values(tmp_path / "t.xlsx")

@@ -353,3 +353,80 @@ def test_evalkit_score_with_a_duplicate_key_prints_one_line(tmp_path, capsys):
 def test_the_sample_configuration_still_loads():
     config = load_configuration(SAMPLE)
     assert config.framework.grades.top_quota == 0.2 and set(config.schemes) >= {"expert", "ahp"}
+
+
+# --- end to end: `evalkit score --framework FILE` / `evalkit run` (issue 16 acceptance) ---------
+
+
+def _huge_document(path):
+    with open(path, "wb") as fh:  # 73 MB (sparse): the framework that took 240 s to load
+        fh.truncate(73 * 2 ** 20)
+
+
+@pytest.mark.parametrize("case, make, words", [
+    ("duplicate target", lambda p: p.write_text(edited(
+        FRAMEWORK, "        target: 99.5\n", "        target: 99.5\n        target: 90\n"), encoding="utf-8"),
+     "'target' again"),
+    ("duplicate top_quota", lambda p: p.write_text(edited(
+        FRAMEWORK, "  top_quota: 0.2", "  top_quota: 0.2\n  top_quota: 0.5\n "), encoding="utf-8"),
+     "'top_quota' again"),
+    ("misspelled missing_policy", lambda p: p.write_text(edited(
+        FRAMEWORK, "missing_policy: peer_mean", "missing_polcy: peer_mean"), encoding="utf-8"),
+     "did you mean 'missing_policy'?"),
+    ("threshold_deduct without target", lambda p: p.write_text(edited(
+        FRAMEWORK, "        target: 99.5\n        rule: {type: threshold_deduct, per: 1, deduct: 2}",
+        "        rule: {type: threshold_deduct}"), encoding="utf-8"),
+     "node EFF01"),
+    ("a share as target of a percentage", lambda p: p.write_text(edited(
+        FRAMEWORK, "        target: 99.5\n", "        target: 0.95\n"), encoding="utf-8"),
+     "looks like a share"),
+    ("alias bomb", lambda p: p.write_text(alias_bomb(), encoding="utf-8"), "aliases"),
+    ("73 MB document", _huge_document, "at most 1 MB"),
+])
+def test_evalkit_score_refuses_a_hostile_framework_in_one_line_within_a_second(tmp_path, capsys, case, make,
+                                                                               words):
+    """`evalkit score --framework FILE` on each silent-configuration failure and each YAML
+    resource bomb: exit 2, one line naming the file, no traceback, nothing written, < 1 s
+    (the alias bomb took 40 s to a MemoryError, the 73 MB framework 240 s to load)."""
+    framework = tmp_path / "framework.yaml"
+    make(framework)
+    out = tmp_path / "out"
+    start = time.perf_counter()
+    code = main(["score", "--framework", str(framework), "--out", str(out)])
+    seconds = time.perf_counter() - start
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("evalkit: error:") and "Traceback" not in err[0], err
+    assert "framework.yaml" in err[0] and words in err[0], err
+    assert not out.exists()
+    assert seconds < 1.0, f"{case}: {seconds:.2f} s"
+
+
+def test_evalkit_score_and_run_refuse_an_alias_bomb_rubric_in_the_data_directory(tmp_path, capsys):
+    data = tmp_path / "district"
+    data.mkdir()
+    for name in ("framework.yaml", "units.csv", "raters.csv", "schemes.yaml"):
+        shutil.copy(SAMPLE / name, data / name)
+    (data / "rubric.yaml").write_text(alias_bomb(), encoding="utf-8")
+    for command in (["score"], ["run", "--units", "D01", "--quiet", "--jobs", "1"]):
+        start = time.perf_counter()
+        code = main(command + ["--data", str(data), "--out", str(tmp_path / "out")])
+        seconds = time.perf_counter() - start
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1, err
+        assert "rubric.yaml" in err[0] and "aliases" in err[0] and "Traceback" not in err[0]
+        assert seconds < 1.0, f"{command[0]}: {seconds:.2f} s"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_oversized_csv_node_table_is_refused_from_its_size(tmp_path):
+    from evalkit.scoring.framework_table import _MAX_TABLE_BYTES
+
+    with open(tmp_path / "nodes.csv", "wb") as fh:
+        fh.write(b"code,name_zh\n")
+        fh.truncate(_MAX_TABLE_BYTES + 1)
+    write(tmp_path, "fw.yaml", "code: t\nversion: '1'\nnodes: nodes.csv\n")
+    start = time.perf_counter()
+    with pytest.raises(FrameworkError, match=r"nodes\.csv: expected a node table of at most"):
+        load_framework(tmp_path / "fw.yaml")
+    assert time.perf_counter() - start < 1.0

@@ -70,6 +70,8 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     other text are left as they are, and so is ``df``."""
     out = {}
     for name, col in df.items():
+        if isinstance(col.dtype, pd.CategoricalDtype) and any(_formula_like(c) for c in col.cat.categories):
+            col = col.astype(object)  # text categories (unit ids, names) are text cells too
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             values = col.tolist()
             if any(_formula_like(v) for v in values):

@@ -492,3 +492,19 @@ def test_scratch_directories_of_dead_processes_are_removed(tmp_path):
         assert not dead.exists() and alive.is_dir()
     finally:
         os.close(fd)
+
+
+def test_verify_fails_when_only_results_units_parquet_is_edited(batch, tmp_path, capsys):
+    """`evalkit verify` after the one edit the issue names (+10 points for D01 in
+    ``results/units.parquet``, nothing else touched): exit 4 and that file, and only it, listed
+    — it used to pass. The units and raters files are among the hashed inputs."""
+    assert {"units.csv", "raters.csv"} <= set(batch.manifest["inputs"]["data_files"])
+    copy = tmp_path / "2024"
+    shutil.copytree(batch.year_dir, copy)
+    units = pd.read_parquet(copy / "results" / "units.parquet")
+    units.loc[units["unit_id"] == "D01", "total_score"] += 10
+    units.to_parquet(copy / "results" / "units.parquet", index=False)
+    assert main(["verify", str(copy), "--quiet", "--jobs", "1"]) == 4
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].endswith("1 difference(s):"), out
+    assert len(out) == 2 and out[1].startswith("  results/units.parquet: changed on disk since the run"), out

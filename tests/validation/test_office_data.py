@@ -234,3 +234,22 @@ def test_files_named_xls_that_are_not_xls_workbooks_say_what_they_are(content, f
     assert raw is None
     assert [(p.file, p.row, p.column) for p in problems] == [("units.xls", None, None)]
     assert found in problems[0].found
+
+
+def test_a_file_named_after_the_grid_case_label_is_read(tmp_path):
+    """``2024/网格化管理案件.csv`` (the grid-case table's Chinese label) is the grid_cases table:
+    it used to be skipped without a hint."""
+    data = tmp_path / "data"
+    shutil.copytree(BASE, data)
+    sample = Path(__file__).resolve().parents[2] / "data_samples" / "sample_district" / "2024"
+    units = set(pd.read_csv(BASE / "units.csv", dtype=str)["unit_id"])
+    grid = pd.read_csv(sample / "grid_cases.csv.gz", dtype=str, keep_default_na=False)
+    grid = grid[grid["unit_id"].isin(units)].head(6)
+    assert len(grid) == 6
+    grid.to_csv(data / "2024" / "网格化管理案件.csv", index=False)
+    problems = validate_directory(data)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    assert not [p for p in problems if "网格化管理案件" in str(p)]
+    assert not [p for p in problems if "grid_cases" in p.found]  # no longer "no file for grid_cases"
+    table = load_dataset(data).table("grid_cases", 2024)
+    assert table["case_id"].astype(str).tolist() == grid["case_id"].tolist()
