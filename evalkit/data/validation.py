@@ -27,7 +27,7 @@ import pandas as pd
 from .contract import DTYPE_DESCRIPTION, LEGAL_OUTCOMES_BY_KIND, Column, Table
 from ..errors import Problem
 from .loading import RawFile
-from .text import clean_cells
+from .text import clean_cells, clean_text, describe, removed_characters
 
 #: Problems reported per (file, column, check) before the rest are summarised in one line.
 MAX_ROWS_PER_CHECK = 10
@@ -249,7 +249,11 @@ def _match_headers(raw: RawFile, table: Table) -> tuple[dict[str, str], list[Pro
     first_row = 1
     unrecognised: list[str] = []
     for h in written:
-        name = aliases.get(h.lower(), aliases.get(h))
+        key = clean_text(h)  # a header is text like any cell: NFC, no invisible characters
+        if key != h and removed_characters(h):
+            problems.append(Problem(raw.display, first_row, key, "a column name without invisible characters",
+                                    f"{describe(removed_characters(h))} (removed)", severity="warning"))
+        name = aliases.get(key.lower(), aliases.get(key))
         if name is None:
             unrecognised.append(h)
             continue

@@ -175,3 +175,21 @@ def test_cleaning_a_long_ascii_column_is_cheap():
     assert time.perf_counter() - start < 2.0  # one vectorised pass (about 0.05 s)
     assert cleaned is column and not removed.any()
     assert np.asarray(removed).dtype == bool
+
+
+def test_a_header_with_an_invisible_character_still_names_its_column(tmp_path):
+    # "unit_id" with a zero-width space inside: matched as unit_id, with a warning naming the column
+    import shutil
+
+    from evalkit.data.dataset import validate_directory
+
+    sample = Path(__file__).resolve().parents[2] / "data_samples" / "sample_district"
+    data = tmp_path / "d"
+    shutil.copytree(sample, data)
+    units = data / "units.csv"
+    text = units.read_text(encoding="utf-8")
+    units.write_text(text.replace("unit_id", "unit\u200b_id", 1), encoding="utf-8")
+    problems = validate_directory(data, [2024])
+    assert not [p for p in problems if p.severity == "error"]
+    warned = [p for p in problems if p.file.endswith("units.csv") and p.column == "unit_id"]
+    assert warned and "U+200B" in warned[0].found
