@@ -293,12 +293,12 @@ class ScoringModel:
         n_u, n_l = len(ids), len(leaf_nodes)
         unit_pos = ids.get_indexer(values["unit_id"].astype(str))
         indicator_codes, indicators = pd.factorize(values["indicator"])
-        if pd.Series(indicator_codes * (n_u + 1) + unit_pos).duplicated().any():
+        known = unit_pos >= 0  # rows of units the model does not know are left out
+        if pd.Series(indicator_codes * (n_u + 1) + unit_pos)[known].duplicated().any():
             raise ScoringError("values must hold one row per indicator and unit")
         arrays = {c: np.full((n_u, n_l), np.nan) for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "n")}
         # one pass over the values: the rows of each indicator (units the model does not know
         # are left out), then one column of each array per leaf
-        known = unit_pos >= 0
         rows_of = {ind: np.flatnonzero(known & (indicator_codes == k)) for k, ind in enumerate(indicators)}
         columns = {col: pd.to_numeric(values[col], errors="coerce").to_numpy(dtype="float64")
                    for col in arrays if col in values.columns}
