@@ -307,12 +307,18 @@ def _linked_out(root: Path, path: Path) -> Problem:
                    "a symbolic link that leads out of the data directory; not read")
 
 
-def check_directory(root: str | Path, years: list[int] | None = None) -> tuple[dict[tuple[int | None, str], CheckedTable], list[int], list[Problem]]:
+def _data_root(root: str | Path) -> Path:
+    """``root`` as a path, or a clear error when it is missing or a file."""
     root = Path(root)
     if not root.exists():
         raise EvalkitError(f"data directory not found: {root}")
     if not root.is_dir():
         raise EvalkitError(f"expected a data directory, found a file: {root}")
+    return root
+
+
+def check_directory(root: str | Path, years: list[int] | None = None) -> tuple[dict[tuple[int | None, str], CheckedTable], list[int], list[Problem]]:
+    root = _data_root(root)
     files, found_years, problems = discover(root, years)
     checked: dict[tuple[int | None, str], CheckedTable] = {}
     for (year, name), path in sorted(files.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
@@ -425,11 +431,7 @@ def read_dataset(root: str | Path, years: list[int] | None = None,
     from .reading import ParquetTable
 
     _check_column_names(columns)
-    root = Path(root)
-    if not root.exists():
-        raise EvalkitError(f"data directory not found: {root}")
-    if not root.is_dir():
-        raise EvalkitError(f"expected a data directory, found a file: {root}")
+    root = _data_root(root)
     files, found_years, problems = discover(root, years)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)

@@ -166,6 +166,21 @@ def _coverage(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cover:
                 np.where(total_points > 0, scored / safe, np.nan))
 
 
+def _with_coverage(value: np.ndarray, pts: np.ndarray, values: Sequence[np.ndarray], points: Sequence[np.ndarray],
+                   cover: Sequence[np.ndarray] | None, min_coverage: float):
+    """``(value, points, coverage)`` of a parent: its coverage when the children's is given
+    (else None), and its value missing below ``min_coverage`` of points resting on data that
+    reaches it."""
+    if cover is None:
+        if min_coverage > 0:
+            raise ValueError("min_coverage needs the children's coverage")
+        return value, pts, None
+    coverage, scored_coverage = _coverage(values, points, cover, pts)
+    if min_coverage > 0:
+        value = np.where(np.nan_to_num(scored_coverage) >= min_coverage - COVERAGE_TOLERANCE, value, np.nan)
+    return value, pts, coverage
+
+
 def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cover: Sequence[np.ndarray] | None = None,
                 min_coverage: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The points sum of a parent's children: ``(score, points, coverage)``.
@@ -184,14 +199,7 @@ def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cove
     with np.errstate(invalid="ignore", divide="ignore"):
         scored = np.where(missing, 0.0, weights).sum(axis=0)
         score = np.where(has & (scored > 0), raw * pts / np.where(scored > 0, scored, 1), np.nan)
-    if cover is None:
-        if min_coverage > 0:
-            raise ValueError("min_coverage needs the children's coverage")
-        return score, pts, None
-    coverage, scored_coverage = _coverage(scores, points, cover, pts)
-    if min_coverage > 0:
-        score = np.where(np.nan_to_num(scored_coverage) >= min_coverage - COVERAGE_TOLERANCE, score, np.nan)
-    return score, pts, coverage
+    return _with_coverage(score, pts, scores, points, cover, min_coverage)
 
 
 def combine_geometric(logs: Sequence[np.ndarray], points: Sequence[np.ndarray],
@@ -205,14 +213,7 @@ def combine_geometric(logs: Sequence[np.ndarray], points: Sequence[np.ndarray],
         num = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p * s) for s, p in zip(logs, points)], axis=0)
         den = np.sum([np.where(np.isnan(s) | (p <= 0), 0.0, p) for s, p in zip(logs, points)], axis=0)
         mean = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    if cover is None:
-        if min_coverage > 0:
-            raise ValueError("min_coverage needs the children's coverage")
-        return mean, pts, None
-    coverage, scored_coverage = _coverage(logs, points, cover, pts)
-    if min_coverage > 0:
-        mean = np.where(np.nan_to_num(scored_coverage) >= min_coverage - COVERAGE_TOLERANCE, mean, np.nan)
-    return mean, pts, coverage
+    return _with_coverage(mean, pts, logs, points, cover, min_coverage)
 
 
 def adjusted_scores(base_score: np.ndarray, max_score: np.ndarray, bonus: np.ndarray,
