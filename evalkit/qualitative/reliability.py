@@ -471,8 +471,8 @@ def _alpha_interval(gc: np.ndarray, m: np.ndarray, total: np.ndarray, q: np.ndar
     gc, m, total, q, ss = gc[p], m[p], total[p], q[p], ss[p]
     n = np.bincount(gc, weights=m, minlength=n_gc)
     within = np.bincount(gc, weights=m * ss / (m - 1), minlength=n_gc)
-    ss_tot = np.bincount(gc, weights=q, minlength=n_gc) - np.bincount(gc, weights=total, minlength=n_gc) ** 2 / n
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # n = 0 where no unit has two ratings
+        ss_tot = np.bincount(gc, weights=q, minlength=n_gc) - np.bincount(gc, weights=total, minlength=n_gc) ** 2 / n
         alpha = 1 - (n - 1) * within / (n * ss_tot)
     return np.where(ss_tot > 1e-12 * np.maximum(n, 1), alpha, np.nan)
 

@@ -203,3 +203,75 @@ def test_drop_extremes_mean_edges():
     # None is a missing rating, like NaN
     assert trimmed_mean([1, None, 3], 0.0) == 2.0
     assert drop_extremes_mean([1, None, 3, 5], k=1) == 3.0
+
+
+def test_severity_adjustment_of_a_narrow_rater_and_below_zero():
+    """min_ratings = 3, one group:
+
+    ====== ================= ====== ===================================
+    rater  ratings           mean   sd (n − 1)
+    ====== ================= ====== ===================================
+    A      0 10 20           10     √(200/2) = 10
+    B      9.5 10 10.5       10     √(0.5/2) = 0.5 (a spread, though below 1 point)
+    C      0 60 60 60        45     √((45² + 3·15²)/3) = √900 = 30
+    ====== ================= ====== ===================================
+
+    M = median(10, 10, 45) = 10, S = median(10, 0.5, 30) = 10. x' = 10 + 10·(x − m)/sd:
+    A → 0, 10, 20; B → 10 + 20·(x − 10) = 0, 10, 20; C → 10 + (x − 45)/3 = −5 (clipped to 0),
+    15, 15, 15."""
+    df = pd.DataFrame(_rows("expert", "A", [0, 10, 20]) + _rows("expert", "B", [9.5, 10, 10.5])
+                      + _rows("expert", "C", [0, 60, 60, 60]))
+    got = _adjust_severity(code_ratings(df), 3, 100.0)
+    assert got.tolist() == pytest.approx([0, 10, 20, 0, 10, 20, 0, 15, 15, 15], abs=1e-12)
+
+
+def test_drop_extremes_cells_with_one_and_with_no_rating_left():
+    """去掉最高分和最低分 (k = 1), minimum 3 raters. U1/c1: 10, 50, 90 → only 50 remains → 50.
+    U1/c2: 10, 20, 30, 40, 100 → (20 + 30 + 40)/3 = 30. U2/c1, the last cell: 60, 70 → nothing
+    remains (and 2 raters are below the minimum): suppressed, without a 0/0 warning."""
+    from evalkit.qualitative import AggregationPolicy
+
+    df = pd.DataFrame([{"rater_id": f"R{i}", "rater_group": "expert", "unit_id": u, "criterion": c,
+                        "score": float(s)}
+                       for u, c, scores in (("U1", "c1", (10, 50, 90)), ("U1", "c2", (10, 20, 30, 40, 100)),
+                                            ("U2", "c1", (60, 70)))
+                       for i, s in enumerate(scores)])
+    from evalkit.qualitative.rubric import AnonymityWarning
+
+    with pytest.warns(AnonymityWarning, match="below 5, the advised minimum"):
+        policy = AggregationPolicy(method="drop_extremes", drop_k=1, min_raters=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cells = aggregate_ratings(df, policy)
+    assert cells["score"].tolist()[:2] == [50.0, 30.0] and np.isnan(cells["score"].iloc[2])
+    assert cells["status"].tolist() == ["ok", "ok", "below_min_raters"]
+
+
+def test_combine_groups_types_and_no_positive_weight():
+    out = combine_groups(_groups())
+    assert (str(out["n_raters"].dtype), str(out["groups_used"].dtype)) == ("int64", "int64")
+    # no positive weight at all: nothing is covered (0, not 0/0 or 1) and no unit has a score
+    none = combine_groups(_groups(), {"leader": 0.0, "peer": -1.0})
+    assert none["weight_covered"].tolist() == [0.0, 0.0, 0.0]
+    assert none["score"].isna().all() and none["status"].tolist() == ["no_data"] * 3
+
+
+def test_group_scores_pass_score_max_to_the_severity_adjustment():
+    """min_ratings 3, one group: A and B rate 80, 90, 100 (mean 90, sd 10); C rates 50, 50, 100
+    (mean 66.667, sd √(1666.667/2) = 28.868). M = median(90, 90, 66.667) = 90, S = 10: A and B
+    keep their scores; C's 100 becomes 90 + 10·33.333/28.868 = 101.547, clipped to the top of
+    the scale. U3 (100, 100, 100 → 100, 100, 101.547) then scores 100 on a 0–100 scale and 80 on
+    a 0–80 scale (every rating clipped to 80). Cells passed in are used as they are."""
+    from evalkit.qualitative import AggregationPolicy
+    from evalkit.qualitative.rubric import AnonymityWarning
+
+    df = pd.DataFrame(_rows("expert", "A", [80, 90, 100]) + _rows("expert", "B", [80, 90, 100])
+                      + _rows("expert", "C", [50, 50, 100]))
+    with pytest.warns(AnonymityWarning):
+        policy = AggregationPolicy(adjust_severity=True, min_rater_ratings=3, min_raters=3)
+    u3 = lambda frame: frame.set_index("unit_id").loc["U3", "score"]  # noqa: E731
+    assert u3(group_scores(df, policy)) == 100.0
+    assert u3(group_scores(df, policy, score_max=80.0)) == 80.0
+    # cells aggregated on a 0–50 scale, passed in: used as they are (U3 → 50), not recomputed
+    clipped = aggregate_ratings(df, policy, score_max=50.0)
+    assert u3(group_scores(df, policy, cells=clipped)) == 50.0
