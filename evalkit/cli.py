@@ -212,9 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="compute a year's results and render the reports (HTML + PDF)",
+    run = sub.add_parser("run", help="compute a year's results and render the reports (HTML, PDF and JSON)",
                          description="Validate the data, score every unit and render one report "
-                                     "per unit (HTML and PDF from one notebook execution), the "
+                                     "per unit (HTML, PDF and JSON from one notebook execution), the "
                                      "district overview and manifest.json into OUT/<year>/. "
                                      "Defaults: the shipped sample district, its framework, the "
                                      "latest year, every unit. Reports whose inputs did not "
@@ -245,8 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     ver = sub.add_parser("verify", help="re-compute a report folder and compare it with its manifest",
                          description="Check REPORT_DIR against its manifest.json: re-hash every "
                                      "input (data files, framework, rubric, schemes, indicator "
-                                     "settings, workdays) and every output (reports and results "
-                                     "tables), list stray and stale files, re-compute the results "
+                                     "settings, workdays) and every output (each report's HTML, "
+                                     "PDF and JSON, and the results tables), list stray and "
+                                     "stale files, re-compute the results "
                                      "and re-render every report; list every difference and exit 4 "
                                      "if there is any.")
     ver.add_argument("report_dir", help="a year folder written by `evalkit run`, e.g. reports/2024")

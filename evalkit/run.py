@@ -1,5 +1,5 @@
-"""Batch runs: compute a year's results once, then render every unit report (HTML + PDF from
-one notebook execution) and the district overview, and record everything in a manifest.
+"""Batch runs: compute a year's results once, then render every unit report (HTML, PDF and
+JSON from one notebook execution) and the district overview, and record everything in a manifest.
 
 * **Workers.** ``jobs`` worker processes each keep one warm notebook kernel
   (:class:`evalkit.report.render.NotebookRunner`) for all the reports they render; with
@@ -11,8 +11,9 @@ one notebook execution) and the district overview, and record everything in a ma
   become file names by :func:`evalkit.report.render.safe_filename`, which never gives two
   ids one name; a set of ids that would share a file (ids differing only in case) is
   refused before anything is written.
-* **Isolation.** Each render runs in its own temporary directory and writes its HTML and
-  PDF together (both or neither, :func:`evalkit.report.render.publish_together`). A failing
+* **Isolation.** Each render runs in its own temporary directory and writes its HTML, PDF
+  and JSON together (all or none, :func:`evalkit.report.render.publish_together`; the JSON
+  holds the report's numbers and display blocks, see ``docs/report-payload.md``). A failing
   report does not stop the others: the summary lists it, the exit code is non-zero and the
   executed notebook is kept as ``<file name>.failed.ipynb``.
 * **Limits.** Every cell has a timeout, every kernel start too; a kernel that fails to
@@ -48,7 +49,9 @@ Manifest (``manifest_version`` 2)::
      "failed": {"unit/D07": "why", …}}
 
 with ``entry = {"input_key": …, "results_key": …, "outputs": {"html": {"file", "sha256"},
-"pdf": {…}}}``. ``results_key`` identifies what the report shows (results, language,
+"pdf": {…}, "json": {…}}}`` (one key per :data:`evalkit.report.render.OUTPUT_FORMATS`; an
+entry of an earlier version without ``json`` counts as a report with a missing file and is
+rendered again). ``results_key`` identifies what the report shows (results, language,
 renderer, year): an entry whose ``results_key`` differs from the current one is *stale* —
 rendered from other inputs by an earlier run and not rendered again since (``--units``).
 """
@@ -93,7 +96,7 @@ LOCK_FILE = ".evalkit.lock"
 #: Prefix of a process's scratch directory in the system's temporary directory.
 SCRATCH_PREFIX = "evalkit-scratch-"
 _SCRATCH_LOCK = "owner.lock"
-#: Free space a batch asks for: per report (HTML + PDF; the sample's take ≈ 0.5 MB) …
+#: Free space a batch asks for: per report (HTML + PDF + JSON; the sample's take ≈ 0.7 MB) …
 REPORT_SPACE = 2 * 2 ** 20
 #: … and for the results tables.
 RESULTS_SPACE = 32 * 2 ** 20
@@ -147,7 +150,7 @@ class RenderOutcome:
     kind: str
     input_key: str
     ok: bool
-    outputs: dict = field(default_factory=dict)   # "html"/"pdf" → {"file", "sha256"}
+    outputs: dict = field(default_factory=dict)   # "html"/"pdf"/"json" → {"file", "sha256"}
     error: str = ""
     skipped: bool = False
 
@@ -168,7 +171,7 @@ class BatchSummary:
         return not self.failed
 
     def describe(self) -> str:
-        line = f"{len(self.written)} report(s) for {self.year} written to {self.out_dir} (HTML and PDF)"
+        line = f"{len(self.written)} report(s) for {self.year} written to {self.out_dir} (HTML, PDF and JSON)"
         if self.skipped:
             line += f"; {len(self.skipped)} unchanged, skipped"
         lines = [line]
@@ -454,7 +457,7 @@ def disk_error_message(exc: OSError, what: str) -> str:
 
 def render_job(job: RenderJob, runner=None) -> RenderOutcome:
     """Render one job; never raises for a report's own failure (the outcome says it)."""
-    from .report.render import render_overview, render_unit_report
+    from .report.render import OUTPUT_FORMATS, render_overview, render_unit_report
 
     out_dir = Path(job.out_dir)
     try:
@@ -466,12 +469,12 @@ def render_job(job: RenderJob, runner=None) -> RenderOutcome:
             render_unit_report(job.results_dir, job.unit, job.year, out_dir, language=job.language,
                                renderer=job.renderer, runner=runner, tmp_dir=process_scratch())
         outputs = {fmt: {"file": f"{job.stem}.{fmt}", "sha256": sha256_file(out_dir / f"{job.stem}.{fmt}")}
-                   for fmt in ("html", "pdf")}
+                   for fmt in OUTPUT_FORMATS}
     except EvalkitError as exc:
         return RenderOutcome(job.key, job.kind, job.input_key, ok=False, error=str(exc))
     except OSError as exc:
         return RenderOutcome(job.key, job.kind, job.input_key, ok=False,
-                             error=disk_error_message(exc, f"{job.stem}.html and {job.stem}.pdf"))
+                             error=disk_error_message(exc, f"{job.stem}.html, .pdf and .json"))
     except Exception as exc:  # noqa: BLE001 - a bug in one report must not stop the batch
         return RenderOutcome(job.key, job.kind, job.input_key, ok=False,
                              error=f"unexpected {type(exc).__name__}: {exc}")
@@ -579,8 +582,14 @@ def _write_manifest(year_dir: Path, manifest: dict) -> Path:
 
 
 def _unchanged(entry: dict | None, input_key: str, year_dir: Path) -> bool:
+    """True when the report of ``entry`` need not be rendered again: same input key, and
+    every output a report has (HTML, PDF, JSON) recorded and on disk with its SHA-256."""
+    from .report.render import OUTPUT_FORMATS
+
     if not entry or entry.get("input_key") != input_key:
         return False
+    if not set(OUTPUT_FORMATS) <= set(entry.get("outputs") or {}):
+        return False  # an entry of an earlier version (no JSON): render it again
     for out in entry.get("outputs", {}).values():
         path = year_dir / out["file"]
         if not path.is_file() or sha256_file(path) != out["sha256"]:
@@ -652,7 +661,7 @@ def _check_free_space(folder: Path, reports: int, results: bool = True) -> None:
     if free < need:
         raise EvalkitError(
             f"not enough free space in {folder}: {free / 1e6:.1f} MB free, about {need / 1e6:.0f} MB "
-            f"needed for {reports} report(s) (HTML and PDF) and the results tables; free some space "
+            f"needed for {reports} report(s) (HTML, PDF and JSON) and the results tables; free some space "
             "or choose another --out")
 
 
@@ -887,8 +896,8 @@ def verify_reports(year_dir: Path, jobs: int = 2, progress: bool = False,
                    scheduler: str | None = None, lock_timeout: float | None = None) -> Verification:
     """Check a year folder against its ``manifest.json`` and list every difference:
 
-    * the **outputs** on disk — every report's HTML and PDF and every results table — have
-      the recorded SHA-256;
+    * the **outputs** on disk — every report's HTML, PDF and JSON and every results table — have
+      the recorded SHA-256, and every report records all three;
     * no **stray** file lies in the folder (one the manifest does not account for, e.g. a
       report of an earlier run with other inputs) and no report is **stale** (rendered from
       other results than the current inputs give) or recorded as failed;
@@ -931,9 +940,15 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
         elif sha256_file(path) != sha:
             diffs.append(f"{rel}: changed on disk since the run (sha256 differs)")
 
+    from .report.render import OUTPUT_FORMATS
+
     for key, entry in sorted(recorded.items()):
         for out in entry["outputs"].values():
             check(out["file"], out["sha256"])
+        for fmt in OUTPUT_FORMATS:
+            if fmt not in entry["outputs"]:
+                diffs.append(f"{key}: no {fmt.upper()} recorded in the manifest (written by an older "
+                             "version: run `evalkit run` again)")
     for name, sha in sorted(results_files.items()):
         check(f"{RESULTS_DIR}/{name}", sha)
     if not results_files:

@@ -38,6 +38,8 @@ def test_run_renders_reports_for_chosen_units(tmp_path, capsys):
     html = sorted(p.name for p in year_dir.glob("*.html"))
     assert html == ["D01.html", "S01.html", "overview.html"]
     assert sorted(p.name for p in year_dir.glob("*.pdf")) == ["D01.pdf", "S01.pdf", "overview.pdf"]
+    assert sorted(p.name for p in year_dir.glob("*.json")) == ["D01.json", "S01.json", "manifest.json",
+                                                                "overview.json"]
     page = (year_dir / "D01.html").read_text(encoding="utf-8")
     assert "区政府办公室" in page and "名" in page
     assert (year_dir / "results" / "units.parquet").is_file()

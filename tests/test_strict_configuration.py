@@ -220,7 +220,11 @@ def sample_dataset():
 def test_sub_districts_are_scored_out_of_the_full_points_with_labels(tmp_path, sample_dataset):
     labelled = load_framework(write(tmp_path, "framework.yaml", with_labels(FRAMEWORK)))
     model = scoring_model(sample_dataset, labelled, YEAR)
-    assert model.max_score.min() == pytest.approx(100.0) and model.max_score.max() == pytest.approx(100.0)
+    # every unit without a not-applicable declaration has the full 100 points; with one, 100
+    # less the declared leaves' points
+    full = ~model.excluded.any(axis=1)
+    assert full.sum() > 0 and model.max_score[full] == pytest.approx(100.0)
+    assert (model.max_score[~full] < 100.0).all()
 
 
 def test_a_key_that_is_neither_peer_group_nor_unit_class_is_an_error(tmp_path, sample_dataset):

@@ -640,7 +640,31 @@ ADJUSTMENTS = Table(
         Column("points", "float", "分值", "Points added or deducted (bonus and deduction only).",
                nullable=True, minimum=0, maximum=100),
         Column("reason", "text", "事由", "Reason, e.g. 创新创优 or 通报批评."),
+        Column("reason_en", "text", "英文事由", "The reason in English (English reports show it; "
+               "without it they show the Chinese reason).", nullable=True),
         Column("decided_date", "date", "认定日期", "Date of the decision."),
+    ),
+)
+
+NOT_APPLICABLE = Table(
+    name="not_applicable",
+    label_zh="不适用指标",
+    description="Indicators that do not apply to a unit in the year because it has no such duty "
+                "(不适用: e.g. no service windows, no 12345 tickets assigned, no major projects), "
+                "one row per unit and indicator, as approved by the evaluation office. A declared "
+                "indicator is excluded from the unit's points (its other points are re-based to "
+                "100) and reported as 不适用; an indicator that applies but has no data is *not "
+                "reported* (未报送) and follows the framework's missing-data policy instead.",
+    scope="year",
+    kind="reference",
+    key=("unit_id", "indicator"),
+    allow_empty=True,
+    columns=(
+        _unit_id(),
+        Column("indicator", "id", "指标代码", "Code of the indicator in the catalogue (e.g. "
+               "hotline_on_time_rate); it must be a leaf indicator of the framework."),
+        Column("reason", "text", "不适用理由", "Why the indicator does not apply, e.g. 本单位无政务服务事项."),
+        Column("reason_en", "text", "英文理由", "The reason in English.", nullable=True),
     ),
 )
 
@@ -650,7 +674,7 @@ TABLES: dict[str, Table] = {
         UNITS, RATERS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
         DISCLOSURE_REQUESTS, DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS,
         RECTIFICATIONS, SUPERVISION_TASKS, PROJECTS, PROJECT_MILESTONES, PROPOSALS,
-        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS,
+        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
     )
 }
 

@@ -9,7 +9,7 @@ PDF through the Typst template from the notebook's payload.
 
 The HTML page's rules live here too: :func:`strip_for_report` removes what a reader must not
 see before conversion, :func:`finish_html` checks the converted page (self-contained, every
-character drawable) and embeds the font subset. :mod:`evalkit.report.render` uses this
+character drawable) and embeds the font subsets (regular and bold, :func:`evalkit.fonts.web_font_css`). :mod:`evalkit.report.render` uses this
 module; it never imports render.
 """
 
@@ -203,7 +203,8 @@ def finish_html(body: str, name: str) -> str:
 
 class EvalkitHTMLExporter(HTMLExporter):
     """Executed evalkit report notebook → self-contained HTML page (no code, prompts,
-    streams, errors or payload; a subset of the bundled Chinese font embedded)."""
+    streams, errors or payload; subsets of the bundled Chinese font, regular and bold,
+    embedded)."""
 
     export_from_notebook = "evalkit HTML"
 

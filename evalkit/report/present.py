@@ -108,6 +108,10 @@ def format_value(value: Any, value_unit: Any, language: str = "zh", *,
         text = fmt_fixed(v, 1)
     else:
         text = fmt_compact(v)
+    if language != "zh":  # the unit's word from the one table of units (never Chinese)
+        from evalkit.scoring.vocabulary import unit_word
+
+        unit = unit_word(unit, "en", plural=v != 1)
     return f"{text} {unit}" if unit else text
 
 
@@ -119,6 +123,150 @@ def short_hash(digest: Any, digits: int = HASH_DIGITS) -> str:
     if ":" in text:
         text = text.split(":", 1)[1]
     return text[:digits]
+
+
+def fmt_score(value: Any, missing: str = "—") -> str:
+    """A published score: exactly :data:`~evalkit.scoring.kernels.PUBLISHED_DECIMALS`
+    decimals, the precision ranks and grades are decided on (so that two units printed
+    with the same score always share their rank and band)."""
+    from evalkit.scoring.kernels import PUBLISHED_DECIMALS
+
+    return fmt_fixed(value, PUBLISHED_DECIMALS, missing)
+
+
+def score_decimals() -> int:
+    """Decimals of every printed score (:data:`~evalkit.scoring.kernels.PUBLISHED_DECIMALS`)."""
+    from evalkit.scoring.kernels import PUBLISHED_DECIMALS
+
+    return PUBLISHED_DECIMALS
+
+
+def tie_count(results: Any, unit: str) -> int:
+    """How many units of ``unit``'s peer group share its published rank (1 = no tie)."""
+    units = results.units
+    rec = unit_record(results, unit)
+    if is_missing(rec.get("rank")):
+        return 1
+    same = (units["peer_group"].astype(str) == str(rec["peer_group"])) & (
+        pd.to_numeric(units["rank"], errors="coerce") == float(rec["rank"]))
+    return int(same.sum())
+
+
+def _interval_row(results: Any, unit: str) -> Mapping[str, Any] | None:
+    table = _table_of(results, "rank_intervals")
+    if table is None or table.empty or "unit_id" not in table.columns:
+        return None
+    rows = table[table["unit_id"].astype(str) == str(unit)]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def is_provisional(rec: Mapping[str, Any] | pd.Series) -> bool:
+    value = rec.get("provisional")
+    return not is_missing(value) and bool(value)
+
+
+def rank_phrase(results: Any, unit: str, language: str = "zh", *, with_group: bool = True) -> str:
+    """The unit's published rank as a leader should read it: ``第 3 名 / 共 35 个部门``, with
+    ``（并列）`` when other units share it, the rank band instead of the exact place when
+    the rank interval is wide (``前列（第 1–6 名之间）``), and ``（暂定）`` when provisional."""
+    rec = unit_record(results, unit)
+    if is_missing(rec.get("rank")):
+        return msg(language, "rank_missing")
+    n = "?" if is_missing(rec.get("n_in_group")) else int(rec["n_in_group"])
+    group = label(language, "peer_group_count", rec["peer_group"])
+    interval = _interval_row(results, unit)
+    band = rank_band_of(interval)
+    wide = interval is not None and not is_missing(interval.get("wide")) and bool(interval.get("wide"))
+    if wide and band:
+        text = msg(language, "rank_band_value", band=msg(language, f"rank_band_{band}"),
+                   low=int(interval["rank_low"]), high=int(interval["rank_high"]))
+        if with_group:
+            text += msg(language, "rank_of_group", n=n, group=group)
+    else:
+        text = msg(language, "rank_place", rank=int(rec["rank"]))
+        if tie_count(results, unit) > 1:
+            text += msg(language, "rank_tied")
+        if with_group:
+            text += msg(language, "rank_of_group", n=n, group=group)
+    if is_provisional(rec):
+        text += msg(language, "provisional_mark")
+    return text
+
+
+#: A wide interval whose scenarios fall at least this often in one third of the peer group
+#: is reported as that third (the band), when the interval itself crosses a boundary.
+BAND_MAJORITY = 2 / 3
+
+
+def rank_band_of(interval: Mapping[str, Any] | None) -> str:
+    """The rank band (``top``/``middle``/``bottom``) of a ``rank_intervals`` row: its
+    ``rank_band`` when the whole interval lies in one third, else the third holding at
+    least :data:`BAND_MAJORITY` of the scenarios (``p_top``, ``p_middle``, ``p_bottom``);
+    ``""`` when neither."""
+    if interval is None:
+        return ""
+    band = str(interval.get("rank_band") or "")
+    if band and band != "nan":
+        return band
+    for name in ("top", "middle", "bottom"):
+        p = interval.get(f"p_{name}")
+        if not is_missing(p) and float(p) >= BAND_MAJORITY:
+            return name
+    return ""
+
+
+def grade_phrase(results: Any, unit: str, language: str = "zh") -> str:
+    """The unit's grade name, with ``（暂定）`` when provisional."""
+    rec = unit_record(results, unit)
+    text = grade_text(rec.get("grade"), grade_bands(results), language)
+    if text != "—" and is_provisional(rec):
+        text += msg(language, "provisional_mark")
+    return text
+
+
+def provisional_reason(results: Any, unit: str, language: str = "zh") -> str:
+    """Why the unit's grade and rank are provisional ("" when they are not)."""
+    rec = unit_record(results, unit)
+    if not is_provisional(rec):
+        return ""
+    threshold = ((results.meta or {}).get("parameters") or {}).get("publication_coverage")
+    return msg(language, "provisional_reason", coverage=_fmt_share(float(rec["coverage"])),
+               threshold="—" if threshold is None else f"{fmt_compact(100 * float(threshold))}%")
+
+
+def decision_texts(results: Any, unit: str, language: str = "zh") -> list[str]:
+    """Every decision that set the unit's grade or total apart from its points, in words:
+    一票否决 and 一票否优 with their reasons, capped bonus or deduction points, and a
+    provisional grade with its reason."""
+    out = []
+    table = analysis.decisions(results)
+    mine = table[table["unit_id"].astype(str) == str(unit)]
+    bands = grade_bands(results)
+    for r in mine.itertuples(index=False):
+        reason = r.reason_en if language != "zh" and r.reason_en else r.reason
+        if r.kind == "veto":
+            out.append(msg(language, "decision_veto", reason=reason, fail=grade_text(bands.fail, bands, language)))
+        elif r.kind == "bar_top":
+            out.append(msg(language, "decision_bar_top", reason=reason, top=grade_text(bands.top, bands, language)))
+        else:
+            key = "decision_bonus_cap" if r.kind == "bonus_cap" else "decision_deduction_cap"
+            out.append(msg(language, key, requested=fmt_compact(r.requested), applied=fmt_compact(r.applied),
+                           cap=fmt_compact(r.cap), reason=reason))
+    why = provisional_reason(results, unit, language)
+    if why:
+        out.append(why)
+    return out
+
+
+def unit_class_text(unit_class: Any, language: str = "zh") -> str:
+    """A unit class (``综合管理类`` …) in ``language``: the catalogue's ``unit_class.<name>``,
+    else the class as the data write it (Chinese only in Chinese reports)."""
+    if is_missing(unit_class):
+        return ""
+    text = label(language, "unit_class", str(unit_class))
+    if language != "zh" and any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return ""
+    return text
 
 
 def rank_text(rank: Any, n_in_group: Any, peer_group: Any, language: str = "zh") -> str:
@@ -322,6 +470,31 @@ def _param_text(value: Any) -> str:
         return str(value)
 
 
+def _flat_parameters(params: Mapping[str, Any], prefix: str = "", bands: Any = None,
+                     language: str = "zh") -> list[tuple[str, str]]:
+    """Parameters as ``a.b = value`` lines for reading (nested mappings flattened, lists
+    joined with commas, numbers without needless decimals), sorted by name."""
+    out: list[tuple[str, str]] = []
+    for key in sorted(params, key=str):
+        if _is_private_key(str(key)):
+            continue
+        value = params[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out += _flat_parameters(value, f"{name}.", bands, language)
+        elif key == "grade_bands" and bands is not None and isinstance(value, (list, tuple)):
+            out.append((name, ", ".join(f"{bands.label(v[0], language)} {fmt_compact(v[1])}" for v in value
+                                        if isinstance(v, (list, tuple)) and len(v) >= 2)))
+        elif isinstance(value, (list, tuple)):
+            out.append((name, ", ".join(" ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+                                        for v in value)))
+        elif isinstance(value, float):
+            out.append((name, fmt_compact(value)))
+        else:
+            out.append((name, str(value)))
+    return out
+
+
 def dataset_digest(data_hashes: Mapping[str, str]) -> str:
     """One SHA-256 over all data files: of the sorted lines ``<path>  <sha256>``."""
     lines = "".join(f"{path}  {digest}\n" for path, digest in
@@ -414,14 +587,15 @@ def provenance_section(results: Any, language: str = "zh",
                    if not _is_private_key(str(k))})
     if params:
         rows.append(blocks.kv(msg(language, "parameters"),
-                              [f"{k} = {_param_text(v)}" for k, v in
-                               sorted(params.items(), key=lambda kv: str(kv[0]))]))
+                              [f"{k} = {v}" for k, v in _flat_parameters(params, bands=grade_bands(results),
+                                                                           language=language)]))
     else:
         rows.append(blocks.kv(msg(language, "parameters"), none))
     return blocks.section("provenance", msg(language, "provenance_heading"), [
+        blocks.paragraph(msg(language, "provenance_intro"), "note"),
         blocks.keyvalue(rows),
         blocks.paragraph(msg(language, "checksum_note"), "note"),
-    ])
+    ], break_before=True)
 
 
 # ----------------------------------------------------------------------------------------
@@ -433,7 +607,7 @@ def unit_document(results: Any, unit: str, language: str = "zh") -> dict:
     rec = unit_record(results, unit)
     year = _year(results)
     name = _name(rec, language)
-    unit_class = "" if is_missing(rec.get("unit_class")) else str(rec.get("unit_class"))
+    unit_class = unit_class_text(rec.get("unit_class"), language)
     group = label(language, "peer_group", rec["peer_group"])
     subtitle = msg(language, "subtitle", peer_group=group, unit_class=unit_class,
                    unit_id=rec["unit_id"])
@@ -488,157 +662,212 @@ def summary_lead(results: Any, unit: str, language: str = "zh") -> str:
         change_phrase = msg(language, key, n=abs(n), prev_rank=int(rec["prev_rank"]))
     delta = _score_change(rec)
     if delta is not None:
-        key = "lead_score_up" if delta > 0.05 else "lead_score_down" if delta < -0.05 else "lead_score_same"
-        change_phrase += msg(language, key, delta=fmt_fixed(abs(delta), 1))
-    rank = ("—" if is_missing(rec["rank"]) else int(rec["rank"]))
-    return msg(language, "lead", year=_year(results), name=_name(rec, language),
-               score=fmt_fixed(rec["total_score"], 1), max_score=fmt_compact(rec["max_score"]),
-               grade=grade_text(rec.get("grade"), grade_bands(results), language), rank=rank,
-               n="?" if is_missing(rec["n_in_group"]) else int(rec["n_in_group"]),
-               group=label(language, "peer_group_count", rec["peer_group"]),
-               change=change_phrase)
+        step = 10.0 ** -score_decimals() / 2
+        key = "lead_score_up" if delta >= step else "lead_score_down" if delta <= -step else "lead_score_same"
+        change_phrase += msg(language, key, delta=fmt_score(abs(delta)))
+    return msg(language, "lead_v2", year=_year(results), name=_name(rec, language),
+               score=fmt_score(rec["score_100"]), grade=grade_phrase(results, unit, language),
+               rank=rank_phrase(results, unit, language), change=change_phrase)
+
+
+def _composition_text(comp: pd.DataFrame, language: str) -> str:
+    """``基础分 86.00 + 加分 2.00 = 88.00`` from :func:`evalkit.results.analysis.score_composition`."""
+    rows = {r.row: r for r in comp.itertuples(index=False)}
+    base = rows["base"]
+    text = msg(language, "formula_base", base=fmt_score(base.shown), points=fmt_compact(base.points))
+    if "rebased" in rows:
+        text += msg(language, "formula_rebased", rebased=fmt_score(rows["rebased"].shown))
+    if "bonus" in rows:
+        text += msg(language, "formula_bonus", bonus=fmt_score(rows["bonus"].shown))
+    if "deduction" in rows:
+        text += msg(language, "formula_deduction", deduction=fmt_score(rows["deduction"].shown))
+    if "bonus" not in rows and "deduction" not in rows:
+        return text  # the total is the (re-based) base: nothing to add
+    return text + msg(language, "formula_total", total=fmt_score(rows["total"].shown))
 
 
 def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
-    """Score, grade, rank, change on last year and the rank interval, with a lead sentence."""
+    """The leader's first page: score (with how it is made), grade, rank or band, change on
+    last year; every decision (veto, cap, provisional grade) with its reason; the change by
+    area; three strengths and three priorities."""
     catalogue(language)
     rec = unit_record(results, unit)
-    total_note = [msg(language, "total_score_note", max_score=fmt_compact(rec["max_score"]))]
-    if float(rec["max_score"]) != 100.0 and not is_missing(rec.get("score_100")):
-        total_note.append(msg(language, "score_100_note", score=fmt_fixed(rec["score_100"], 1)))
+    bands = grade_bands(results)
+    grade = rec.get("grade")
+    comp = analysis.score_composition(results, unit, score_decimals())
+    total_notes = [_composition_text(comp, language)]
     coverage = _coverage(rec)
     if coverage < 0.9995:
-        total_note.append(msg(language, "coverage_total", coverage=_fmt_share(coverage)))
-    grade = rec.get("grade")
-    bands = grade_bands(results)
+        total_notes.append(msg(language, "coverage_total", coverage=_fmt_share(coverage)))
     change = rec.get("rank_change")
     prev_note = []
     if not is_missing(rec.get("prev_score")):
-        prev_note.append(msg(language, "prev_score_note", score=fmt_fixed(rec["prev_score"], 1)))
+        prev_note.append(msg(language, "prev_score_note", score=fmt_score(rec["prev_score"])))
     if not is_missing(rec.get("prev_rank")):
         prev_note.append(msg(language, "prev_rank_note", rank=int(rec["prev_rank"])))
-    interval = _rank_interval(results, unit)
-    if interval is None:
-        interval_card = blocks.card(msg(language, "rank_interval"), msg(language, "not_computed"),
-                                    msg(language, "rank_interval_missing_note"), "muted")
-    else:
-        lo, hi, n = interval
-        interval_card = blocks.card(
-            msg(language, "rank_interval"), msg(language, "rank_interval_value", low=lo, high=hi),
-            msg(language, "rank_interval_note", n=n) if n else "", "rank")
+    group = label(language, "peer_group_count", rec["peer_group"])
+    n = "?" if is_missing(rec.get("n_in_group")) else int(rec["n_in_group"])
     items = [
-        blocks.card(msg(language, "total_score"),
-                    msg(language, "total_score_value", score=fmt_fixed(rec["total_score"], 1)),
-                    total_note, "main"),
-        blocks.card(msg(language, "grade"), grade_text(grade, bands, language), (),
+        blocks.card(msg(language, "total_score"), msg(language, "total_score_value", score=fmt_score(rec["score_100"])),
+                    total_notes, "main"),
+        blocks.card(msg(language, "grade"), grade_phrase(results, unit, language), (),
                     f"grade-{grade_style(grade, bands)}"),
-        blocks.card(msg(language, "rank"),
-                    rank_text(rec["rank"], rec["n_in_group"], rec["peer_group"], language), (), "rank"),
+        blocks.card(msg(language, "rank"), rank_phrase(results, unit, language, with_group=False),
+                    [msg(language, "rank_group_note", n=n, group=group), *_published_place_note(results, unit, language)],
+                    "rank"),
         blocks.card(msg(language, "change"), change_text(change, language), prev_note,
                     f"change-{change_class(change)}"),
-        interval_card,
     ]
-    return blocks.section("summary", msg(language, "summary_heading"), [
-        blocks.paragraph(summary_lead(results, unit, language), "lead"),
-        *[blocks.notice(text, "warning") for text in adjustment_notes(results, unit, language)],
-        blocks.cards(items),
-    ])
+    parts: list = [blocks.paragraph(summary_lead(results, unit, language), "lead"), blocks.cards(items)]
+    parts += [blocks.notice(text, "warning") for text in decision_texts(results, unit, language)]
+    changes = analysis.area_changes(results, unit)
+    if changes["prev_rate"].notna().any():
+        rows = []
+        coverage = dict(zip(area_table(results, unit, language)["code"], area_table(results, unit, language)["coverage"]))
+        mark = msg(language, "coverage_mark")
+        for r in _with_names(changes, language).itertuples(index=False):
+            if r.points <= 0:
+                rows.append(blocks.row([r.name, blocks.cell(msg(language, "not_applicable_text"), style="muted"),
+                                        "", ""], "nodata"))
+                continue
+            ch = "—" if is_missing(r.change) else f"{r.change:+.1f}"
+            style = "" if is_missing(r.change) or abs(r.change) < 0.05 else ("up" if r.change > 0 else "down")
+            rate = _pct(r.rate)
+            if coverage.get(r.code, 1.0) < 0.9995 and rate != "—":
+                rate = f"{mark}{rate}"
+            rows.append(blocks.row([r.name, rate, blocks.cell(_pct(r.prev_rate), style="muted"),
+                                    blocks.cell(ch, style=style)]))
+        parts.append(blocks.paragraph(msg(language, "area_change_heading"), "subhead"))
+        parts.append(blocks.table([blocks.column(msg(language, "col_area"), width=2.4),
+                                   blocks.column(msg(language, "col_score_rate"), "right"),
+                                   blocks.column(msg(language, "col_prev_rate"), "right"),
+                                   blocks.column(msg(language, "col_change_pp"), "right")],
+                                  rows, style="compact", notes=[msg(language, "area_change_note"),
+                                                                msg(language, "area_mark_note") if any(
+                                                                    v < 0.9995 for v in coverage.values()) else ""]))
+    strengths = _with_names(analysis.strengths(results, unit), language)
+    priorities = improvement_suggestions(results, unit, language, n=analysis.TOP_N, short=True)
+    left = [blocks.paragraph(msg(language, "key_strengths"), "subhead"),
+            blocks.bullets([msg(language, "strength_item", name=r.name, rate=_pct(r.rate),
+                                peer=_pct(r.peer_rate)) for r in strengths.itertuples(index=False)])
+            if len(strengths) else blocks.paragraph(_no_strengths_text(results, unit, language), "muted")]
+    right = [blocks.paragraph(msg(language, "key_priorities"), "subhead"),
+             blocks.bullets(priorities) if priorities else blocks.paragraph(msg(language, "suggestions_none"), "muted")]
+    parts.append(blocks.columns(left, right))
+    return blocks.section("summary", msg(language, "summary_heading"), parts)
 
 
-def adjustment_notes(results: Any, unit: str, language: str = "zh") -> list[str]:
-    """Plain sentences for the unit's veto, bar-on-top, bonus and deduction decisions."""
-    table = _table_of(results, "adjustments")
-    if table is None or table.empty:
+def _no_strengths_text(results: Any, unit: str, language: str) -> str:
+    """Why no strength is listed: nothing beats the peer median (with the number of
+    indicators at full marks, when there are any)."""
+    comp = analysis.leaf_comparison(results, unit)
+    full = int(((comp["status"] == "data") & (comp["rate"] >= 0.9995)).sum())
+    return msg(language, "strengths_none_full", n=full) if full else msg(language, "strengths_none")
+
+
+def _published_place_note(results: Any, unit: str, language: str) -> list[str]:
+    """When the rank is shown as a band, the published place beside it."""
+    rec = unit_record(results, unit)
+    interval = _interval_row(results, unit)
+    wide = interval is not None and not is_missing(interval.get("wide")) and bool(interval.get("wide"))
+    if is_missing(rec.get("rank")) or not (wide and rank_band_of(interval)):
         return []
-    rows = table[table["unit_id"].astype(str) == str(unit)]
-    order = {"veto": 0, "bar_top": 1, "bonus": 2, "deduction": 3}
-    bands = grade_bands(results)
-    grades = {"top": grade_text(bands.top, bands, language), "fail": grade_text(bands.fail, bands, language)}
-    notes = []
-    for _, r in sorted(rows.iterrows(), key=lambda kv: order.get(str(kv[1]["kind"]), 9)):
-        kind = str(r["kind"])
-        if kind not in order:
-            continue
-        reason = str(r["reason"]).rstrip("。.")
-        for prefix in ("一票否决", "一票否优", "加分", "扣分"):  # the label is printed already
-            if reason.startswith(prefix) and reason[len(prefix):len(prefix) + 1] in ("：", ":"):
-                reason = reason[len(prefix) + 1:].strip()
-        notes.append(msg(language, f"adjust_{kind}", reason=reason,
-                         points=fmt_compact(r.get("points")), **grades))
-    for kind in ("bonus", "deduction"):
-        part = rows[rows["kind"] == kind]
-        if part.empty or is_missing(part["cap"].iloc[0]):
-            continue
-        total = float(part["points"].astype("float64").sum())
-        if total > float(part["cap"].iloc[0]) + 1e-9:
-            notes.append(msg(language, "adjust_capped", kind=msg(language, f"adjust_kind_{kind}"),
-                             total=fmt_compact(total), cap=fmt_compact(part["cap"].iloc[0])))
-    return notes
+    tied = msg(language, "rank_tied") if tie_count(results, unit) > 1 else ""
+    return [msg(language, "rank_published_note", rank=int(rec["rank"]), tied=tied)]
+
+
+def _pct(rate: Any) -> str:
+    return "—" if is_missing(rate) else f"{100 * float(rate):.1f}%"
 
 
 def areas_section(results: Any, unit: str, language: str = "zh", *, chart: bool = True) -> dict:
-    """Level-1 areas: a chart of the score rates against the peer-group median, and the
-    table of points, scores, points lost and peer medians."""
+    """How the total is made: the level-1 areas (points, score, points lost, score rate, peer
+    median), their sum (the base), the re-basing to 100 when indicators do not apply, the
+    bonus and deduction points with their reasons and caps, and the total — printed so that
+    every column adds up (:func:`evalkit.results.analysis.score_composition`)."""
     from evalkit.report import charts
 
     rec = unit_record(results, unit)
+    d = score_decimals()
     table = area_table(results, unit, language)
+    comp = analysis.score_composition(results, unit, d)
     no_data = msg(language, "no_data")
-    na = msg(language, "not_applicable")
-    units = results.units
-    peer_totals = pd.to_numeric(
-        units.loc[units["peer_group"].astype(str) == str(rec["peer_group"]), "total_score"],
-        errors="coerce")
-    cols = [blocks.column(msg(language, "col_area")),
+    na_text = msg(language, "not_applicable_text")
+    cols = [blocks.column(msg(language, "col_area"), width=2.6),
             blocks.column(msg(language, "col_points"), "right"),
             blocks.column(msg(language, "col_score"), "right"),
-            blocks.column(msg(language, "col_score_rate"), "right", 1.6),
             blocks.column(msg(language, "col_points_lost"), "right"),
+            blocks.column(msg(language, "col_score_rate"), "right", 1.5),
             blocks.column(msg(language, "col_peer_median"), "right")]
+    shown = {r.code: r for r in comp[comp["row"] == "area"].itertuples(index=False)}
     mark = msg(language, "coverage_mark")
     rows = []
     for r in table.itertuples(index=False):
-        score = no_data if math.isnan(r.score) else fmt_fixed(r.score, 1)
-        if r.coverage < 0.9995 and not math.isnan(r.score):
+        if r.points <= 0:
+            rows.append(blocks.row([r.name, blocks.cell(na_text, style="muted"), "", "", "", ""], "nodata"))
+            continue
+        c = shown.get(r.code)
+        if c is None or is_missing(c.shown):
+            rows.append(blocks.row([r.name, fmt_compact(r.points), blocks.cell(no_data, style="nodata"), "", "", ""]))
+            continue
+        score = fmt_score(c.shown)
+        if r.coverage < 0.9995:
             score = f"{mark}{score}"
-        rate = "" if math.isnan(r.score_rate) else f"{100 * r.score_rate:.1f}%"
+        rate = min(1.0, c.shown / r.points) if r.points else float("nan")
         rows.append(blocks.row([
-            r.name, fmt_compact(r.points), blocks.cell(score, style="strong"),
-            blocks.cell(rate, bar=None if math.isnan(r.score_rate) else r.score_rate),
-            fmt_fixed(r.points_lost, 1, missing=na),
-            blocks.cell(fmt_fixed(r.peer_median, 1, missing=na), style="muted")]))
-    max_score = float(rec["max_score"])
-    total_rate = float(rec["total_score"]) / max_score if max_score else float("nan")
-    footer = [blocks.row([
-        msg(language, "total_row"), fmt_compact(rec["max_score"]),
-        blocks.cell(fmt_fixed(rec["total_score"], 1), style="strong"),
-        blocks.cell("" if math.isnan(total_rate) else f"{100 * total_rate:.1f}%",
-                    bar=None if math.isnan(total_rate) else total_rate),
-        fmt_fixed(max_score - float(rec["total_score"]), 1),
-        blocks.cell(fmt_fixed(peer_totals.median(), 1, missing=na), style="muted")])]
+            r.name, fmt_compact(r.points), blocks.cell(score, style="strong"), fmt_score(c.lost_shown),
+            blocks.cell(_pct(rate), bar=None if math.isnan(rate) else rate),
+            blocks.cell(fmt_score(r.peer_median, missing="—"), style="muted")]))
+    footer = []
+    for c in comp[comp["row"] != "area"].itertuples(index=False):
+        if c.row == "base":
+            rate = c.shown / c.points if c.points else float("nan")
+            footer.append(blocks.row([msg(language, "base_row"), fmt_compact(c.points),
+                                      blocks.cell(fmt_score(c.shown), style="strong"), fmt_score(c.lost_shown),
+                                      blocks.cell(_pct(rate), bar=None if math.isnan(rate) else rate), ""]))
+        elif c.row == "rebased":
+            footer.append(blocks.row([msg(language, "rebased_row", points=fmt_compact(rec["max_score"])), "100",
+                                      blocks.cell(fmt_score(c.shown), style="strong"), "", "", ""]))
+        elif c.row in ("bonus", "deduction"):
+            sign = "+" if c.row == "bonus" else "−"
+            reasons = c.reasons if isinstance(c.reasons, list) else []
+            why = msg(language, "list_sep").join((en if language != "zh" and en else zh) for zh, en in reasons)
+            sub = why
+            if not is_missing(c.cap) and not is_missing(c.requested) and c.requested > c.score + 1e-9:
+                sub = msg(language, "capped_sub", requested=fmt_compact(c.requested), cap=fmt_compact(c.cap),
+                          reason=why)
+            footer.append(blocks.row([blocks.cell(msg(language, f"{c.row}_row"), sub=sub), "",
+                                      blocks.cell(f"{sign}{fmt_score(c.shown)}", style="strong"), "", "", ""]))
+        elif c.row == "total":
+            footer.append(blocks.row([msg(language, "total_row_v2"), "100",
+                                      blocks.cell(fmt_score(c.shown), style="strong"), "", "", ""]))
     group = label(language, "peer_group", rec["peer_group"])
-    notes = [msg(language, "peer_median_note", group=group, n=int(peer_totals.notna().sum()))]
+    notes = [msg(language, "reconcile_note", decimals=d),
+             msg(language, "peer_median_note_v2", group=group)]
     sep = msg(language, "list_sep")
-    partial = table[(table["coverage"] < 0.9995) & table["score"].notna()]
+    partial = table[(table["coverage"] < 0.9995) & table["score"].notna() & (table["points"] > 0)]
     if not partial.empty:
         items = sep.join(msg(language, "coverage_item", area=r.name, coverage=_fmt_share(r.coverage))
                          for r in partial.itertuples(index=False))
-        notes.append(msg(language, "coverage_note", policy=missing_policy_text(results, language),
-                         areas=items))
-    unscored = table[table["score"].isna()]
-    if not unscored.empty:
-        notes.append(msg(language, "area_no_data_note", areas=sep.join(unscored["name"])))
+        notes.append(msg(language, "coverage_note", policy=missing_policy_text(results, language), areas=items))
+    if (table["points"] <= 0).any():
+        notes.append(msg(language, "na_area_note"))
+    if float(rec["max_score"]) != 100.0:
+        notes.append(msg(language, "rebased_note", points=fmt_compact(rec["max_score"])))
     figure = None
     if chart and not table.empty:
-        peer_rates = (table["peer_median"] / table["points"]).where(table["points"] > 0)
-        svg = charts.area_chart(list(table["name"]), list(table["score_rate"]), list(peer_rates),
+        t = table[table["points"] > 0]
+        peer_rates = (t["peer_median"] / t["points"]).where(t["points"] > 0)
+        names = [f"{mark}{n}" if c < 0.9995 else n for n, c in zip(t["name"], t["coverage"])]
+        svg = charts.area_chart(names, list(t["score_rate"].clip(upper=1.0)), list(peer_rates),
                                 unit_label=msg(language, "chart_unit_rate"),
                                 median_label=msg(language, "chart_peer_median_rate", group=group),
                                 no_data_label=no_data)
-        figure = blocks.figure(svg, msg(language, "chart_areas_caption"), 0.92,
-                               alt=msg(language, "areas_heading"))
+        figure = blocks.figure(svg, msg(language, "chart_areas_caption"), 0.92, alt=msg(language, "areas_heading"))
     return blocks.section("areas", msg(language, "areas_heading"), [
-        figure, blocks.table(cols, rows, footer=footer, notes=notes)])
+        blocks.table(cols, rows, footer=footer, notes=notes), figure])
+
+
 
 
 def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool = True) -> dict:
@@ -654,10 +883,11 @@ def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool 
     rows = []
     prev = None
     for r in hist.itertuples(index=False):
-        delta = "—" if prev is None or is_missing(prev) else f"{float(r.score_100) - float(prev):+.1f}"
+        delta = ("—" if prev is None or is_missing(prev)
+                 else f"{float(r.score_100) - float(prev):+.{score_decimals()}f}")
         rows.append(blocks.row([
             msg(language, "year_text", year=int(r.year)),
-            blocks.cell(fmt_fixed(r.score_100, 1), style="strong"), delta,
+            blocks.cell(fmt_score(r.score_100), style="strong"), delta,
             rank_text(r.rank, r.n_in_group, rec["peer_group"], language),
             grade_text(r.grade, bands, language)]))
         prev = r.score_100
@@ -674,41 +904,93 @@ def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool 
                                      score_label=msg(language, "chart_trend_score"),
                                      rank_label=msg(language, "chart_trend_rank"))
             out.append(blocks.figure(svg, msg(language, "chart_trend_caption"), 0.92, alt=title))
+            if charts.score_axis_is_cut(list(hist["score_100"])):
+                out.append(blocks.paragraph(msg(language, "trend_axis_note"), "note"))
     else:
         out.append(blocks.paragraph(msg(language, "trend_one_year"), "note"))
     out.append(blocks.table(cols, rows, style="compact"))
     return blocks.section("trend", title, out)
 
 
+#: A rate resting on fewer cases than this shows its 95 % interval in the indicator table.
+SMALL_N = 30
+
+
+def _n_text(n: Any, language: str) -> str:
+    return "" if is_missing(n) or float(n) <= 0 else msg(language, "n_cases", n=f"{int(n):,d}")
+
+
 def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
-    """Leaf indicators grouped by area: raw value, target, score / points, points lost."""
+    """Leaf indicators grouped by area: value (and what it rests on: n cases, items or
+    responses; the 95 % interval of a rate on few cases), target, score / points, points
+    lost, and how the value scored under its rule. Not-applicable indicators say so and why;
+    indicators that apply but were not reported say which policy gave their points."""
     table = indicator_table(results, unit, language)
-    cols = [blocks.column(msg(language, "col_indicator"), width=3.2),
-            blocks.column(msg(language, "col_raw_value"), "right"),
-            blocks.column(msg(language, "col_target"), "right"),
-            blocks.column(msg(language, "col_score_points"), "right"),
-            blocks.column(msg(language, "col_points_lost"), "right")]
+    nodes = analysis.unit_leaves(results, unit).set_index("code")
+    status = analysis._status(nodes.reset_index()).to_numpy()
+    status_of = dict(zip(nodes.index.astype(str), status))
+    cols = [blocks.column(msg(language, "col_indicator"), width=2.6),
+            blocks.column(msg(language, "col_raw_value"), "right", 1.3),
+            blocks.column(msg(language, "col_target"), "right", 0.9),
+            blocks.column(msg(language, "col_score_points"), "right", 1.1),
+            blocks.column(msg(language, "col_points_lost"), "right", 0.8)]
+    policy = missing_policy_text(results, language)
     rows = []
     current = None
+    explain_col = "explain" if language == "zh" else "explain_en"
     for r in table.itertuples(index=False):
         if r.area_code != current:
             current = r.area_code
             rows.append(blocks.row([r.area], "group"))
-        style = []
-        if r.no_data:
-            style.append("nodata")
-        lost, points = r.points_lost, r.points
-        if (not is_missing(lost) and points and float(lost) > 0
-                and float(lost) / float(points) >= HIGHLIGHT_LOSS_SHARE):
-            style.append("lost")
-        rows.append(blocks.row([
-            r.name, blocks.cell(r.raw_text, style="nodata" if r.no_data else ""),
-            blocks.cell(r.target_text, style="muted"), blocks.cell(r.score_text, style="strong"),
-            r.lost_text], " ".join(style)))
+        node = nodes.loc[r.code]
+        st = status_of.get(r.code, "data")
+        if st == "not_applicable":
+            reason = node.get("na_reason_en") if language != "zh" and node.get("na_reason_en") else node.get("na_reason")
+            rows.append(blocks.row([blocks.cell(r.name, sub=str(reason or "")),
+                                    blocks.cell(msg(language, "not_applicable_text"), style="muted"),
+                                    blocks.cell(r.target_text, style="muted"), blocks.cell("—", style="muted"), "—"],
+                                   "nodata"))
+            continue
+        if st in ("filled", "not_reported"):
+            how = (msg(language, "filled_sub", policy=policy, score=fmt_score(r.score))
+                   if st == "filled" else msg(language, "not_reported_sub"))
+            rows.append(blocks.row([blocks.cell(r.name, sub=how),
+                                    blocks.cell(msg(language, "not_reported_text"), style="nodata"),
+                                    blocks.cell(r.target_text, style="muted"),
+                                    blocks.cell(f"{fmt_score(r.score, missing='—')} / {fmt_compact(r.points)}",
+                                                style="muted"),
+                                    fmt_score(r.points_lost, missing="—")], "nodata"))
+            continue
+        n = node.get("n")
+        value = r.raw_text
+        sub = _n_text(n, language)
+        unit_text = "" if is_missing(r.value_unit) else str(r.value_unit)
+        if unit_text in ("%", "％") and not is_missing(n) and 0 < float(n) < SMALL_N:
+            lo, hi = _jeffreys_interval(float(r.raw_value), float(n))
+            sub = msg(language, "n_interval", n=int(n), low=f"{lo:.0f}", high=f"{hi:.0f}")
+        explanation = node.get(explain_col) if explain_col in nodes.columns else ""
+        style = "lost" if (not is_missing(r.points_lost) and r.points and float(r.points_lost) / float(r.points)
+                           >= HIGHLIGHT_LOSS_SHARE) else ""
+        rows.append(blocks.row([blocks.cell(r.name, sub=str(explanation or "")),
+                                blocks.cell(value, sub=sub),
+                                blocks.cell(r.target_text, style="muted"),
+                                blocks.cell(f"{fmt_score(r.score)} / {fmt_compact(r.points)}", style="strong"),
+                                fmt_score(r.points_lost)], style))
+    notes = [msg(language, "indicator_notes", small=SMALL_N), msg(language, "not_reported_note", policy=policy)]
     return blocks.section("indicators", msg(language, "indicators_heading"), [
-        blocks.table(cols, rows, notes=[msg(language, "no_data_note") + " "
-                                        + msg(language, "lost_points_note")]),
-    ])
+        blocks.table(cols, rows, notes=notes)], break_before=True)
+
+
+def _jeffreys_interval(percent: float, n: float) -> tuple[float, float]:
+    """The 95 % Jeffreys interval (in percent) of a rate of ``percent`` % on ``n`` cases:
+    the 2.5 % and 97.5 % quantiles of Beta(x + ½, n − x + ½), x = rate × n (Brown, Cai &
+    DasGupta 2001); the bounds are 0 when x = 0 and 100 when x = n, as they recommend."""
+    from scipy.stats import beta
+
+    x = round(percent / 100.0 * n)
+    lo = 0.0 if x <= 0 else float(beta.ppf(0.025, x + 0.5, n - x + 0.5))
+    hi = 1.0 if x >= n else float(beta.ppf(0.975, x + 0.5, n - x + 0.5))
+    return 100 * lo, 100 * hi
 
 
 def _with_names(frame: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -717,31 +999,42 @@ def _with_names(frame: pd.DataFrame, language: str) -> pd.DataFrame:
 
 
 def _rate_text(rate: Any) -> str:
-    return "—" if is_missing(rate) else f"{100 * float(rate):.0f}%"
+    return _pct(rate)
 
 
 def improvement_suggestions(results: Any, unit: str, language: str = "zh",
-                            n: int = analysis.TOP_SUGGESTIONS) -> list[str]:
-    """The suggestions of :func:`evalkit.results.analysis.suggestions` in plain words, largest
-    point loss first: what the value was, what the target is, and what closing the gap is
-    worth."""
-    table = indicator_table(results, unit, language).set_index("code")
+                            n: int = analysis.TOP_SUGGESTIONS, *, short: bool = False) -> list[str]:
+    """The suggestions of :func:`evalkit.results.analysis.suggestions` in plain words: a
+    veto's or bar's cause first, then the largest recoverable losses — what the value was,
+    where it should get to (the target, within the indicator's range, or the peer median),
+    last year's value, and how many points that recovers. ``short``: one line each."""
     out = []
-    for r in _with_names(analysis.suggestions(results, unit, n), language).itertuples(index=False):
-        t = table.loc[r.code]
-        fields = dict(name=r.name, raw=t["raw_text"], target=t["target_text"],
-                      lost=fmt_fixed(r.points_lost, 1), peer=_rate_text(r.peer_rate),
-                      rate=_rate_text(r.rate))
-        key = {"no_data": "suggest_no_data", "raise": "suggest_raise",
-               "lower": "suggest_lower"}.get(r.action, "suggest_peer")
-        out.append(msg(language, key, **fields))
+    table = analysis.suggestions(results, unit, n)
+    for r in _with_names(table, language).itertuples(index=False):
+        if r.action in ("veto", "bar_top"):
+            reason = r.reason_en if language != "zh" and r.reason_en else r.reason
+            out.append(msg(language, f"suggest_{r.action}", reason=reason or "—"))
+            continue
+        unit_ = r.value_unit
+        fields = dict(name=r.name, raw=format_value(r.raw_value, unit_, language),
+                      goal=format_value(r.goal, unit_, language, missing="—"),
+                      peer=format_value(r.peer_value, unit_, language, missing="—"),
+                      prev=format_value(r.prev_value, unit_, language, missing="—"),
+                      points=fmt_score(r.recoverable))
+        key = {"report": "suggest_report", "raise": "suggest_raise_v2", "lower": "suggest_lower_v2"}.get(
+            r.action, "suggest_peer_v2")
+        if short:
+            key += "_short"
+        text = msg(language, key, **fields)
+        if not short and not is_missing(r.prev_value) and r.action != "report":
+            text += msg(language, "suggest_prev", prev=fields["prev"])
+        out.append(text)
     return out
 
 
 def strengths_section(results: Any, unit: str, language: str = "zh") -> dict:
-    """Strengths, weaknesses and the improvement suggestions derived from the largest
-    point losses (:func:`evalkit.results.analysis.strengths`, ``weaknesses``,
-    ``suggestions``)."""
+    """Strengths, weaknesses (never the same indicator) and the improvement suggestions,
+    with the unit's rectification items when the data has them."""
     strengths = _with_names(analysis.strengths(results, unit), language)
     weaknesses = _with_names(analysis.weaknesses(results, unit), language)
     cols_s = [blocks.column(msg(language, "col_indicator"), width=2.4),
@@ -753,30 +1046,37 @@ def strengths_section(results: Any, unit: str, language: str = "zh") -> dict:
     s_rows = [blocks.row([r.name, blocks.cell(_rate_text(r.rate), style="strong up"),
                           blocks.cell(_rate_text(r.peer_rate), style="muted")])
               for r in strengths.itertuples(index=False)]
-    w_rows = [blocks.row([r.name, blocks.cell(fmt_fixed(r.points_lost, 1), style="strong down"),
+    w_rows = [blocks.row([r.name, blocks.cell(fmt_score(r.points_lost), style="strong down"),
                           blocks.cell(_rate_text(r.peer_rate), style="muted")])
               for r in weaknesses.itertuples(index=False)]
     left = [blocks.paragraph(msg(language, "strengths_heading"), "subhead"),
             blocks.table(cols_s, s_rows, style="compact") if s_rows
-            else blocks.paragraph(msg(language, "strengths_none"), "muted")]
+            else blocks.paragraph(_no_strengths_text(results, unit, language), "muted")]
     right = [blocks.paragraph(msg(language, "weaknesses_heading"), "subhead"),
              blocks.table(cols_w, w_rows, style="compact") if w_rows
              else blocks.paragraph(msg(language, "weaknesses_none"), "muted")]
     suggestions = improvement_suggestions(results, unit, language)
-    rec = unit_record(results, unit)
-    total_lost = float(rec["max_score"]) - float(rec["total_score"])
-    top_lost = analysis.suggestions(results, unit)["points_lost"].sum()
-    parts = [blocks.columns(left, right),
-             blocks.paragraph(msg(language, "suggestions_heading"), "subhead")]
+    parts = [blocks.columns(left, right), blocks.paragraph(msg(language, "suggestions_heading"), "subhead")]
     if suggestions:
-        share = top_lost / total_lost if total_lost > 0.005 else float("nan")
-        parts.append(blocks.paragraph(msg(language, "suggestions_lead", n=len(suggestions),
-                                          lost=fmt_fixed(top_lost, 1),
-                                          share=_rate_text(share)), ""))
+        parts.append(blocks.paragraph(msg(language, "suggestions_lead_v2"), ""))
         parts.append(blocks.bullets(suggestions, ordered=True))
     else:
         parts.append(blocks.paragraph(msg(language, "suggestions_none"), "muted"))
+    items = _table_of(results, "rectifications")
+    mine = None if items is None else items[items["unit_id"].astype(str) == str(unit)]
+    if mine is not None and not mine.empty:
+        parts.append(blocks.paragraph(msg(language, "rectification_heading"), "subhead"))
+        cols = [blocks.column(msg(language, "col_rect_source")), blocks.column(msg(language, "col_rect_owner")),
+                blocks.column(msg(language, "col_rect_deadline"), "right"),
+                blocks.column(msg(language, "col_rect_status"), "center")]
+        rows = [blocks.row([label(language, "rect_source", r.source),
+                            "—" if is_missing(getattr(r, "owner", None)) else str(r.owner),
+                            str(r.deadline)[:10], label(language, "rect_status", r.state)])
+                for r in mine.itertuples(index=False)]
+        parts.append(blocks.table(cols, rows, style="compact", notes=[msg(language, "rectification_note")]))
     return blocks.section("strengths", msg(language, "strengths_section_heading"), parts)
+
+
 
 
 def qualitative_section(results: Any, unit: str, language: str = "zh") -> dict:
@@ -837,30 +1137,33 @@ def qualitative_section(results: Any, unit: str, language: str = "zh") -> dict:
     else:
         lo, hi, n = interval
         rec = unit_record(results, unit)
-        key = "rank_interval_text_same" if lo == hi else "rank_interval_text"
+        row = _interval_row(results, unit) or {}
+        varied = str(row.get("varied") or "weights")
+        key = "rank_interval_text_same_v2" if lo == hi else "rank_interval_text_v2"
         parts.append(blocks.paragraph(msg(language, key, low=lo, high=hi,
+                                          varied=msg(language, f"varied_{varied.replace('+', '_')}"),
                                           rank="—" if is_missing(rec["rank"]) else int(rec["rank"]),
                                           n=n or "—"), ""))
+        band = rank_band_of(row)
+        if not is_missing(row.get("wide")) and bool(row.get("wide")) and band:
+            parts.append(blocks.paragraph(msg(language, "rank_band_note", band=msg(language, f"rank_band_{band}")),
+                                          "note"))
+        if not is_missing(rec["rank"]) and not lo <= int(rec["rank"]) <= hi:
+            parts.append(blocks.paragraph(msg(language, "rank_outside_note"), "note"))
     return blocks.section("qualitative", msg(language, "qualitative_heading"), parts)
 
 
 def grade_rules_text(results: Any, language: str = "zh") -> str:
-    """The grade bands and the top-grade quota in words (``<band> ≥<lower> 分``, joined, then
-    the quota of the top band), with the results' own band names."""
-    bands = grade_bands(results)
-    parts = [msg(language, "grade_band", grade=grade_text(g, bands, language), low=fmt_compact(lo))
-             for g, lo in bands.bands]
-    text = msg(language, "list_sep").join(parts)
-    quota = bands.top_quota
-    if not is_missing(quota):
-        text += msg(language, "grade_quota", share=f"{100 * float(quota):.0f}%",
-                    top=grade_text(bands.top, bands, language))
-    return text
+    """The grade bands and the top-grade quota in words, from the results' grade rules
+    (:meth:`evalkit.scoring.framework.GradeRules.describe`: the text of the object that
+    grades)."""
+    return grade_bands(results).describe(language)
 
 
 def method_section(results: Any, unit: str, language: str = "zh") -> dict:
-    """Appendix: framework version, grades and quota, missing-data rule, and every
-    indicator's points (for this unit's peer group), target and scoring rule."""
+    """Appendix: framework version, grades and quota, missing-data and not-applicable rules,
+    ranking and ties, and every indicator's points (for this unit), target and scoring rule,
+    each rule's text written by the rule object that scores."""
     rec = unit_record(results, unit)
     meta = results.meta or {}
     intro = blocks.keyvalue([
@@ -869,10 +1172,13 @@ def method_section(results: Any, unit: str, language: str = "zh") -> dict:
                                        str(meta.get("framework_version", ""))) if x)),
         blocks.kv(msg(language, "method_grades"), grade_rules_text(results, language)),
         blocks.kv(msg(language, "method_missing"), missing_policy_text(results, language)),
-        blocks.kv(msg(language, "method_rank"), msg(language, "method_rank_text")),
+        blocks.kv(msg(language, "method_na"), msg(language, "method_na_text")),
+        blocks.kv(msg(language, "method_rank"), msg(language, "method_rank_text_v2", decimals=score_decimals())),
     ])
     nodes = analysis.unit_nodes(results, unit)
     table = indicator_table(results, unit, language)
+    leaves = analysis.unit_leaves(results, unit).set_index("code")
+    rule_col = "rule" if language == "zh" else "rule_en"
     areas = nodes[nodes["level"].astype(int) == 1]
     cols = [blocks.column(msg(language, "col_indicator"), width=2.2),
             blocks.column(msg(language, "col_points"), "right", 0.6),
@@ -880,14 +1186,15 @@ def method_section(results: Any, unit: str, language: str = "zh") -> dict:
             blocks.column(msg(language, "col_rule"), width=3.2)]
     rows = []
     for _, area in areas.iterrows():
-        rows.append(blocks.row([f"{_name(area, language)}（{fmt_compact(area['points'])}）"
-                                if language == "zh" else
-                                f"{_name(area, language)} ({fmt_compact(area['points'])})"], "group"))
+        pts = msg(language, "not_applicable_text") if float(area["points"]) <= 0 else fmt_compact(area["points"])
+        rows.append(blocks.row([msg(language, "method_area", name=_name(area, language), points=pts)], "group"))
         for r in table[table["area_code"] == str(area["code"])].itertuples(index=False):
             kind = label(language, "kind", r.kind) if r.kind else ""
-            rows.append(blocks.row([blocks.cell(r.name, sub=kind), fmt_compact(r.points),
+            rule = leaves.loc[r.code].get(rule_col) if rule_col in leaves.columns else r.rule
+            pts = msg(language, "not_applicable_text") if float(r.points) <= 0 else fmt_compact(r.points)
+            rows.append(blocks.row([blocks.cell(r.name, sub=kind), pts,
                                     blocks.cell(r.target_text, style="muted"),
-                                    blocks.cell(r.rule or "—", style="small")]))
+                                    blocks.cell(str(rule or "—"), style="small")]))
     group = label(language, "peer_group", rec["peer_group"])
     return blocks.section("method", msg(language, "method_heading"), [
         intro,

@@ -6,10 +6,13 @@ to HTML (nbconvert, ``templates/html``) and to PDF (Typst, :mod:`evalkit.report.
   kernel start and the imports are paid once per worker, not once per report).
 * Each render runs in its own temporary directory (the kernel's working directory), so a
   report never litters the output folder and never depends on where it was started from.
-* Output files are written atomically and together (:func:`publish_together`: both files
-  are written to temporary names first and renamed only when both are complete): a report
+* A report is three files (:data:`OUTPUT_FORMATS`): ``<stem>.html``, ``<stem>.pdf`` and
+  ``<stem>.json`` — the report's numbers as numbers and its display blocks
+  (:mod:`evalkit.report.payload`, documented in ``docs/report-payload.md``).
+* Output files are written atomically and together (:func:`publish_together`: all files
+  are written to temporary names first and renamed only when all are complete): a report
   file either holds a complete report or does not exist, and a full disk never leaves an
-  HTML without its PDF.
+  HTML without its PDF and JSON.
 * Unit ids become file names by :func:`safe_filename`, a documented mapping that never
   gives two ids one name (:func:`report_filenames` refuses a set of ids that would).
 * Rendering is reproducible: timing metadata, random cell ids and execution counts are
@@ -42,6 +45,13 @@ START_TIMEOUT = 60
 
 #: File stems the batch writes besides the unit reports; a unit id never maps to them.
 RESERVED_STEMS = frozenset({"overview", "manifest", "results"})
+
+#: The files of one report, ``<stem>.<format>``, in the order they are written (the HTML,
+#: which a reader opens, appears last: :func:`publish_together`).
+OUTPUT_FORMATS = ("html", "pdf", "json")
+
+#: Report notebook → the ``kind`` of its JSON (:mod:`evalkit.report.payload`).
+_JSON_KIND = {"unit_report": "unit", "district_overview": "overview"}
 
 #: Papermill metadata that changes from run to run (times, temporary paths).
 _VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
@@ -508,12 +518,42 @@ def publish_together(out_dir: Path, files: Mapping[str, bytes]) -> dict[str, Pat
     return {name: out_dir / name for name in names}
 
 
+def report_json(nb: nbformat.NotebookNode, kind: str, parameters: Mapping[str, Any],
+                results: Any = None) -> dict:
+    """The JSON of one executed report notebook (:func:`evalkit.report.payload.report_record`):
+    its display blocks (:func:`evalkit.report.pdf.notebook_payload`) and the numbers of the
+    results it showed (:func:`~evalkit.report.payload.unit_data` /
+    :func:`~evalkit.report.payload.overview_data`). ``kind`` is ``unit_report`` or
+    ``district_overview``; ``parameters`` are the notebook's. ``results`` default: those the
+    notebook read (``parameters["results"]``, or computed as the notebook computes them)."""
+    from evalkit.report import payload
+    from evalkit.report.pdf import notebook_payload
+    from evalkit.results.load import load_or_compute
+
+    blocks_ = notebook_payload(nb)
+    year = int(parameters["year"])
+    language = str(parameters.get("language", "zh"))
+    if results is None:
+        results = load_or_compute(parameters.get("results", ""), parameters.get("data", ""),
+                                  parameters.get("framework", ""), year)
+    if kind == "unit_report":
+        unit = str(parameters["unit"])
+        data = payload.unit_data(results, unit, language)
+    else:
+        unit = None
+        data = payload.overview_data(results, language)
+    return payload.report_record(blocks_, kind=_JSON_KIND[kind], year=year, language=language,
+                                 unit_id=unit, data=data, meta=results.meta)
+
+
 def write_outputs(nb: nbformat.NotebookNode, out_dir: Path, stem: str, *, pdf: bool = True,
-                  renderer: str = "typst", tmp_dir: str | Path | None = None) -> dict[str, Path]:
-    """Write ``<stem>.html`` (and ``<stem>.pdf``) of one executed notebook into
-    ``out_dir``: both from the same execution, and both or neither (:func:`publish_together`:
-    a full disk never leaves an HTML without its PDF). The PDF is laid out in a temporary
-    directory under ``tmp_dir`` (default: the system's)."""
+                  renderer: str = "typst", tmp_dir: str | Path | None = None,
+                  record: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """Write ``<stem>.html`` (and ``<stem>.pdf``, and ``<stem>.json`` when ``record`` — the
+    report's JSON, :func:`report_json` — is given) of one executed notebook into
+    ``out_dir``: all from the same execution, and all or none (:func:`publish_together`: a
+    full disk never leaves an HTML without its PDF and JSON). The PDF is laid out in a
+    temporary directory under ``tmp_dir`` (default: the system's)."""
     from evalkit.report.pdf import payload_to_pdf, notebook_payload
 
     out_dir = Path(out_dir)
@@ -524,6 +564,10 @@ def write_outputs(nb: nbformat.NotebookNode, out_dir: Path, stem: str, *, pdf: b
             tmp_pdf = Path(tmp) / f"{stem}.pdf"
             payload_to_pdf(payload, tmp_pdf, renderer=renderer, workdir=Path(tmp))
             contents["pdf"] = tmp_pdf.read_bytes()
+    if record is not None:
+        from evalkit.report.payload import dumps
+
+        contents["json"] = dumps(record)
     written = publish_together(out_dir, {f"{stem}.{fmt}": data for fmt, data in contents.items()})
     return {fmt: written[f"{stem}.{fmt}"] for fmt in contents}
 
@@ -542,8 +586,9 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
                     start_timeout: int = START_TIMEOUT, label: str = "",
                     tmp_dir: str | Path | None = None) -> dict[str, Path]:
     """Execute the report notebook ``kind`` (``unit_report`` or ``district_overview``) once
-    in a temporary directory (under ``tmp_dir``; default: the system's) and write its HTML
-    and PDF as ``out_dir/<stem>.{html,pdf}`` (:func:`write_outputs`).
+    in a temporary directory (under ``tmp_dir``; default: the system's) and write its HTML,
+    PDF and JSON as ``out_dir/<stem>.{html,pdf,json}`` (:func:`write_outputs`; the JSON:
+    :func:`report_json`, from the executed notebook and the results it read).
 
     With a ``runner`` the notebook runs in its warm kernel, else in a fresh papermill
     kernel. On failure raises :class:`ReportError` and keeps the executed notebook as
@@ -570,7 +615,14 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
                 execute_notebook(notebook_path(kind), dict(parameters), executed, cwd=Path(tmp),
                                  timeout=timeout, start_timeout=start_timeout)
                 nb = nbformat.read(executed, as_version=4)
-            outputs = write_outputs(nb, out_dir, stem, pdf=pdf, renderer=renderer, tmp_dir=tmp)
+            try:
+                record = report_json(nb, kind, parameters)
+            except ReportError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the set is incomplete without its JSON
+                raise ReportError(f"its JSON could not be built: {type(exc).__name__}: {exc}") from exc
+            outputs = write_outputs(nb, out_dir, stem, pdf=pdf, renderer=renderer, tmp_dir=tmp,
+                                    record=record)
         except ReportError as exc:
             kept = ""
             if not executed.exists() and "nb" in locals():
@@ -590,7 +642,7 @@ def render_unit_report(results_dir: Path | str | None, unit: str, year: int, out
                        runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
                        start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> Path:
     """Render the report of ``unit`` for ``year`` into ``out_dir/<safe_unit_id>.html``
-    (and ``.pdf``), both from one execution of ``notebooks/unit_report.ipynb``.
+    (and ``.pdf`` and ``.json``), all from one execution of ``notebooks/unit_report.ipynb``.
 
     ``results_dir`` is a directory written by :func:`evalkit.results.store.save_results`; when
     empty the notebook computes the results itself from ``data`` and ``framework``.
@@ -618,7 +670,7 @@ def render_overview(results_dir: Path | str | None, year: int, out_dir: Path, *,
                     runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
                     start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> Path:
     """Render the district overview of ``year`` into ``out_dir/overview.html`` (and
-    ``.pdf``) from one execution of ``notebooks/district_overview.ipynb``."""
+    ``.pdf`` and ``.json``) from one execution of ``notebooks/district_overview.ipynb``."""
     parameters = {"year": int(year), "data": _absolute(data), "framework": _absolute(framework),
                   "language": language, "results": _absolute(results_dir)}
     outputs = render_notebook("district_overview", parameters, out_dir, "overview", runner=runner,

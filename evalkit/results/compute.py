@@ -20,8 +20,9 @@ from ..indicators.catalogue import BY_CODE
 from ..indicators.parameters import IndicatorParameters
 from ..qualitative.rubric import Rubric
 from ..scoring.framework import Framework, grade_meta
+from ..scoring import kernels
 from ..scoring.model import ScoringModel, scoring_model
-from .history import history_table
+from .history import history_table, node_history_table
 from .intervals import rank_interval_table
 from .store import Results
 
@@ -44,6 +45,10 @@ def score_year(dataset: Dataset, framework: Framework, year: int, model: Scoring
     units = dataset.units[["unit_id", "name_zh", "name_en", "peer_group", "unit_class"]]
     totals, nodes = model.published()
     totals = units.merge(totals, on="unit_id")
+    # 暂定: too little of the unit's applicable points rests on data to publish its grade and
+    # rank as final (the framework's publication_coverage; NaN coverage = no score: not graded)
+    totals["provisional"] = (totals["coverage"].astype("float64")
+                             < framework.publication_coverage - kernels.COVERAGE_TOLERANCE).to_numpy(dtype=bool)
     totals["flags"] = _flags(totals)
     totals.attrs["nodes"] = nodes
     return totals
@@ -54,10 +59,10 @@ LOW_COVERAGE = 0.5
 
 
 def _flags(totals: pd.DataFrame) -> pd.Series:
-    """``;``-separated flags per unit: veto, bar_top, low_coverage, no_score."""
+    """``;``-separated flags per unit: veto, bar_top, provisional, low_coverage, no_score."""
     parts = []
     for _, row in totals.iterrows():
-        f = [k for k in ("veto", "bar_top") if bool(row.get(k, False))]
+        f = [k for k in ("veto", "bar_top", "provisional") if bool(row.get(k, False))]
         if pd.notna(row["coverage"]) and row["coverage"] < LOW_COVERAGE:
             f.append("low_coverage")
         if pd.isna(row["score_100"]):
@@ -66,7 +71,34 @@ def _flags(totals: pd.DataFrame) -> pd.Series:
     return pd.Series(parts, index=totals.index, dtype=object)
 
 
-def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
+def _explanations(framework: Framework, table: pd.DataFrame, peer_groups: pd.Series | None) -> tuple[list[str], list[str]]:
+    """Each leaf row's "how this value scored" sentence in Chinese and English, from the
+    leaf's own rule object (:meth:`explain`, the same code path as its score); "" for rows
+    without data and for inner nodes. The best value a ``ratio_to_best`` rule needs is the
+    best of the unit's peer group among the units with data."""
+    zh, en = [""] * len(table), [""] * len(table)
+    group = (table["unit_id"].astype(str).map(peer_groups) if peer_groups is not None
+             else pd.Series("", index=table.index))
+    for i, r in enumerate(table.itertuples(index=False)):
+        node = framework.nodes.get(str(r.code))
+        if node is None or not node.is_leaf or node.rule is None or r.status != "data" or pd.isna(r.raw_value):
+            continue
+        best = None
+        if getattr(node.rule, "type", "") == "ratio_to_best":
+            peers = table[(table["code"] == r.code) & (group == group.iloc[i]) & (table["status"] == "data")]
+            vals = pd.to_numeric(peers["raw_value"], errors="coerce").dropna()
+            best = (vals.max() if r.direction > 0 else vals.min()) if len(vals) else None
+        args = (float(r.raw_value), float(r.points), node.target, float(r.direction), r.value_unit or "")
+        try:
+            zh[i] = node.rule.explain(*args, language="zh", best=best)
+            en[i] = node.rule.explain(*args, language="en", best=best)
+        except (TypeError, ValueError):  # a rule that needs what the table lacks (e.g. rank points)
+            zh[i] = en[i] = ""
+    return zh, en
+
+
+def _node_table(framework: Framework, nodes: pd.DataFrame, not_applicable: pd.DataFrame | None = None,
+                peer_groups: pd.Series | None = None) -> pd.DataFrame:
     meta = []
     for node in framework.walk():
         ind = BY_CODE.get(node.indicator) if node.indicator else None
@@ -81,6 +113,7 @@ def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
             "direction": direction,
             "target": node.target if node.target is not None else np.nan,
             "rule": node.rule.describe(node.target, direction, unit) if node.rule and ind else "",
+            "rule_en": node.rule.describe(node.target, direction, unit, language="en") if node.rule and ind else "",
         })
     table = nodes.merge(pd.DataFrame(meta), on="code", how="left")
     # Effective (global) weight of a node for its unit: its points over the unit's maximum;
@@ -89,9 +122,21 @@ def _node_table(framework: Framework, nodes: pd.DataFrame) -> pd.DataFrame:
     unit_max = table["unit_id"].map(maxima)
     table["weight"] = table["points"] / unit_max
     table["contribution"] = 100.0 * table["score"] / unit_max
+    # why a declared leaf does not apply (the not_applicable table's reasons)
+    reasons = {}
+    if not_applicable is not None and not not_applicable.empty:
+        for r in not_applicable.itertuples(index=False):
+            en = getattr(r, "reason_en", None)
+            reasons[(str(r.unit_id), str(r.indicator))] = (str(r.reason), "" if pd.isna(en) else str(en))
+    keys = list(zip(table["unit_id"].astype(str), table["indicator"].astype(str)))
+    na = (table["status"] == "not_applicable").to_numpy()
+    table["na_reason"] = [reasons.get(k, ("", ""))[0] if flag else "" for k, flag in zip(keys, na)]
+    table["na_reason_en"] = [reasons.get(k, ("", ""))[1] if flag else "" for k, flag in zip(keys, na)]
+    table["explain"], table["explain_en"] = _explanations(framework, table, peer_groups)
     cols = ["unit_id", "code", "parent", "level", "name_zh", "name_en", "area", "kind", "indicator",
             "raw_value", "value_unit", "direction", "target", "points", "weight", "score",
-            "contribution", "points_lost", "coverage", "n", "no_data", "rule"]
+            "contribution", "points_lost", "coverage", "n", "no_data", "status", "na_reason", "na_reason_en",
+            "rule", "rule_en", "explain", "explain_en"]
     return table[cols]
 
 
@@ -117,12 +162,14 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     year = ds.evaluation_year(year)  # default: the latest year with data for scoring
     model = scoring_model(ds, fw, year, parameters=params)
     current = score_year(ds, fw, year, model)
-    nodes = _node_table(fw, current.attrs.pop("nodes"))
+    node_frames = {year: current.attrs.pop("nodes")}
+    nodes = _node_table(fw, node_frames[year], ds.table("not_applicable", year),
+                        ds.units.set_index(ds.units["unit_id"].astype(str))["peer_group"].astype(str))
     scored = {year: current}
     for earlier in sorted(y for y in ds.years if y < year):
         frame = score_year(ds, fw, earlier, parameters=params)
         if frame is not None:
-            frame.attrs.pop("nodes", None)
+            node_frames[earlier] = frame.attrs.pop("nodes")
             scored[earlier] = frame
     previous = scored.get(year - 1)
     units = current.copy()
@@ -146,6 +193,7 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
         "framework_name_en": fw.name_en,
         "data_hashes": ds.files,
         "parameters": {"year": year, "missing_policy": fw.missing_policy,
+                       "publication_coverage": fw.publication_coverage,
                        "top_quota": fw.grades.top_quota,
                        "grade_bands": [list(b) for b in fw.grades.bands]},
         "grades": grade_meta(fw.grades),
@@ -153,8 +201,12 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
         "evalkit_version": __version__,
         "packages": package_versions(_PACKAGES),
     }
-    tables = {"history": history_table(scored), **qualitative_tables(ds, year, config.rubric),
+    tables = {"history": history_table(scored), "node_history": node_history_table(node_frames),
+              **qualitative_tables(ds, year, config.rubric),
               "adjustments": adjustment_table(ds, year, fw)}
+    rect = rectification_table(ds, year)
+    if not rect.empty:
+        tables["rectifications"] = rect
     intervals = rank_interval_table(ds, fw, year, model=model)
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
@@ -163,18 +215,42 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
 
 def adjustment_table(dataset: Dataset, year: int, framework: Framework) -> pd.DataFrame:
     """The year's bonus, deduction and veto decisions as published with the results:
-    ``unit_id, kind, points, reason`` plus the framework's caps (``cap``), so a report can say
+    ``unit_id, kind, points, reason, reason_en`` plus the framework's caps (``cap``), so a report can say
     why a grade or score differs from what the points alone give."""
     adj = dataset.table("adjustments", year)
     caps = {"bonus": framework.adjustments.bonus_cap, "deduction": framework.adjustments.deduction_cap}
+    reason_en = adj["reason_en"] if "reason_en" in adj.columns else pd.Series([None] * len(adj), dtype=object)
     out = pd.DataFrame({
         "unit_id": adj["unit_id"].astype(str).to_numpy(),
         "kind": adj["kind"].astype(str).to_numpy(),
         "points": adj["points"].astype("float64").to_numpy(),
         "reason": adj["reason"].astype(str).to_numpy(),
+        "reason_en": ["" if pd.isna(v) else str(v) for v in reason_en],
     })
     out["cap"] = out["kind"].map(caps).astype("float64")
     return out.sort_values(["unit_id", "kind"], kind="stable").reset_index(drop=True)
+
+
+def rectification_table(dataset: Dataset, year: int) -> pd.DataFrame:
+    """The year's rectification items (整改) that a leader must follow up: still open at the
+    end of the data (``open``: not yet due; ``overdue``: past its deadline), or closed after
+    the deadline (``closed_late``). Columns ``unit_id, source, owner, deadline, state``
+    (``owner`` when the data has it, else empty), by unit and deadline."""
+    rect = dataset.table("rectifications", year)
+    cols = ["unit_id", "source", "owner", "deadline", "state"]
+    if rect.empty:
+        return pd.DataFrame(columns=cols)
+    end = pd.Timestamp(year=year, month=12, day=31)
+    deadline = pd.to_datetime(rect["deadline"])
+    closed = pd.to_datetime(rect["closed_date"])
+    is_closed = rect["status"].astype(str) == "closed"
+    state = np.where(is_closed & (closed > deadline), "closed_late",
+                     np.where(~is_closed & (deadline < end), "overdue", np.where(~is_closed, "open", "")))
+    out = pd.DataFrame({"unit_id": rect["unit_id"].astype(str), "source": rect["source"].astype(str),
+                        "owner": rect["owner"].astype(str) if "owner" in rect.columns else "",
+                        "deadline": deadline.dt.strftime("%Y-%m-%d"), "state": state})
+    out = out[out["state"] != ""]
+    return out.sort_values(["unit_id", "deadline"], kind="stable").reset_index(drop=True)[cols]
 
 
 def qualitative_tables(dataset: Dataset, year: int, rubric: Rubric) -> dict[str, pd.DataFrame]:

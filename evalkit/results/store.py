@@ -3,13 +3,20 @@
 A :class:`Results` holds two tables and the provenance of both:
 
 ``units`` — one row per unit: ``unit_id, name_zh, name_en, peer_group, unit_class, year,
-total_score, max_score, score_100, coverage, rank, n_in_group, grade, prev_score,
-prev_rank, rank_change, framework_version``. ``rank_change`` is positive when the unit
-moved up (previous rank − rank).
+total_score, max_score, score_100, coverage, base_score, bonus, deduction, veto, bar_top,
+rank, n_in_group, grade, provisional, flags, prev_score, prev_rank, rank_change,
+framework_version``. ``max_score`` is the unit's applicable points (less than 100 when
+indicators were declared not applicable); ``score_100`` = 100 · base_score / max_score +
+bonus − deduction (:func:`evalkit.scoring.kernels.adjusted_scores`); ``provisional`` when
+``coverage`` is below the framework's ``publication_coverage``. ``rank_change`` is
+positive when the unit moved up (previous rank − rank).
 
-``nodes`` — one row per unit and applicable framework node: ``unit_id, code, parent,
-level, name_zh, name_en, area, kind, indicator, raw_value, value_unit, target, points,
-score, points_lost, coverage, n, no_data, rule``.
+``nodes`` — one row per unit and framework node that applies to it or was declared not
+applicable to it: ``unit_id, code, parent, level, name_zh, name_en, area, kind, indicator,
+raw_value, value_unit, target, points, score, points_lost, coverage, n, no_data, status,
+na_reason, na_reason_en, rule``; ``status`` is one of
+:data:`evalkit.scoring.model.NODE_STATUSES` (``data``, ``filled``, ``not_reported``,
+``not_applicable``).
 
 ``meta`` — ``year, framework_code, framework_version, framework_hash, data_hashes,
 parameters, evalkit_version, packages`` (and, from newer versions, ``framework_name_zh``,
@@ -26,6 +33,11 @@ overwrites none). Known names, all without any rater id:
 * ``history`` — one row per unit and evaluation year up to ``meta["year"]`` that the data
   cover: ``unit_id, year, total_score, max_score, score_100, rank, n_in_group, grade``
   (written by :func:`evalkit.results.compute.compute_results`);
+* ``node_history`` — every unit's node scores in each of those years (``unit_id, year,
+  code, points, score, raw_value, n, status``), for year-over-year comparison by area and
+  indicator on one basis;
+* ``adjustments`` — the year's bonus, deduction and veto decisions with their reasons
+  (``unit_id, kind, points, reason, reason_en, cap``);
 * ``qualitative_groups`` / ``qualitative_units`` — the published aggregates of
   :func:`evalkit.qualitative.evaluate_ratings` (``group_scores`` / ``unit_scores``);
 * ``reliability`` — :func:`evalkit.qualitative.reliability_table` (per rater group and
@@ -157,19 +169,38 @@ def score_table(results: Results) -> pd.DataFrame:
 
     Columns: ``year, framework_version, unit_id, name_zh (unit), peer_group, code, level,
     node_zh, area, indicator, raw_value, value_unit, target, points, weight, score,
-    contribution, points_lost, coverage, n, no_data, rank, n_in_group, grade, flags``.
+    contribution, points_lost, coverage, n, no_data, status, rank, n_in_group, grade,
+    provisional, flags, base_score, bonus, deduction, adjustment_reasons``. The ``TOTAL``
+    row's ``score`` is the total after the adjustments, its ``points_lost`` the points the
+    base lost (never negative), its ``contribution`` the 0–100 score; the unit's
+    ``base_score``, ``bonus``, ``deduction`` (capped) and the reasons of its adjustments
+    (``adjustment_reasons``, ``；``-separated) are on every row of the unit.
     """
     u = results.units
-    unit_cols = ["unit_id", "name_zh", "peer_group", "rank", "n_in_group", "grade", "flags",
-                 "framework_version", "year"]
+    adj = results.table("adjustments") if hasattr(results, "table") else None
+    reasons: dict[str, str] = {}
+    if adj is not None and not adj.empty:
+        for uid, rows in adj.groupby(adj["unit_id"].astype(str), sort=False):
+            reasons[uid] = "；".join(rows["reason"].astype(str))
+    u = u.assign(adjustment_reasons=u["unit_id"].astype(str).map(reasons).fillna(""))
+    for col in ("base_score", "bonus", "deduction"):
+        if col not in u.columns:
+            u = u.assign(**{col: u["total_score"] if col == "base_score" else 0.0})
+    if "provisional" not in u.columns:
+        u = u.assign(provisional=False)
+    unit_cols = ["unit_id", "name_zh", "peer_group", "rank", "n_in_group", "grade", "provisional", "flags",
+                 "framework_version", "year", "base_score", "bonus", "deduction", "adjustment_reasons"]
     totals = pd.DataFrame({
         "unit_id": u["unit_id"], "code": "TOTAL", "level": 0, "node_zh": "总分", "area": "",
         "indicator": "", "raw_value": float("nan"), "value_unit": "", "target": float("nan"),
         "points": u["max_score"], "weight": 1.0, "score": u["total_score"],
-        "contribution": u["score_100"], "points_lost": u["max_score"] - u["total_score"],
-        "coverage": u["coverage"], "n": float("nan"), "no_data": False,
+        "contribution": u["score_100"], "points_lost": u["max_score"] - u["base_score"],
+        "coverage": u["coverage"], "n": float("nan"), "no_data": False, "status": "data",
     })
-    nodes = results.nodes.rename(columns={"name_zh": "node_zh"})[list(totals.columns)]
+    nodes = results.nodes.rename(columns={"name_zh": "node_zh"})
+    if "status" not in nodes.columns:  # results of older versions
+        nodes = nodes.assign(status=["filled" if bool(x) else "data" for x in nodes["no_data"]])
+    nodes = nodes[list(totals.columns)]
     body = pd.concat([totals, nodes], ignore_index=True)
     order = {code: i for i, code in enumerate(["TOTAL", *results.nodes["code"].drop_duplicates()])}
     body["_order"] = body["code"].map(order)
@@ -179,5 +210,6 @@ def score_table(results: Results) -> pd.DataFrame:
     table = table.sort_values(["_unit", "_order"], kind="stable").drop(columns=["_unit", "_order"])
     cols = ["year", "framework_version", "unit_id", "name_zh", "peer_group", "code", "level", "node_zh",
             "area", "indicator", "raw_value", "value_unit", "target", "points", "weight", "score",
-            "contribution", "points_lost", "coverage", "n", "no_data", "rank", "n_in_group", "grade", "flags"]
+            "contribution", "points_lost", "coverage", "n", "no_data", "status", "rank", "n_in_group", "grade",
+            "provisional", "flags", "base_score", "bonus", "deduction", "adjustment_reasons"]
     return table[cols].reset_index(drop=True)

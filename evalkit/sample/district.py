@@ -96,6 +96,10 @@ WEAK_HOTLINE_UNITS = ("D12", "S04")
 BUDGET_LAGGARDS = ("D22", "S05")
 #: The unit whose staff in post exceeds its authorised posts.
 OVERSTAFFED_UNIT = "D24"
+#: Tables a unit did not submit (未报送) in a year: its indicators from them have no data,
+#: the framework's missing-data policy applies, and with too little of its points resting on
+#: data the unit's grade and rank are provisional.
+NOT_REPORTED: dict[int, dict[str, tuple[str, ...]]] = {2024: {"D34": ("budget_lines", "staffing")}}
 
 #: Standard deviation of the year-to-year drift of the latent quality.
 QUALITY_DRIFT_SD = 0.3

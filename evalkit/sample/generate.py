@@ -20,9 +20,9 @@ from ..data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
 from ..data.files import atomic_write_text
 from ..errors import EvalkitError
 from ..data.writers import write_table
-from . import adjustments, events, finance, governance, qualitative
+from . import adjustments, applicability, events, finance, governance, qualitative
 from .context import YearContext
-from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, OVERSTAFFED_UNIT, POOR_PERFORMERS,
+from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, NOT_REPORTED, OVERSTAFFED_UNIT, POOR_PERFORMERS,
                        WEAK_HOTLINE_UNITS, units_table)
 from .spec import SampleSpec
 
@@ -67,6 +67,10 @@ def year_tables(spec: SampleSpec, year: int) -> dict[str, pd.DataFrame]:
     ctx = YearContext.build(spec, year)
     out = {name: generate(ctx) for name, generate in _YEAR_GENERATORS.items()}
     out["rectifications"] = finance.rectifications(ctx, out["audit_findings"])
+    out["not_applicable"] = applicability.not_applicable(ctx, out["projects"])
+    for unit, names in NOT_REPORTED.get(year, {}).items():
+        for name in names:
+            out[name] = out[name][out[name]["unit_id"] != unit]
     return {t.name: _conform(out[t.name], t.name) for t in YEAR_TABLES}
 
 
@@ -245,6 +249,11 @@ Rows per year:
 * Missing values where the contract allows them: unrated cases, callbacks that did not
   reach the citizen, solved unknown, cases/tickets still pending or open when the year's
   data were extracted (first working day of the next year).
+* Not applicable (`not_applicable`): indicators of duties a unit does not have (no service
+  windows, outside the grid, no 12345 tickets, no major project in the year), excluded from
+  its points.
+* Not reported (未报送): {"; ".join(f"in {y} `{u}` did not submit {', '.join(f'`{t}`' for t in names)}"
+                               for y, units in sorted(NOT_REPORTED.items()) for u, names in units.items())}.
 * Adjustments (`adjustments`): 创新创优 bonus points (one above the framework's cap of 3),
   deductions after a 通报批评, a 一票否优 on a high-scoring department and, in 2024, a
   一票否决 on `D17`.

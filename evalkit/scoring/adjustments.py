@@ -47,9 +47,10 @@ def apply_adjustments(totals: pd.DataFrame, adjustments: pd.DataFrame, framework
 
     ``totals`` needs ``unit_id, total_score, max_score``. Adds ``base_score`` (the tree's
     score), ``bonus``, ``deduction`` (capped, :func:`capped_adjustments`), ``veto`` and
-    ``bar_top``; ``total_score`` becomes base + bonus − deduction (floored at 0) and
-    ``score_100`` is recomputed from it (so a bonus can lift it above 100, as 加分项
-    outside the base 100 do in practice).
+    ``bar_top``; ``score_100`` becomes the base re-based to 100 plus bonus minus deduction
+    (floored at 0) and ``total_score`` the same on the unit's points scale
+    (:func:`~evalkit.scoring.kernels.adjusted_scores`; a bonus can lift the score above 100,
+    as 加分项 outside the base 100 do in practice).
     """
     out = totals.copy()
     capped = capped_adjustments(adjustments, out["unit_id"].to_numpy(), framework.adjustments)

@@ -67,12 +67,14 @@ from ..errors import FrameworkError
 from ..indicators.base import AREAS
 from ..indicators.catalogue import BY_CODE
 from .rules import BandTable, Binary, Goalposts, LinearBand, Rule, ThresholdDeduct, parse_rule
+from .kernels import PUBLISHED_DECIMALS
+from .rules import PARAMETER_DECIMALS, fmt_number
 from .vocabulary import DIRECTION_WORDS, LEAF_KINDS, MISSING_POLICIES
 
 #: The keys a framework document may hold at the top level, in ``grades``, in
 #: ``adjustments`` and in a node (the JSON Schema's properties, :mod:`evalkit.scoring.schema`).
 FRAMEWORK_KEYS = ("code", "version", "name_zh", "name_en", "years", "missing_policy", "min_coverage",
-                  "total_points", "grades", "adjustments", "nodes")
+                  "publication_coverage", "total_points", "grades", "adjustments", "nodes")
 GRADE_KEYS = ("bands", "top_quota")
 ADJUSTMENT_KEYS = ("bonus_cap", "deduction_cap")
 NODE_KEYS = ("code", "name_zh", "name_en", "area", "kind", "direction", "unit", "indicator", "points",
@@ -128,6 +130,15 @@ DEFAULT_GRADE_BANDS: tuple[tuple[str, float, str], ...] = (
 #: top-grade quota and 一票否优 apply to it), ``fail`` (the last band: 一票否决 sets it) and
 #: ``pass`` (every band between).
 GRADE_ROLES = ("top", "pass", "fail")
+
+
+def _text_zh(language: str) -> bool:
+    """True for ``zh``, False for ``en`` (the texts' languages); any other is refused."""
+    from .wording import TEXT_LANGUAGES
+
+    if language not in TEXT_LANGUAGES:
+        raise ValueError(f"expected a language among {', '.join(TEXT_LANGUAGES)}; found {language!r}")
+    return language == "zh"
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,97 @@ class GradeRules:
             return str(name)
         return self.names_en[i]
 
+    # -- the rules in words: what reports and docs/scoring.md print ---------------------------
+
+    def _band_name(self, i: int, zh: bool) -> str:
+        return self.bands[i][0] if zh else self.names_en[i]
+
+    def band_text(self, i: int, language: str = "zh") -> str:
+        """Band ``i`` (0 = best, negative from the last) in words, with the published scores
+        it holds: "良好：80 分及以上、低于 90 分" / "Good: 80 points or more and below 90".
+        The last band holds every score below the band above it — its own lower bound plays
+        no part ("不合格：低于 60 分", never "≥0"); a band whose lower bound equals the one
+        above it holds none. Scores are the published ones (:meth:`describe`)."""
+        zh = _text_zh(language)
+        n = len(self.bands)
+        i = range(n)[i]
+        name = self._band_name(i, zh)
+        lower = fmt_number(self.bands[i][1], PARAMETER_DECIMALS)
+        upper = fmt_number(self.bands[i - 1][1], PARAMETER_DECIMALS) if i > 0 else ""
+        if n == 1:
+            cond = "任何得分" if zh else "any score"
+        elif i == n - 1:
+            cond = f"低于 {upper} 分" if zh else f"below {upper} points"
+        elif i > 0 and self.bands[i][1] >= self.bands[i - 1][1]:
+            cond = "无（下限与上一等次相同）" if zh else "none (its lower bound is that of the band above)"
+        elif i == 0:
+            cond = f"{lower} 分及以上" if zh else f"{lower} points or more"
+        else:
+            cond = f"{lower} 分及以上、低于 {upper} 分" if zh else f"{lower} points or more and below {upper}"
+        return f"{name}：{cond}" if zh else f"{name}: {cond}"
+
+    def bands_text(self, language: str = "zh") -> str:
+        """Every band in words, best first (:meth:`band_text`, joined): "优秀：90 分及以上；
+        良好：80 分及以上、低于 90 分；合格：60 分及以上、低于 80 分；不合格：低于 60 分"."""
+        zh = _text_zh(language)
+        return ("；" if zh else "; ").join(self.band_text(i, language) for i in range(len(self.bands)))
+
+    def quota_text(self, language: str = "zh") -> str:
+        """The top-grade quota in words, as :func:`evalkit.scoring.kernels.grade_indices`
+        applies it: at most ``floor(top_quota × units in the peer group)`` top grades, places
+        taken in rank order among the units the bands put in the top band, the others
+        getting the second band, and units tied on the published score never split (all of
+        them get the second band when together they would exceed the quota). "" for a
+        single band (nothing to cap)."""
+        zh = _text_zh(language)
+        if len(self.bands) < 2:
+            return ""
+        top, second = self._band_name(0, zh), self._band_name(1, zh)
+        share = f"{fmt_number(100 * self.top_quota, PARAMETER_DECIMALS)}%"
+        if self.top_quota <= 0:
+            return (f"不评{top}（名额为 0）：达到{top}分数线的单位评为{second}" if zh
+                    else f"No unit is graded {top} (a quota of 0): units reaching its bound are graded {second}")
+        if self.top_quota >= 1:
+            return f"{top}等次不限名额" if zh else f"{top} has no quota"
+        if zh:
+            return (f"{top}等次不超过同组单位数的 {share}（名额 = 同组单位数 × {share}，向下取整），按名次依次占用；"
+                    f"超出名额的单位评为{second}；公布得分相同的并列单位不拆分，一同超出名额时全部评为{second}")
+        return (f"At most {share} of a peer group's units are graded {top} (the number of units in the group "
+                f"× {share}, rounded down), places going in rank order; units beyond the quota are graded "
+                f"{second}, and units tied on the published score are never split: if together they would exceed "
+                f"the quota, all of them are graded {second}")
+
+    def veto_text(self, language: str = "zh") -> str:
+        """一票否优 and 一票否决 in words, as :func:`evalkit.scoring.kernels.grade_indices`
+        applies them: a unit barred from the top grade that reaches the top band gets the
+        second band and takes no top-grade place; a vetoed unit gets the last band whatever
+        its score; ranks stay by score. "" for a single band."""
+        zh = _text_zh(language)
+        if len(self.bands) < 2:
+            return ""
+        top, second, fail = self._band_name(0, zh), self._band_name(1, zh), self._band_name(-1, zh)
+        if zh:
+            return (f"一票否优的单位不评为{top}（达到{top}分数线的评为{second}），也不占{top}名额；"
+                    f"一票否决的单位无论得分均评为{fail}；名次仍按得分排列")
+        return (f"A unit barred from the top grade is never graded {top} (one reaching its bound is graded "
+                f"{second}) and takes no {top} place; a vetoed unit is graded {fail} whatever its score; ranks "
+                f"still follow the score")
+
+    def describe(self, language: str = "zh") -> str:
+        """The grade rules in words: the score they read (the published score, rounded to
+        :data:`~evalkit.scoring.kernels.PUBLISHED_DECIMALS` decimals), the bands
+        (:meth:`bands_text`), the quota (:meth:`quota_text`) and the vetoes
+        (:meth:`veto_text`)."""
+        zh = _text_zh(language)
+        if len(self.bands) < 2:
+            name = self._band_name(0, zh)
+            return f"所有有得分的单位评为{name}。" if zh else f"Every unit with a score is graded {name}."
+        if zh:
+            return (f"等次按公布的得分（保留 {PUBLISHED_DECIMALS} 位小数）评定。{self.bands_text(language)}。"
+                    f"{self.quota_text(language)}。{self.veto_text(language)}。")
+        return (f"Grades go by the published score (rounded to {PUBLISHED_DECIMALS} decimal places). "
+                f"{self.bands_text(language)}. {self.quota_text(language)}. {self.veto_text(language)}.")
+
     @classmethod
     def from_meta(cls, meta: dict) -> GradeRules:
         """The rules back from :func:`grade_meta`'s dict."""
@@ -247,6 +349,9 @@ class Framework:
     roots: tuple[str, ...]
     missing_policy: str = "renormalise"
     min_coverage: float = 0.0
+    #: Below this share of its (applicable) points resting on data, a unit's grade and rank
+    #: are published as provisional (暂定); 0 = never.
+    publication_coverage: float = 0.0
     grades: GradeRules = GradeRules()
     adjustments: AdjustmentRules = AdjustmentRules()
     sha256: str = ""
@@ -478,6 +583,9 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
     min_coverage = doc.get("min_coverage", 0.0)
     if not isinstance(min_coverage, (int, float)) or isinstance(min_coverage, bool) or not 0 <= min_coverage <= 1:
         raise _fail(source, "min_coverage", "a share between 0 and 1", min_coverage)
+    publication = doc.get("publication_coverage", 0.0)
+    if not isinstance(publication, (int, float)) or isinstance(publication, bool) or not 0 <= publication <= 1:
+        raise _fail(source, "publication_coverage", "a share between 0 and 1", publication)
     total = doc.get("total_points")
     if total is not None:
         if not isinstance(total, (int, float)) or isinstance(total, bool) or total <= 0:
@@ -488,7 +596,8 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
                      name_zh=_name(source, "name_zh", doc.get("name_zh", doc["code"])),
                      name_en=_name(source, "name_en", doc.get("name_en", "")),
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
-                     missing_policy=policy, min_coverage=float(min_coverage), grades=grade_rules, adjustments=AdjustmentRules(**caps),
+                     missing_policy=policy, min_coverage=float(min_coverage),
+                     publication_coverage=float(publication), grades=grade_rules, adjustments=AdjustmentRules(**caps),
                      sha256=sha256, source=source, total_points=None if total is None else float(total))
 
 

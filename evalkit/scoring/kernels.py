@@ -36,8 +36,9 @@ Conventions (the rules every path shares)
   that share of its points rests on data that reaches its score (children with a score);
   exactly equal keeps the score (comparison tolerance 1e-12).
 * **Adjustments**: bonus = min(Σ bonus, bonus cap), deduction = min(Σ deduction,
-  deduction cap); total = base + bonus − deduction, floored at 0; ``score_100 = 100 ·
-  total / max_score``.
+  deduction cap), both on the 100-point scale; ``score_100 = max(100 · base / max_score +
+  bonus − deduction, 0)`` (the base re-based to 100 first: a unit with indicators declared
+  not applicable has ``max_score`` < 100); ``total = score_100 · max_score / 100``.
 * **Published ranks**: within peer groups on ``score_100`` rounded to
   :data:`PUBLISHED_DECIMALS` decimals (what the reports print), highest first, ties share
   the best rank ("1224").
@@ -218,14 +219,19 @@ def combine_geometric(logs: Sequence[np.ndarray], points: Sequence[np.ndarray],
 
 def adjusted_scores(base_score: np.ndarray, max_score: np.ndarray, bonus: np.ndarray,
                     deduction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(total_score, score_100)`` after the (already capped) bonus and deduction points:
-    total = max(base + bonus − deduction, 0); score_100 = 100 · total / max_score (NaN
-    where the unit has no points)."""
-    total = base_score + bonus - deduction
-    total = np.where(total < 0.0, 0.0, total)  # as pandas clip(lower=0): NaN stays NaN
+    """``(total_score, score_100)`` after the (already capped) bonus and deduction points.
+
+    The base score is first re-based to 100 (折算为百分制: ``100 · base / max_score``, the
+    same number when the unit has all 100 points; a unit with indicators declared not
+    applicable has fewer), then the bonus and deduction points, which are on the 100-point
+    scale, are added: score_100 = max(100 · base / max_score + bonus − deduction, 0);
+    total_score = score_100 · max_score / 100 (the same on the unit's own points scale).
+    NaN where the unit has no points."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        score_100 = np.where(max_score > 0, 100.0 * total / np.where(max_score > 0, max_score, 1), np.nan)
-    return total, score_100
+        rebased = np.where(max_score > 0, 100.0 * base_score / np.where(max_score > 0, max_score, 1), np.nan)
+    score_100 = rebased + bonus - deduction
+    score_100 = np.where(score_100 < 0.0, 0.0, score_100)  # as pandas clip(lower=0): NaN stays NaN
+    return score_100 * max_score / 100.0, score_100
 
 
 def published_ranks(scores: np.ndarray, members: Sequence[np.ndarray], decimals: int = PUBLISHED_DECIMALS) -> np.ndarray:

@@ -15,7 +15,10 @@ steps, each with its nominal choice and the alternatives the lab may put in its 
 step           nominal                     alternatives
 =============  ==========================  ===========================================
 ``values``     ``observed``                ``wilson`` / ``uniform``: redrawn within each
-                                           rate's Wilson interval
+                                           rate's Wilson interval; ``jeffreys``: each
+                                           rate of records drawn from its Jeffreys
+                                           posterior Beta(x + ½, n − x + ½)
+                                           (:mod:`evalkit.sensitivity.posterior`)
 ``normalise``  ``rules`` (the framework's  ``minmax``, ``zscore``, ``rank``,
                scoring rules)              ``percentile``, ``distance_to_target``
 ``missing``    the framework's policy      the other policies of ``renormalise``,
@@ -104,12 +107,18 @@ from .framework import Framework, check_framework_units
 from .vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, SHARE_SCALE, VALUE_METHODS
 
 __all__ = [
+    "NODE_STATUSES",
     "Replications",
     "Runs",
     "ScoringModel",
     "Step",
     "scoring_model",
 ]
+
+#: What a node's score of a unit rests on (the ``status`` column of the node tables): data,
+#: a value filled in by the missing-data policy, nothing (no data and no score), or a
+#: declared exclusion.
+NODE_STATUSES = ("data", "filled", "not_reported", "not_applicable")
 
 #: Share-scale values are mapped onto [GEOMETRIC_FLOOR, 1] before a geometric mean.
 GEOMETRIC_FLOOR = 0.01
@@ -250,12 +259,16 @@ class ScoringModel:
     #: What each value rests on (cases, items, responses; the indicators' ``n``), 0 where
     #: there is no row; None when the values came without counts.
     counts: np.ndarray | None = None
+    #: Cells (units × leaves) declared not applicable (``not_applicable`` table): their points
+    #: are 0 (excluded, the unit's other points re-based to 100); None when nothing is declared.
+    excluded: np.ndarray | None = None
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
     def from_values(cls, framework: Framework, units: pd.DataFrame, values: pd.DataFrame,
-                    adjustments: pd.DataFrame | None = None, *, year: int | None = None) -> ScoringModel:
+                    adjustments: pd.DataFrame | None = None, *, year: int | None = None,
+                    not_applicable: pd.DataFrame | None = None) -> ScoringModel:
         """Build the model from a units table and a long indicator frame.
 
         Parameters
@@ -269,6 +282,13 @@ class ScoringModel:
         adjustments : DataFrame, optional
             The year's ``adjustments`` table (``unit_id, kind, points``).
         year : int, optional
+        not_applicable : DataFrame, optional
+            The year's ``not_applicable`` table (``unit_id, indicator``): each listed leaf
+            indicator gets 0 points for that unit (excluded; the unit's maximum falls and its
+            score is re-based to 100, :func:`evalkit.scoring.kernels.adjusted_scores`); the
+            leaf is no donor of the peer-group values either. An indicator of the catalogue
+            the framework does not score is left out; one the catalogue does not know is an
+            error.
         """
         missing_cols = [c for c in ("unit_id", "peer_group", "unit_class") if c not in units.columns]
         if missing_cols:
@@ -314,6 +334,9 @@ class ScoringModel:
                 lookup[(g, c)] = np.array([n.points_for(g, c) for n in leaf_nodes], dtype=float)
         points = np.stack([lookup[(g, c)] for g, c in zip(table["peer_group"], table["unit_class"])]) \
             if n_u else np.zeros((0, n_l))
+        excluded = _excluded_cells(not_applicable, ids, leaf_nodes)
+        if excluded is not None:
+            points = np.where(excluded, 0.0, points)
 
         adj = adjustments if adjustments is not None else pd.DataFrame(
             {"unit_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
@@ -330,10 +353,12 @@ class ScoringModel:
                     targets=tuple(n.target for n in leaf_nodes), leaf_missing=tuple(n.missing for n in leaf_nodes),
                     bonus=totals["bonus"].to_numpy(dtype=float), deduction=totals["deduction"].to_numpy(dtype=float),
                     veto=totals["veto"].to_numpy(dtype=bool), bar_top=totals["bar_top"].to_numpy(dtype=bool),
-                    steps=steps, counts=np.nan_to_num(arrays["n"]))
+                    steps=steps, counts=np.nan_to_num(arrays["n"]), excluded=excluded)
         for arr in (model.counts, model.values, model.numerator, model.denominator, model.ci_low, model.ci_high, model.points,
                     model.directions, model.bonus, model.deduction, model.veto, model.bar_top):
             arr.setflags(write=False)
+        if excluded is not None:
+            excluded.setflags(write=False)
         return model
 
     def __post_init__(self):
@@ -481,9 +506,14 @@ class ScoringModel:
         (totals, nodes)
             ``totals``: one row per unit, ``unit_id, total_score, max_score, score_100,
             coverage``. ``nodes``: one row per unit and node that applies to it (points >
-            0), in document order, ``unit_id, code, points, score, points_lost, coverage,
-            raw_value, n, no_data`` (``raw_value`` and ``n`` for leaves only; an inner
-            node's ``no_data`` means it has no score).
+            0) or was declared not applicable to it, in document order, ``unit_id, code,
+            points, score, points_lost, coverage, raw_value, n, no_data, status``
+            (``raw_value`` and ``n`` for leaves only; an inner node's ``no_data`` means it
+            has no score). ``status`` (:data:`NODE_STATUSES`): a leaf's ``data``,
+            ``filled`` (no data; the score is the missing-data policy's), ``not_reported``
+            (no data and no score) or ``not_applicable`` (declared; 0 points, no score); an
+            inner node's ``data`` or ``not_reported`` (no score), ``not_applicable`` when
+            all its leaves are.
         """
         n_l = self.n_leaves
         leaf = self._leaf_scores("rules", self.framework.missing_policy, self.values[None])[0]
@@ -502,16 +532,25 @@ class ScoringModel:
         # node-major stacks (nodes × units), flattened into one table, rows where the node applies
         pts = np.stack([points[k] for k in slots])
         sc = np.stack([scores[k] for k in slots])
-        keep = (pts > 0).ravel()
+        excluded = self.excluded if self.excluded is not None else np.zeros((self.n_units, n_l), dtype=bool)
+        under = self._derived["under"]
+        na = np.stack([excluded[:, under[node.code]].any(axis=1) for node in walk]) & (pts <= 0)
+        keep = ((pts > 0) | na).ravel()
         raw = np.stack([self.values[:, k] if k < n_l else nothing for k in slots])
         cnt = np.stack([counts[:, k] if k < n_l else nothing for k in slots])
         nd = np.stack([no_data[:, k] if k < n_l else np.isnan(scores[k]) & (points[k] > 0) for k in slots])
+        status = np.where(na, "not_applicable",
+                          np.where(~nd, "data", np.where(np.isnan(sc), "not_reported", "filled"))).astype(object)
+        status[[k >= n_l for k in slots]] = np.where(na[[k >= n_l for k in slots]], "not_applicable", np.where(
+            nd[[k >= n_l for k in slots]], "not_reported", "data"))
+        sc = np.where(na, np.nan, sc)
         nodes = pd.DataFrame({
             "unit_id": np.tile(ids, len(slots))[keep],
             "code": np.repeat(np.array([node.code for node in walk], dtype=object), self.n_units)[keep],
             "points": pts.ravel()[keep], "score": sc.ravel()[keep], "points_lost": (pts - sc).ravel()[keep],
             "coverage": np.stack([cover[k] for k in slots]).ravel()[keep],
-            "raw_value": raw.ravel()[keep], "n": cnt.ravel()[keep], "no_data": nd.ravel()[keep],
+            "raw_value": np.where(na, np.nan, raw).ravel()[keep], "n": cnt.ravel()[keep],
+            "no_data": nd.ravel()[keep], "status": status.ravel()[keep],
         })
         return totals, nodes
 
@@ -714,10 +753,7 @@ class ScoringModel:
         nominal_max = self.max_score
         with np.errstate(invalid="ignore", divide="ignore"):
             base_score = total * (nominal_max / top_points)  # exactly ``total`` for the nominal weights
-        total_score = base_score + self.bonus - self.deduction
-        total_score = np.where(total_score < 0.0, 0.0, total_score)  # pandas clip(lower=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(nominal_max > 0, 100.0 * total_score / np.where(nominal_max > 0, nominal_max, 1), np.nan)
+        return kernels.adjusted_scores(base_score, nominal_max, self.bonus, self.deduction)[1]
 
     def _combine_points(self, weights: np.ndarray) -> np.ndarray:
         """Top-level points (r × units), summed up the tree."""
@@ -826,14 +862,41 @@ def scoring_model(dataset, framework: Framework, year: int, *, parameters=None) 
     values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}),
                                 parameters=parameters)
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
-    return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year)
+    return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year,
+                                    not_applicable=dataset.table("not_applicable", year))
+
+
+def _excluded_cells(not_applicable: pd.DataFrame | None, ids: pd.Index, leaf_nodes) -> np.ndarray | None:
+    """Units × leaves mask of the declared not-applicable cells (None when none is declared).
+
+    Rows of units the model does not know are left out (as for the values), and so are
+    indicators of the catalogue the framework does not score (the data serve any
+    framework); an indicator the catalogue does not know is a
+    :class:`~evalkit.errors.ScoringError` naming it."""
+    if not_applicable is None or not_applicable.empty:
+        return None
+    leaf_of: dict[str, list[int]] = {}
+    for j, node in enumerate(leaf_nodes):
+        leaf_of.setdefault(str(node.indicator), []).append(j)
+    unknown = sorted({str(i) for i in not_applicable["indicator"]} - set(BY_CODE))
+    if unknown:
+        raise ScoringError(
+            f"not_applicable, column indicator: expected an indicator code of the catalogue (e.g. "
+            f"{', '.join(sorted(leaf_of)[:3])}), found {', '.join(repr(u) for u in unknown)}")
+    mask = np.zeros((len(ids), len(leaf_nodes)), dtype=bool)
+    pos = ids.get_indexer(not_applicable["unit_id"].astype(str))
+    for p, indicator in zip(pos, not_applicable["indicator"].astype(str)):
+        if p >= 0 and indicator in leaf_of:
+            mask[p, leaf_of[indicator]] = True
+    return mask if mask.any() else None
 
 
 def _steps(framework: Framework, has_intervals: bool, all_targets: bool) -> dict[str, Step]:
     norms = tuple(m for m in NORMALISATIONS[1:] if m != "distance_to_target" or all_targets)
     steps = [
         Step("values", "observed", VALUE_METHODS if has_intervals else (),
-             "indicator values; rates of records may be redrawn within their Wilson intervals"),
+             "indicator values; rates of records may be redrawn within their Wilson intervals or from "
+             "their Jeffreys posteriors"),
         Step("normalise", "rules", norms, "leaf values onto a common, higher-is-better scale"),
         Step("missing", framework.missing_policy, tuple(p for p in MISSING_POLICIES if p != framework.missing_policy),
              "what a leaf without data counts for"),

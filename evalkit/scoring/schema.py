@@ -74,6 +74,10 @@ def framework_schema() -> dict:
             "missing_policy": {"$ref": "#/$defs/missing"},
             "min_coverage": {"type": "number", "minimum": 0, "maximum": 1,
                              "description": "A parent is missing when less than this share of its points rests on data."},
+            "publication_coverage": {"type": "number", "minimum": 0, "maximum": 1,
+                                     "description": ("Below this share of its applicable points resting on data, "
+                                                     "a unit's grade and rank are published as provisional "
+                                                     "(暂定); 0 (the default) = never.")},
             "total_points": {"type": "number", "exclusiveMinimum": 0,
                              "description": "The leaves' points must sum to this for every peer group and class."},
             "grades": {

@@ -1,8 +1,10 @@
 """Render the scoring rules as Markdown (``docs/scoring.md``), from the objects that score.
 
-Every rule's text is its own docstring and its ``describe`` output; every worked example is
-computed here by the rule object or the kernel that scores the published results, so the
-page cannot say something the scorer does not do. Run ``python -m evalkit.scoring.scoring_doc
+Every rule's text is its own docstring and its ``describe`` output (Chinese and English),
+every row text its ``explain`` output, and the grade rules in words are
+:meth:`~evalkit.scoring.framework.GradeRules.describe`; every worked example is computed
+here by the rule object or the kernel that scores the published results, so the page cannot
+say something the scorer does not do. Run ``python -m evalkit.scoring.scoring_doc
 > docs/scoring.md`` after changing a rule or a kernel; ``tests/scoring/test_scoring_doc.py``
 fails while the two disagree.
 """
@@ -41,14 +43,19 @@ RULE_EXAMPLES = {
 }
 
 
+#: A second ``threshold_deduct`` example, with whole steps (each started step counts in full).
+WHOLE_STEPS_EXAMPLE = ({"type": "threshold_deduct", "per": 10, "deduct": 3, "whole_steps": True}, 10, 90.0, +1, "%",
+                       [90.0, 85.0, 80.0, 75.2, 60.0])
+
+
 def _fmt(x) -> str:
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "—"
     return f"{float(x):.4g}"
 
 
-def _rule_section(kind: str) -> list[str]:
-    spec, points, target, direction, unit, values = RULE_EXAMPLES[kind]
+def _rule_section(kind: str, example: tuple | None = None) -> list[str]:
+    spec, points, target, direction, unit, values = example or RULE_EXAMPLES[kind]
     rule = parse_rule(spec)
     v = np.asarray(values, dtype=float)
     pts = np.full(v.shape, float(points))
@@ -59,11 +66,13 @@ def _rule_section(kind: str) -> list[str]:
     scores = rule.score(v, pts, target, direction, best, rank)
     doc = inspect.cleandoc(type(rule).__doc__ or "")
     params = ", ".join(f"{k}: {val}" for k, val in spec.items() if k != "type") or "none"
-    lines = [f"### `{kind}`", "", doc, "",
+    lines = ([f"### `{kind}`", "", doc, ""] if example is None else [f"#### `{kind}` with whole steps", ""]) + [
              f"**Worked example** — parameters: {params}; points {points:g}"
              + (f"; target {target:g}{unit}" if target is not None else "")
              + f"; {'higher' if direction > 0 else 'lower'} is better.",
-             "", f"Printed rule (as reports show it): {rule.describe(target, direction, unit)}", "",
+             "", "Printed rule (as reports show it):", "",
+             f"- zh: {rule.describe(target, direction, unit, 'zh')}",
+             f"- en: {rule.describe(target, direction, unit, 'en')}", "",
              "| value | " + ("best in group | " if kind == "ratio_to_best" else "")
              + ("rank | " if kind == "rank_points" else "") + "points |",
              "|---|" + ("---|" if kind == "ratio_to_best" else "") + ("---|" if kind == "rank_points" else "") + "---|"]
@@ -71,6 +80,11 @@ def _rule_section(kind: str) -> list[str]:
         extra = (f"{_fmt(best[i])} | " if kind == "ratio_to_best" else "") + \
                 (f"{_fmt(rank[i])} | " if kind == "rank_points" else "")
         lines.append(f"| {_fmt(x)}{unit} | {extra}{_fmt(scores[i])} |")
+    lines += ["", "Row texts (`explain`, as reports show them):", "", "| value | zh | en |", "|---|---|---|"]
+    for i, x in enumerate(v):
+        texts = [rule.explain(x, points, target, direction, unit, language, best=best[i], rank=rank[i])
+                 for language in ("zh", "en")]
+        lines.append(f"| {_fmt(x)}{unit} | " + " | ".join(texts) + " |")
     return lines + [""]
 
 
@@ -130,6 +144,8 @@ def _rank_grade_section() -> list[str]:
     names = [b[0] for b in rules.bands]
     lines = ["## Ranks, grades, the quota and vetoes", "",
              inspect.cleandoc(kernels.published_ranks.__doc__), "", inspect.cleandoc(kernels.grade_indices.__doc__), "",
+             "The grade rules in words (`GradeRules.describe`, as reports print them; the default bands):", "",
+             f"- zh: {rules.describe('zh')}", f"- en: {rules.describe('en')}", "",
              "**Worked example** — one peer group of ten, the default bands ("
              + " / ".join(f"{n} ≥ {lo:g}" for n, lo in GradeRules().bands) + "), top quota 20 % "
              "(⌊0.2 × 10⌋ = 2 places); unit 1 has 一票否优, unit 7 一票否决:", "",
@@ -141,6 +157,29 @@ def _rank_grade_section() -> list[str]:
               "together with nobody else (unit 1 is barred and takes no place); unit 4 (90.00) is in the top band "
               "but beyond the quota, so it gets the second band.", ""]
     return lines
+
+
+def _applicability_section() -> list[str]:
+    """Not applicable, not reported and provisional results: from the model's and the
+    framework's own docstrings."""
+    from .framework import Framework
+    from .model import NODE_STATUSES, ScoringModel
+
+    schema = __import__("evalkit.scoring.schema", fromlist=["framework_schema"]).framework_schema()
+    publication = schema["properties"]["publication_coverage"]["description"]
+    na_doc = inspect.getdoc(ScoringModel.from_values).split("not_applicable : DataFrame, optional", 1)[1]
+    na_doc = inspect.cleandoc(na_doc.split("\n\n", 1)[0])
+    return ["## Not applicable, not reported and provisional", "",
+            "A leaf that does not apply to a unit (the `not_applicable` table, one row per unit and "
+            "indicator, with the reason) and a leaf that applies but has no data are different things:",
+            "", f"* **not applicable** — {na_doc}",
+            "* **not reported** — the leaf applies and has no data: the framework's missing-data "
+            "policy (above) gives its score, and the reports say which policy and how many points it gave; "
+            "a filled score is never shown as data.",
+            f"* **provisional** (`publication_coverage`) — {publication}", "",
+            "Every node row of the results carries its `status`: "
+            + ", ".join(f"`{s}`" for s in NODE_STATUSES) + f" ({Framework.__name__} keys: "
+            "`publication_coverage`, `missing_policy`).", ""]
 
 
 def scoring_markdown() -> str:
@@ -156,7 +195,10 @@ def scoring_markdown() -> str:
              "leaf's points; no data gives no score (the missing-data policy decides).", ""]
     for kind in RULES:
         lines += _rule_section(kind)
-    lines += _missing_section() + _sum_section() + _adjustment_section() + _rank_grade_section()
+        if kind == WHOLE_STEPS_EXAMPLE[0]["type"]:
+            lines += _rule_section(kind, WHOLE_STEPS_EXAMPLE)
+    lines += (_missing_section() + _applicability_section() + _sum_section() + _adjustment_section()
+              + _rank_grade_section())
     return "\n".join(lines).rstrip() + "\n"
 
 

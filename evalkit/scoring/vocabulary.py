@@ -9,9 +9,11 @@ read the names from here, so a new method is added in one place.
 from __future__ import annotations
 
 from .rules import RULES
+from .wording import PERCENT_UNITS, TEXT_LANGUAGES, UNIT_WORDS, unit_word
 
 __all__ = ["AGGREGATIONS", "COMPOSITE_AGGREGATIONS", "COMPOSITE_NORMALISATIONS", "DIRECTION_WORDS", "LEAF_KINDS", "MISSING_POLICIES",
-           "NORMALISATIONS", "RULE_TYPES", "SHARE_SCALE", "VALUE_METHODS"]
+           "NORMALISATIONS", "PERCENT_UNITS", "RULE_TYPES", "SHARE_SCALE", "TEXT_LANGUAGES", "UNIT_WORDS", "VALUE_METHODS",
+           "unit_word"]
 
 #: Leaf scoring rules (计分规则) of a framework, :mod:`evalkit.scoring.rules`.
 RULE_TYPES: tuple[str, ...] = tuple(RULES)
@@ -23,8 +25,10 @@ NORMALISATIONS: tuple[str, ...] = ("rules", "minmax", "zscore", "rank", "percent
 SHARE_SCALE: tuple[str, ...] = ("rules", "minmax", "percentile", "distance_to_target")
 #: How leaf scores combine up the framework tree in the scoring model.
 AGGREGATIONS: tuple[str, ...] = ("points_sum", "geometric")
-#: How a rate is redrawn within its uncertainty in the lab's value noise.
-VALUE_METHODS: tuple[str, ...] = ("wilson", "uniform")
+#: How a rate is redrawn within its uncertainty in the lab's value noise: ``wilson`` (its
+#: Wilson confidence distribution), ``uniform`` (within its Wilson interval), ``jeffreys``
+#: (its Jeffreys posterior Beta(x + 1/2, n − x + 1/2), :mod:`evalkit.sensitivity.posterior`).
+VALUE_METHODS: tuple[str, ...] = ("wilson", "uniform", "jeffreys")
 #: Normalisations of the composite pipeline's ``Normalise`` step (COINr names); ``target``
 #: is ``distance_to_target`` under COINr's name.
 COMPOSITE_NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percentile", "target")

@@ -21,6 +21,8 @@ The weighting-scheme lab applies them to the district scoring model:
   (:class:`WeightNoise`, :class:`DirichletWeights`, :class:`AlternativeSchemes`,
   :class:`NormalisationChoice`, :class:`AggregationChoice`, :class:`MissingPolicyChoice`,
   :class:`IndicatorValueNoise`).
+* :mod:`~evalkit.sensitivity.posterior` — the Jeffreys posterior of a rate of records
+  (the ``jeffreys`` value draws: data uncertainty that also moves units at 100 %).
 * :mod:`~evalkit.sensitivity.uncertainty` — :func:`uncertainty_analysis`: rank intervals,
   grade probabilities, rank shifts.
 * :mod:`~evalkit.sensitivity.lab` — :func:`sensitivity_analysis` (Sobol' indices),
@@ -63,6 +65,7 @@ from .specs import (
     parse_spec,
 )
 from .uncertainty import UncertaintyResult, uncertainty_analysis
+from .posterior import jeffreys_interval, jeffreys_mean, jeffreys_quantile
 from .lab import (
     SchemeComparison,
     SensitivityResult,
@@ -105,6 +108,9 @@ __all__ = [
     "SobolAnalysis",
     "TippingPoint",
     "grade_probabilities",
+    "jeffreys_interval",
+    "jeffreys_mean",
+    "jeffreys_quantile",
     "kendall_tau",
     "move_weight",
     "oat_weight_sweep",

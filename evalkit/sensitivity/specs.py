@@ -15,7 +15,8 @@ spec                     step            what varies
 :class:`NormalisationChoice` ``normalise`` which normalisation method
 :class:`AggregationChoice` ``aggregate`` which aggregation method
 :class:`MissingPolicyChoice` ``missing`` which missing-data policy
-:class:`IndicatorValueNoise` ``values``  rates redrawn within their Wilson intervals
+:class:`IndicatorValueNoise` ``values``  rates redrawn within their Wilson intervals, or
+                                         drawn from their Jeffreys posteriors
 =======================  ==============  =================================================
 
 A spec that varies nothing (a noise of 0, a choice with one option, a step whose nominal
@@ -45,6 +46,7 @@ from ..errors import SensitivityError
 from ..scoring.model import Replications, ScoringModel
 from ..scoring.vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, VALUE_METHODS
 from ..stats.intervals import wilson_quantile
+from .posterior import jeffreys_quantile
 
 __all__ = [
     "AggregationChoice",
@@ -385,16 +387,42 @@ class MissingPolicyChoice(UncertaintySpec):
 
 @dataclass(frozen=True)
 class IndicatorValueNoise(UncertaintySpec):
-    """Rates of records redrawn within their 95 % Wilson intervals, independently per unit
-    and leaf; values without an interval (scores, money ratios) stay as observed.
+    """Indicator values redrawn within their data uncertainty, independently per unit and
+    leaf (one factor per leaf: all its units' draws together).
 
     Parameters
     ----------
-    method : {"wilson", "uniform"}
-        ``"wilson"`` (default): from the Wilson confidence distribution of the rate
-        (:func:`~evalkit.scoring.model.wilson_quantile`: median = the observed rate,
-        2.5 % / 97.5 % quantiles = the interval's bounds; needs the counts). ``"uniform"``:
-        uniformly between the bounds.
+    method : {"wilson", "uniform", "jeffreys"}
+        ``"wilson"`` (default): rates of records from the Wilson confidence distribution of
+        the rate (:func:`~evalkit.stats.intervals.wilson_quantile`: median = the observed
+        rate, 2.5 % / 97.5 % quantiles = the interval's bounds; needs the counts).
+        ``"uniform"``: uniformly between the Wilson bounds. Values without an interval
+        (scores, money ratios) stay as observed.
+
+        ``"jeffreys"``: every rate of records (a value with a Wilson interval and its
+        counts ``x`` of ``n``, ``0 ≤ x ≤ n``) drawn from its Jeffreys posterior
+        ``Beta(x + 1/2, n − x + 1/2)`` (prior ``Beta(1/2, 1/2)``;
+        :func:`~evalkit.sensitivity.posterior.jeffreys_quantile`), on the value's own
+        scale (a rate stored in per cent stays in per cent). Every unit's rate is drawn by
+        the same rule — a unit at 100 % of few cases moves down (its posterior mean
+        ``(x + ½)/(n + 1)`` is below 100 %), one at 100 % of many cases hardly moves — so
+        that ranks compare the posteriors, without the Wilson draws' bias against units at
+        the ceiling (a Wilson draw's median is the observed rate, so a rate at 100 % can
+        only move down while the others move both ways). Values with an interval but no
+        counts are drawn uniformly between its bounds (the only uncertainty the model has
+        for them); values without an interval (ratings, vote scores, money and staffing
+        ratios, whose numerator and denominator are not counts of records) stay as
+        observed. Each unit's draw uses its own uniform (independent posteriors: one
+        uniform shared by all units would keep units with equal counts tied). Vectorised
+        over replications: one inverse-CDF evaluation of the ``R × units`` uniforms per
+        leaf; the seed is the analysis's.
+
+    References
+    ----------
+    Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
+    proportion. *Statistical Science* 16(2), 101–133 (the Jeffreys interval).
+    Goldstein, H. & Spiegelhalter, D. J. (1996). League tables and their limitations.
+    *J. R. Statist. Soc. A* 159(3), 385–443.
     """
 
     method: str = "wilson"
@@ -416,6 +444,7 @@ class IndicatorValueNoise(UncertaintySpec):
 
     def factors(self, model, plan):
         cells = self._cells(model)
+        counted = _count_cells(model)
         out = []
         for j, code in enumerate(model.leaves):
             rows = np.flatnonzero(cells[:, j])
@@ -429,12 +458,42 @@ class IndicatorValueNoise(UncertaintySpec):
 
                 def apply(u, draft, j=j, rows=rows, x=x, n=n, scale=scale):
                     draft["values"][:, rows, j] = scale * wilson_quantile(x, n, u)
+            elif self.method == "jeffreys":
+                # rows with counts first, then rows with an interval only (uniform within it)
+                rows = np.concatenate([rows[counted[rows, j]], rows[~counted[rows, j]]])
+                k = int(counted[rows, j].sum())
+                x, n = model.numerator[rows[:k], j], model.denominator[rows[:k], j]
+                scale = _rate_scale(model.values[rows[:k], j], x, n, model.ci_high[rows[:k], j])
+                lo, hi = model.ci_low[rows[k:], j], model.ci_high[rows[k:], j]
+
+                def apply(u, draft, j=j, rows=rows, k=k, x=x, n=n, scale=scale, lo=lo, hi=hi):
+                    draft["values"][:, rows[:k], j] = scale * jeffreys_quantile(x, n, u[:, :k])
+                    if k < rows.size:
+                        draft["values"][:, rows[k:], j] = lo + u[:, k:] * (hi - lo)
             else:
                 def apply(u, draft, j=j, rows=rows, lo=lo, hi=hi):
                     draft["values"][:, rows, j] = lo + u * (hi - lo)
 
             out.append(Factor(f"values:{code}", "IndicatorValueNoise", self.step, int(rows.size), "vector", apply))
         return out
+
+
+def _count_cells(model) -> np.ndarray:
+    """Cells (units × leaves) with an interval and usable counts: ``0 ≤ x ≤ n``, ``n > 0``."""
+    x, n = model.numerator, model.denominator
+    with np.errstate(invalid="ignore"):
+        return (model.has_intervals & np.isfinite(x) & np.isfinite(n) & (n > 0) & (x >= 0) & (x <= n))
+
+
+def _rate_scale(values: np.ndarray, x: np.ndarray, n: np.ndarray, ci_high: np.ndarray) -> np.ndarray:
+    """The scale of each rate's value (100 for per cent, 1 for a share): ``value / (x/n)``;
+    at ``x = 0`` the Wilson upper bound over its proportion (as the ``wilson`` draws use)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_value = values / (x / n)
+        p_hi = wilson_quantile(x, n, np.full(x.shape, 0.975))
+        from_bound = ci_high / p_hi
+    scale = np.where(x > 0, from_value, from_bound)
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 100.0)
 
 
 _SPEC_TYPES: dict[str, type] = {

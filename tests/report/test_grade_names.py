@@ -91,17 +91,18 @@ def test_unit_report_uses_the_renamed_bands():
         for word in ("Excellent", "Fail"):
             assert word not in text
     zh = _all_text(present.unit_sections(res, "D02", charts=False))
-    assert "评估等次为“丁等”" in zh and "评估等次定为“丁等”" in zh
-    assert "不得评为“甲等”" in _all_text(present.summary_section(res, "D03"))
-    assert "甲等 ≥90 分、乙等 ≥80 分、丙等 ≥60 分、丁等 ≥0 分；甲等等次不超过同组单位的 20%" in zh
+    assert "评估等次为“丁等”" in zh and "等次定为丁等" in zh
+    assert "不得评为甲等" in _all_text(present.summary_section(res, "D03"))
+    assert "甲等：90 分及以上；乙等：80 分及以上、低于 90 分；丙等：60 分及以上、低于 80 分；丁等：低于 60 分" in zh
+    assert "甲等等次不超过同组单位数的 20%" in zh
     en = _all_text(present.unit_sections(res, "D02", "en", charts=False))
-    assert "grade Class D" in en and "The grade is set to Class D." in en
-    assert "at most 20% of a peer group can be Class A" in en
+    assert "graded “Class D”" in en and "The grade is Class D whatever the score." in en
+    assert "At most 20% of a peer group's units are graded Class A" in en
 
 
 def test_grade_styles_follow_the_band_positions():
     res = renamed_results()
-    cards = {c["label"]: c for c in present.summary_section(res, "D02")["blocks"][2]["items"]}
+    cards = {c["label"]: c for c in present.summary_section(res, "D02")["blocks"][1]["items"]}
     assert cards["评估等次"]["value"] == "丁等" and cards["评估等次"]["style"] == "grade-fail"
     assert [present.grade_style(g, RENAMED) for g in RENAMED.names] == ["excellent", "good", "pass", "fail"]
     assert present.grade_style("优等", RENAMED) == "other"

@@ -319,13 +319,13 @@ def test_report_shows_the_unit(rendered):
     assert re.search(r'<meta charset="utf-8"\s*/?>', page)
     assert "<title>2024年度 &lt;script&gt;alert(1)&lt;/script&gt; 政府效能评估报告</title>" in page
     assert "2024年度 &lt;script&gt;alert(1)&lt;/script&gt; 政府效能评估报告</h1>" in page
-    assert "72.0 分" in page  # total score, one decimal
+    assert "72.00 分" in page  # total score, with the published precision (2 decimals)
     assert "第 3 名 / 共 3 个部门" in page
     assert "↓2" in page
     assert "合格" in page
     assert "依申请公开按时答复率" in page and "12345工单按时办结率" in page
     assert "88.0%" in page and "5,400 件" in page
-    assert "无数据" in page  # C2 has no data
+    assert "无数据" in page  # C2 applies but has no data: never shown as data
     assert "ab12cd34ef56" in page and "ab12cd34ef560" not in page
     assert "Noto Sans CJK SC" in page and '"EvalkitSans"' in page
 
@@ -348,14 +348,16 @@ def test_report_renders_are_byte_identical(rendered):
     assert rendered.first.read_bytes() == rendered.second.read_bytes()
     pdf = rendered.first.with_suffix(".pdf")
     assert pdf.read_bytes() == rendered.second.with_suffix(".pdf").read_bytes()
-    assert sorted(p.name for p in rendered.out_dir.iterdir()) == ["D02.html", "D02.pdf"]
+    data = rendered.first.with_suffix(".json")
+    assert data.read_bytes() == rendered.second.with_suffix(".json").read_bytes()
+    assert sorted(p.name for p in rendered.out_dir.iterdir()) == ["D02.html", "D02.json", "D02.pdf"]
 
 
 def test_report_in_english():
     """English labels come from the same catalogue (checked on the HTML blocks, no kernel)."""
     page = present.report_html(fake_results(), "D01", "en")
     assert "District Market Regulation Bureau: Government Efficiency Evaluation Report 2024" in page
-    assert "2 of 3 departments" in page
+    assert "No. 2 of 3 departments" in page
     assert "No data" in page and "无数据" not in page
 
 

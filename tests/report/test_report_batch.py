@@ -57,8 +57,8 @@ def test_batch_writes_html_pdf_overview_and_manifest(batch):
     assert s.ok and s.overview == "written" and not s.skipped
     assert [p.name for p in s.written] == ["D01.html", "S01.html"]
     names = sorted(p.name for p in batch.year_dir.iterdir())
-    assert names == [".evalkit.lock", "D01.html", "D01.pdf", "S01.html", "S01.pdf", "manifest.json",
-                     "overview.html", "overview.pdf", "results"]
+    assert names == [".evalkit.lock", "D01.html", "D01.json", "D01.pdf", "S01.html", "S01.json", "S01.pdf",
+                     "manifest.json", "overview.html", "overview.json", "overview.pdf", "results"]
     m = batch.manifest
     assert m["manifest_version"] == 2
     assert m["year"] == 2024 and m["language"] == "zh" and m["renderer"] == "typst"
@@ -74,7 +74,7 @@ def test_batch_writes_html_pdf_overview_and_manifest(batch):
     assert {"typst", "matplotlib", "nbconvert", "evalkit"} <= set(m["packages"])
     assert "NotoSansSC-Regular.otf" in m["fonts"]["bundled"]
     for entry in m["reports"].values():
-        assert set(entry["outputs"]) == {"html", "pdf"}
+        assert set(entry["outputs"]) == {"html", "pdf", "json"}
         for out in entry["outputs"].values():
             assert len(out["sha256"]) == 64
     text = batch.manifest_bytes.decode("utf-8")
@@ -89,6 +89,9 @@ def test_overview_report(batch):
         assert heading in page, heading
     assert "data:image/svg+xml;base64," in page
     assert (batch.year_dir / "overview.pdf").read_bytes().startswith(b"%PDF-")
+    data = json.loads((batch.year_dir / "overview.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "overview" and data["unit_id"] is None and data["year"] == 2024
+    assert len(data["data"]["units"]) == len(pd.read_parquet(batch.year_dir / "results" / "units.parquet"))
 
 
 def test_rerun_skips_unchanged_reports_and_keeps_the_manifest(batch):
@@ -105,7 +108,7 @@ def test_rerun_skips_unchanged_reports_and_keeps_the_manifest(batch):
 def test_verify_passes_then_finds_a_tampered_report(batch, tmp_path, capsys):
     result = verify_reports(batch.year_dir, jobs=1)
     assert result.ok, result.describe()
-    assert result.checked == 6 + len(batch.manifest["results"]["files"])
+    assert result.checked == 9 + len(batch.manifest["results"]["files"])
     # tamper with a copy: verify reports the difference and exits non-zero
     copy = tmp_path / "2024"
     shutil.copytree(batch.year_dir, copy)
@@ -131,7 +134,7 @@ def test_verify_passes_then_finds_a_tampered_report(batch, tmp_path, capsys):
     assert "S01.html: re-rendering gives different bytes" in out
     assert "results/units.parquet: changed on disk" in out
     assert "D02.html: stray file" in out and "notes.txt: stray file" in out
-    assert "overview (overview.html, overview.pdf): stale" in out
+    assert "overview (overview.html, overview.json, overview.pdf): stale" in out
     assert "rubric file rubric.yaml: changed since the run" in out
     assert "schemes file schemes.yaml: added since the run" in out
 
@@ -256,7 +259,7 @@ def _fake_render(failing: set[str]):
         if job.key in failing:
             return RenderOutcome(job.key, job.kind, job.input_key, ok=False, error="boom")
         outputs = {}
-        for fmt in ("html", "pdf"):
+        for fmt in ("html", "pdf", "json"):
             path = Path(job.out_dir) / f"{job.stem}.{fmt}"
             path.write_text(f"{job.key} {fmt}", encoding="utf-8")
             outputs[fmt] = {"file": path.name, "sha256": sha256_file(path)}
@@ -328,6 +331,7 @@ def test_a_full_disk_never_leaves_an_html_without_its_pdf(sample_results, monkey
     assert not summary.ok and "the disk is full" in summary.failed["unit/D01"]
     assert "unit/D01: the disk is full" in summary.describe()
     assert not (year_dir / "D01.html").exists() and not (year_dir / "D01.pdf").exists()
+    assert not (year_dir / "D01.json").exists()
     assert [p.name for p in year_dir.iterdir() if p.name.startswith(".")] == [".evalkit.lock"]
     assert read_manifest(year_dir)["failed"]["unit/D01"] == summary.failed["unit/D01"]
 

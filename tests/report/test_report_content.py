@@ -81,12 +81,13 @@ def test_old_style_results_still_work():
 def test_summary_has_score_grade_rank_change_and_says_not_computed():
     section = present.summary_section(fake_results(), "D01")
     text = _all_text(section)
-    assert "2024年度，区市场监管局总得分" in text
+    assert "2024年度，区市场监管局得分" in text
     cards = {c["label"]: c for c in section["blocks"][1]["items"]}
-    assert set(cards) == {"总得分", "评估等次", "组内排名", "较上年排名", "排名区间"}
-    assert cards["组内排名"]["value"] == "第 2 名 / 共 3 个部门"
+    assert set(cards) == {"总得分", "评估等次", "组内排名", "较上年排名"}
+    assert cards["组内排名"]["value"] == "第 2 名" and cards["组内排名"]["notes"][0] == "共 3 个部门"
     assert cards["较上年排名"]["value"] == "↑1"
-    assert cards["排名区间"]["value"] == "未计算"
+    # the score is printed with the published precision (the precision ranks are decided on)
+    assert cards["总得分"]["value"].endswith(".00 分") or "." in cards["总得分"]["value"]
 
 
 def test_rank_interval_is_shown_when_the_results_carry_it():
@@ -94,11 +95,14 @@ def test_rank_interval_is_shown_when_the_results_carry_it():
     intervals = pd.DataFrame({"unit_id": ["D01", "D02", "D03"], "rank_low": [1, 2, 1],
                               "rank_high": [2, 3, 1], "n_scenarios": [200, 200, 200]})
     res = Results(res.units, res.nodes, res.meta, tables={"rank_intervals": intervals})
-    cards = {c["label"]: c for c in present.summary_section(res, "D01")["blocks"][1]["items"]}
-    assert cards["排名区间"]["value"] == "第 1–2 名"
     text = _all_text(present.qualitative_section(res, "D01"))
     assert "第 1 名至第 2 名之间" in text and "200 种情形" in text
-    assert "始终为第 1 名" in _all_text(present.qualitative_section(res, "D03"))
+    # the wording says what was varied (weights only without a `varied` column)
+    assert "指标权重的合理变动下" in text
+    assert "排名均为第 1 名" in _all_text(present.qualitative_section(res, "D03"))
+    both = intervals.assign(varied="weights+data")
+    res2 = Results(res.units, res.nodes, res.meta, tables={"rank_intervals": both})
+    assert "指标权重和数据抽样误差" in _all_text(present.qualitative_section(res2, "D01"))
     league = _all_text(overview.league_sections(res)[0])
     assert "1–2" in league
 
@@ -135,32 +139,37 @@ def test_improvement_suggestions_in_words():
     res = fake_results()
     suggestions = present.improvement_suggestions(res, "D02")
     assert suggestions[0].startswith("依申请公开按时答复率") or suggestions[0].startswith("行政复议纠错率")
-    assert any("降低到目标值以内" in s for s in suggestions)  # A1: lower is better
-    assert any("提高到目标值以上" in s for s in suggestions)
+    assert any("以内" in s and "降低到" in s for s in suggestions)  # A1: lower is better
+    assert any("建议将其提高到" in s for s in suggestions)
+    assert all("以上（≥" not in s for s in suggestions)  # never "above a target" that is a maximum
     text = _all_text(present.strengths_section(res, "D02"))
-    assert "依申请公开按时答复率" in text and "8.0" in text
+    assert "依申请公开按时答复率" in text and "8.00" in text
 
 
 def test_trend_section_with_and_without_history(sample_results):
     text = _all_text(present.trend_section(fake_results(), "D01"))
     assert "未计算" in text
     section = present.trend_section(sample_results, "D17")
-    assert [b["type"] for b in section["blocks"]] == ["figure", "table"]
-    assert len(section["blocks"][1]["rows"]) == 3
+    # a line chart whose axis does not start at zero says so
+    assert [b["type"] for b in section["blocks"]] == ["figure", "paragraph", "table"]
+    assert "纵轴未从 0 开始" in section["blocks"][1]["text"]
+    assert len(section["blocks"][2]["rows"]) == 3
     assert section["blocks"][0]["svg"].startswith("<svg")
 
 
 def test_method_appendix_lists_rules_grades_and_points(sample_results):
     text = _all_text(present.method_section(sample_results, "D17"))
-    assert "优秀 ≥90 分" in text and "不超过同组单位的 20%" in text
-    assert "政务服务按时办结率" in text and "达到99.5%得满分" in text
+    assert "优秀：90 分及以上" in text and "不合格：低于 60 分" in text and "≥0" not in text
+    assert "20%" in text and "并列" in text
+    assert "政务服务按时办结率" in text and "达到 99.5% 得满分，每低 1 个百分点扣 2 分" in text
 
 
 def test_areas_chart_and_table(sample_results):
     section = present.areas_section(sample_results, "D17")
-    fig, table = section["blocks"]
+    table, fig = section["blocks"]
     assert fig["type"] == "figure" and "<svg" in fig["svg"]
-    assert table["footer"][0]["cells"][0] == "合计"
+    labels = [r["cells"][0] if isinstance(r["cells"][0], str) else r["cells"][0]["text"] for r in table["footer"]]
+    assert labels[0] == "基础分合计" and labels[-1] == "总分"
 
 
 def test_english_report_uses_only_english_labels():
@@ -213,9 +222,9 @@ def test_every_block_type_escapes_text():
 def test_overview_sections(sample_results):
     sections = overview.overview_sections(sample_results)
     ids = [s.get("id", s["type"]) for s in sections]
-    assert ids == ["document", "summary", "grades", "attention", "movers", "league-department",
+    assert ids == ["document", "summary", "decisions", "attention", "grades", "movers", "league-department",
                    "league-subdistrict", "heatmap-department", "heatmap-subdistrict", "provenance"]
-    league = sections[5]["blocks"][0]
+    league = sections[ids.index("league-department")]["blocks"][0]
     assert len(league["rows"]) == 35
     assert [r["cells"][0] for r in league["rows"][:3]] == ["1", "2", "3"]
 
@@ -251,15 +260,16 @@ def test_unit_ids_never_take_the_name_of_another_output(unit_id):
     assert safe_filename(unit_id) == name
 
 
-def test_summary_explains_veto_bonus_and_cap():
-    from evalkit.results.compute import compute_results
-    from evalkit.report.present import adjustment_notes
-    from evalkit.resources import sample_data_dir, sample_framework_path
+def test_summary_explains_veto_bonus_cap_and_provisional(sample_results):
+    from evalkit.report.present import decision_texts
 
-    results = compute_results(sample_data_dir(), sample_framework_path(), 2024)
-    d17 = adjustment_notes(results, "D17")
-    assert d17 == ["一票否决：发生重大责任事件。评估等次定为“不合格”。"]
-    s11 = adjustment_notes(results, "S11")
-    assert s11[0].startswith("加分 4 分") and "封顶计 3 分" in s11[-1]
-    assert adjustment_notes(results, "D01") == []
-    assert "Veto" in adjustment_notes(results, "D17", "en")[0]
+    d17 = decision_texts(sample_results, "D17")
+    assert d17 == ["一票否决：发生重大责任事件。无论得分多少，等次定为不合格。"]
+    s11 = decision_texts(sample_results, "S11")
+    assert s11 == ["加分封顶：申报加分 4 分，按上限计 3 分（上限 3 分）。事由：多项创新成果（加分封顶3分）"]
+    assert decision_texts(sample_results, "D01") == []
+    assert decision_texts(sample_results, "D17", "en")[0].startswith("Veto: A major accident")
+    d34 = decision_texts(sample_results, "D34")
+    assert d34 == ["等次和排名为暂定：仅 66.2% 的适用分值有实际数据，低于公布门槛 70%。"]
+    summary = _all_text(present.summary_section(sample_results, "D34"))
+    assert "良好（暂定）" in summary and "（暂定）" in summary

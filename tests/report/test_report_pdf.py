@@ -61,9 +61,13 @@ def laid_out(bundled_only, tmp_path_factory):
 
 def test_bundled_fonts_are_simplified_chinese_and_ofl():
     files = fonts.bundled_font_files()
-    assert {p.name for p in files.values()} == {"NotoSansSC-Regular.otf", "NotoSerifSC-Regular.otf"}
+    assert {p.name for p in files.values()} == {"NotoSansSC-Regular.otf", "NotoSerifSC-Regular.otf",
+                                                "NotoSansSC-Bold.ttf"}
     licence = Path(files["sans"]).parent.parent.glob("pylopdf_fonts_zh_cn-*.dist-info/licenses/LICENSE")
     assert "SIL Open Font License" in next(licence).read_text(encoding="utf-8")
+    # the bold face comes from the variable Noto Sans SC, under the same licence
+    ofl = fonts.bold_source_file().parent / "OFL.txt"
+    assert "SIL Open Font License" in ofl.read_text(encoding="utf-8")
     assert fonts.missing_glyphs("区房管局 评估等次 ≥≤※↑↓–—·“”（）") == set()
     assert fonts.missing_glyphs("\U0001F600") == {"\U0001F600"}
 
@@ -71,7 +75,8 @@ def test_bundled_fonts_are_simplified_chinese_and_ofl():
 def test_bundled_only_font_choice(bundled_only):
     choice = fonts.typst_fonts()
     assert choice.sans == ("Noto Sans SC",) and choice.serif == ("Noto Serif SC",)
-    assert choice.sans_bold is False and choice.system is False
+    # the bundled sans family has a real bold face (no system font needed)
+    assert choice.sans_bold is True and choice.system is False
     assert fonts.matplotlib_families() == ("Noto Sans SC", "DejaVu Sans")
 
 

@@ -117,24 +117,66 @@ def test_strengths_and_weaknesses_by_hand():
     assert list(analysis.weaknesses(res, "S1")["code"]) == ["B1", "A1", "A2"]
 
 
-def test_strengths_fall_back_to_full_marks_when_nobody_beats_the_median():
+def test_no_strengths_when_nobody_beats_the_median():
     res = district()
     units = res.units.assign(peer_group=["department", "solo", "department", "subdistrict"])
     solo = Results(units=units, nodes=res.nodes, meta=res.meta)
-    # D2 is alone: every vs_peer is 0, so its full-mark leaves are its strengths
-    assert list(analysis.strengths(solo, "D2")["code"]) == ["A2", "B1"]
+    # D2 is alone: every vs_peer is 0 — full marks where the median has full marks too are
+    # no strength, so it has none (the report says so)
+    assert analysis.strengths(solo, "D2").empty
+
+
+def test_strengths_and_weaknesses_never_share_an_indicator():
+    res = district()
+    for unit in ("D1", "D2", "D3", "S1"):
+        s = set(analysis.strengths(res, unit, n=10)["code"])
+        w = set(analysis.weaknesses(res, unit, n=10)["code"])
+        assert not s & w
+    # an indicator that lost points is never a strength, even above the peer median
+    assert all(analysis.leaf_comparison(res, "D3").set_index("code").loc[c, "points_lost"] <= 0.005
+               for c in analysis.strengths(res, "D3")["code"])
 
 
 def test_suggestions_say_what_closing_each_gap_means():
     res = district()
     d1 = analysis.suggestions(res, "D1")
     assert list(d1["code"]) == ["B1", "A2"] and list(d1["action"]) == ["peer", "lower"]
-    assert d1["points_lost"].tolist() == [15.0, 10.0]
+    assert d1["points_lost"].tolist() == [15.0, 10.0] and d1["recoverable"].tolist() == [15.0, 10.0]
+    # B1 has no target: the goal is the median value of the peers with data (all 50.0)
+    assert d1["goal"].tolist() == [50.0, 5.0]
     s1 = analysis.suggestions(res, "S1")
-    # 30, 30, 20, 20 points lost, ties in framework order
+    # 30, 30, 20, 20 points lost, ties in framework order; B2 applies but was not reported
     assert list(s1["code"]) == ["B1", "B2", "A1", "A2"]
-    assert list(s1["action"]) == ["peer", "no_data", "raise", "lower"]
+    assert list(s1["action"]) == ["peer", "report", "raise", "lower"]
     assert len(analysis.suggestions(res, "S1", n=2)) == 2
+
+
+def test_suggestion_goals_stay_inside_the_indicator_range():
+    res = district()
+    nodes = res.nodes.copy()
+    nodes.loc[nodes["code"] == "A1", "target"] = 120.0  # a target above 100 %: never suggested
+    capped = analysis.suggestions(Results(units=res.units, nodes=nodes, meta=res.meta), "S1")
+    assert capped.set_index("code").loc["A1", "goal"] == 100.0
+
+
+def test_vetoed_unit_gets_a_suggestion_for_the_cause_first():
+    res = district()
+    units = res.units.assign(veto=[True, False, False, False], bar_top=False)
+    adj = pd.DataFrame({"unit_id": ["D1"], "kind": ["veto"], "points": [np.nan], "reason": ["重大责任事件"],
+                        "reason_en": ["A major accident"], "cap": [np.nan]})
+    out = analysis.suggestions(Results(units=units, nodes=res.nodes, meta=res.meta, tables={"adjustments": adj}), "D1")
+    assert out["action"].tolist()[0] == "veto" and out["reason"].tolist()[0] == "重大责任事件"
+
+
+def test_reconciled_rounding_adds_up_by_hand():
+    # 3 × 33.333… = 100: floors 33.33 × 3 = 99.99, one cent to the first largest remainder
+    assert analysis.reconciled([100 / 3] * 3, 100.0, 2) == [33.34, 33.33, 33.33]
+    # 94.11 + 1.945 + 0.004 = 96.059 → 96.06: floors 94.11, 1.94, 0.00 = 96.05; the largest
+    # remainder (1.945 → .5) gets the cent
+    assert analysis.reconciled([94.11, 1.945, 0.004], 96.059, 2) == [94.11, 1.95, 0.0]
+    # NaN parts stay NaN and take nothing
+    out = analysis.reconciled([1.25, float("nan"), 2.25], 3.5, 1)
+    assert out[0] + out[2] == pytest.approx(3.5) and math.isnan(out[1])
 
 
 def test_unit_history_is_oldest_first_and_empty_without_a_table():
@@ -177,14 +219,49 @@ def test_movers():
 
 
 def test_attention_flags_by_hand():
-    flags = analysis.attention_flags(district())
-    got = [(r.unit_id, r.rule, None if math.isnan(r.value) else round(r.value, 6),
-            None if pd.isna(r.area) else r.area)
+    res = district()
+    units = res.units.assign(provisional=[False, True, False, False], veto=[False, False, False, False])
+    flags = analysis.attention_flags(Results(units=units, nodes=res.nodes, meta=res.meta))
+    got = [(r.unit_id, r.rule, None if math.isnan(r.value) else round(r.value, 6))
            for r in flags.itertuples(index=False)]
-    assert got == [
-        ("D2", "low_coverage", 0.5, None),
-        ("D3", "rank_drop", 10.0, None), ("D3", "score_drop", 12.0, None),
-        ("S1", "fail", None, None), ("S1", "low_area", 0.0, "A"), ("S1", "low_area", 0.0, "B"),
-    ]
-    # the failing band is the results' own last band, whatever its name
-    assert analysis.attention_flags(district(), rank_drop=11)["rule"].tolist().count("rank_drop") == 0
+    # most serious rule first: S1 fails (丁等, the last band), D2 is provisional (coverage
+    # 0.5), D3 lost 10 places
+    assert got == [("S1", "fail", None), ("D2", "provisional", 0.5), ("D3", "rank_drop", 10.0)]
+    assert analysis.attention_flags(Results(units=units, nodes=res.nodes, meta=res.meta),
+                                    rank_drop=11)["rule"].tolist().count("rank_drop") == 0
+    vetoed = units.assign(veto=[False, False, True, False])
+    first = analysis.attention_flags(Results(units=vetoed, nodes=res.nodes, meta=res.meta)).iloc[0]
+    assert (first["unit_id"], first["rule"]) == ("D3", "veto")
+
+
+def test_score_composition_adds_up_by_hand():
+    # D1 with 6 points not applicable (max 94), base 75 − 6 + … : areas A 30, B 45 → base 75
+    # of 94 → re-based 79.787…; bonus 4 capped at 3, deduction 1 → 81.787… shown 81.79
+    res = district()
+    units = res.units.assign(max_score=[94.0, 100, 100, 100], base_score=[75.0, 84, 68, 0],
+                             total_score=[75.0, 84, 68, 0], bonus=[3.0, 0, 0, 0], deduction=[1.0, 0, 0, 0])
+    units.loc[0, "score_100"] = 100 * 75 / 94 + 3 - 1
+    adj = pd.DataFrame({"unit_id": ["D1", "D1"], "kind": ["bonus", "deduction"], "points": [4.0, 1.0],
+                        "reason": ["创新", "通报"], "reason_en": ["Innovation", "Reprimand"], "cap": [3.0, np.nan]})
+    comp = analysis.score_composition(Results(units=units, nodes=res.nodes, meta=res.meta,
+                                              tables={"adjustments": adj}), "D1", 2).set_index("row", drop=False)
+    assert comp["row"].tolist() == ["area", "area", "base", "rebased", "bonus", "deduction", "total"]
+    areas = comp[comp["row"] == "area"]["shown"].sum()
+    assert areas == pytest.approx(comp.loc["base", "shown"]) == pytest.approx(75.0)
+    assert comp.loc["rebased", "shown"] == pytest.approx(79.79)
+    assert (comp.loc["rebased", "shown"] + comp.loc["bonus", "shown"] - comp.loc["deduction", "shown"]
+            == pytest.approx(comp.loc["total", "shown"]))
+    assert comp.loc["total", "shown"] == 81.79
+    assert comp.loc["bonus", "requested"] == 4.0 and comp.loc["bonus", "cap"] == 3.0
+    assert comp.loc["bonus", "reasons"] == [("创新", "Innovation")]
+
+
+def test_area_changes_compare_on_one_basis():
+    res = district()
+    hist = pd.DataFrame({"unit_id": ["D1", "D1"], "year": [2023, 2023], "code": ["A", "B"],
+                         "points": [40.0, 60.0], "score": [20.0, 60.0], "raw_value": [np.nan, np.nan],
+                         "n": [np.nan, np.nan], "status": ["data", "data"]})
+    out = analysis.area_changes(Results(units=res.units, nodes=res.nodes, meta=res.meta,
+                                        tables={"node_history": hist}), "D1").set_index("code")
+    # A: 30/40 = 75 % now, 50 % last year → +25 points; B: 45/60 = 75 % vs 100 % → −25
+    assert out["change"].to_dict() == pytest.approx({"A": 25.0, "B": -25.0})

@@ -21,13 +21,18 @@ def unit(results, uid):
 
 def test_bonus_is_added_and_capped(results):
     d10, s11 = unit(results, "D10"), unit(results, "S11")
-    assert d10["bonus"] == 2.0 and d10["total_score"] == pytest.approx(d10["base_score"] + 2.0)
+    # the bonus is on the 100-point scale, added after the base is re-based to 100 (D10 has
+    # indicators declared not applicable: its maximum is below 100)
+    rebased = 100 * d10["base_score"] / d10["max_score"]
+    assert d10["bonus"] == 2.0 and d10["score_100"] == pytest.approx(rebased + 2.0)
+    assert d10["total_score"] == pytest.approx(d10["score_100"] * d10["max_score"] / 100)
     assert s11["bonus"] == 3.0  # 4 points awarded, bonus_cap 3
 
 
 def test_deduction(results):
     d12 = unit(results, "D12")
-    assert d12["deduction"] == 1.0 and d12["total_score"] == pytest.approx(d12["base_score"] - 1.0)
+    assert d12["deduction"] == 1.0
+    assert d12["score_100"] == pytest.approx(100 * d12["base_score"] / d12["max_score"] - 1.0)
 
 
 def test_veto_forces_lowest_grade_and_bar_top_blocks_the_top(results):

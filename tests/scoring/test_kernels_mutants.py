@@ -221,14 +221,16 @@ def test_combine_geometric_coverage_and_min_coverage():
 
 
 def test_adjusted_scores():
-    base = np.array([80.0, 1.0, NAN, 40.0, 30.0])
-    max_score = np.array([100.0, 100.0, 100.0, 0.0, 50.0])
-    bonus = np.array([3.0, 0.0, 1.0, 0.0, 0.0])
-    deduction = np.array([1.0, 5.0, 0.0, 0.0, 0.0])
+    base = np.array([80.0, 1.0, NAN, 40.0, 30.0, 46.0])
+    max_score = np.array([100.0, 100.0, 100.0, 0.0, 50.0, 92.0])
+    bonus = np.array([3.0, 0.0, 1.0, 0.0, 0.0, 2.0])
+    deduction = np.array([1.0, 5.0, 0.0, 0.0, 0.0, 1.0])
     total, score_100 = kernels.adjusted_scores(base, max_score, bonus, deduction)
-    # 80 + 3 − 1 = 82; 1 − 5 → 0; NaN stays NaN; 40 with no maximum → score NaN; 30 of 50 → 60
-    _same(total, [82, 0, NAN, 40, 30])
-    _same(score_100, [82, 0, NAN, NAN, 60])
+    # 80 + 3 − 1 = 82; 1 − 5 → 0; NaN stays NaN; 40 with no maximum → NaN; 30 of 50 re-based
+    # to 60; 46 of 92 (8 points not applicable) re-based to 50, then + 2 − 1 on the 100-point
+    # scale = 51, which is 46.92 on the unit's 92 points
+    _same(score_100, [82, 0, NAN, NAN, 60, 51])
+    _same(total, [82, 0, NAN, NAN, 30, 51 * 0.92])
 
 
 def test_band_indices():
@@ -369,11 +371,12 @@ def test_apply_adjustments_columns():
     adj = pd.DataFrame({"unit_id": ["A", "B", "C", "C"], "kind": ["bonus", "deduction", "deduction", "bar_top"],
                         "points": [5.0, 0.5, 3.0, NAN]})
     out = apply_adjustments(totals, adj, fw)
-    # A 40 + min(5, 2) = 42 of 50 = 84; B 10 − 0.5 = 9.5 → 19; C 0.5 − min(3, 1) → 0
+    # re-based to 100 first, then the adjustments on the 100-point scale: A 40 of 50 = 80,
+    # + min(5, 2) = 82 (41 of 50); B 20 − 0.5 = 19.5 (9.75 of 50); C 1 − min(3, 1) → 0
     assert out["base_score"].tolist() == [40, 10, 0.5]
     assert out["bonus"].tolist() == [2, 0, 0] and out["deduction"].tolist() == [0, 0.5, 1]
-    assert out["total_score"].tolist() == [42, 9.5, 0]
-    assert out["score_100"].tolist() == pytest.approx([84, 19, 0])
+    assert out["total_score"].tolist() == pytest.approx([41, 9.75, 0])
+    assert out["score_100"].tolist() == pytest.approx([82, 19.5, 0])
     assert out["veto"].tolist() == [False] * 3 and out["bar_top"].tolist() == [False, False, True]
     assert out["extra"].tolist() == [1, 2, 3]
     assert totals["total_score"].tolist() == [40, 10, 0.5]  # the input is not changed

@@ -177,7 +177,7 @@ def test_tree_tables_by_hand():
     assert t["score_100"].tolist() == _approx([84, 70, 90])
     assert t["coverage"].tolist() == _approx([1.0, 0.4, 0.4])
     assert list(nodes.columns) == ["unit_id", "code", "points", "score", "points_lost", "coverage", "raw_value",
-                                   "n", "no_data"]
+                                   "n", "no_data", "status"]
     # document order R, G, L1, L2, L3; the subdistrict has no L3 row (points 0)
     assert nodes["code"].tolist() == ["R"] * 3 + ["G"] * 3 + ["L1"] * 3 + ["L2"] * 3 + ["L3"] * 2
     assert nodes["unit_id"].tolist() == ["A", "B", "D"] * 4 + ["A", "B"]
@@ -193,6 +193,41 @@ def test_tree_tables_by_hand():
     assert not n.loc[("G", "B"), "no_data"]
     assert n.loc[("R", "D"), ["points", "score", "coverage"]].tolist() == _approx([100, 90, 0.4])
     assert n.loc[("L1", "D"), "no_data"] and n.loc[("L1", "D"), "coverage"] == 0
+
+
+def test_not_applicable_cells_are_excluded_and_the_score_re_based():
+    # L1 (60 points) does not apply to B (declared); B's L2 = 40 · 0.5 = 20 of 40 → base 20
+    # of max 40, re-based 50, + bonus 2 → 52 (20.8 on B's 40 points). A unchanged: 54 + 32
+    # = 86. The peer_mean donors of L1 exclude B; C has no L1 value: it is "filled" with the
+    # mean share of the donors (A only: 0.9) = 54, while B's L1 row says not_applicable.
+    doc = _doc([_leaf("L1", IND, 60, direction=1), _leaf("L2", IND2, 40, direction=-1)],
+               missing_policy="peer_mean")
+    units = _units([("A", "department", "综合"), ("B", "department", "综合"), ("C", "department", "综合")])
+    values = _values([(IND, "A", 90), (IND, "B", 10), (IND2, "A", 20), (IND2, "B", 50), (IND2, "C", 80)])
+    na = pd.DataFrame({"unit_id": ["B", "X"], "indicator": [IND, IND]})  # X: unknown units are left out
+    adj = pd.DataFrame({"unit_id": ["B"], "kind": ["bonus"], "points": [2.0]})
+    model = ScoringModel.from_values(parse_framework(doc), units, values, adj, not_applicable=na)
+    totals, nodes = model.published()
+    t = totals.set_index("unit_id")
+    assert t["max_score"].tolist() == [100, 40, 100]
+    assert t["base_score"].tolist() == _approx([86, 20, 54 + 8])
+    assert t["score_100"].tolist() == _approx([86, 52, 62])
+    assert t.loc["B", "total_score"] == pytest.approx(20.8)
+    assert t.loc["B", "coverage"] == 1.0  # nothing applicable is missing
+    n = nodes.set_index(["code", "unit_id"])
+    assert n.loc[("L1", "B"), "status"] == "not_applicable" and n.loc[("L1", "B"), "points"] == 0
+    assert math.isnan(n.loc[("L1", "B"), "score"]) and math.isnan(n.loc[("L1", "B"), "raw_value"])
+    assert n.loc[("L1", "C"), "status"] == "filled" and n.loc[("L1", "C"), "score"] == pytest.approx(54)
+    assert n.loc[("L1", "A"), "status"] == "data" and n.loc[("R", "B"), "status"] == "data"
+    # an indicator of the catalogue the framework does not score is left out; one the
+    # catalogue does not know is an error naming it
+    same = ScoringModel.from_values(parse_framework(doc), units, values, adj,
+                                    not_applicable=pd.concat([na, pd.DataFrame({"unit_id": ["A"],
+                                                                                "indicator": ["vote_score"]})]))
+    assert same.published()[0]["score_100"].tolist() == _approx([86, 52, 62])
+    with pytest.raises(ScoringError, match="found 'no_such_rate'"):
+        ScoringModel.from_values(parse_framework(doc), units, values,
+                                 not_applicable=pd.DataFrame({"unit_id": ["A"], "indicator": ["no_such_rate"]}))
 
 
 def test_inner_node_without_any_score_is_no_data():
@@ -571,7 +606,7 @@ def test_from_values_arrays_and_flags():
     assert model.targets == (None, 15) and model.leaf_missing == (None, None)
     # only unit 1 has a value with both bounds (unit 2's value is not a number)
     assert model.has_intervals.tolist() == [[True, False], [False, False], [False, False]]
-    assert model.steps["values"].alternatives == ("wilson", "uniform")
+    assert model.steps["values"].alternatives == ("wilson", "uniform", "jeffreys")
     for arr in (model.values, model.points, model.counts, model.bonus, model.veto, model.directions,
                 model.numerator, model.denominator, model.ci_low, model.ci_high, model.deduction, model.bar_top):
         assert not arr.flags.writeable
@@ -897,7 +932,9 @@ def test_scoring_model_computes_the_framework_indicators_of_the_year(monkeypatch
                               "unit_class": "综合", "other": [1, 2]})
 
         def table(self, name, year):
-            assert (name, year) == ("adjustments", 2024)
+            assert year == 2024 and name in ("adjustments", "not_applicable")
+            if name == "not_applicable":
+                return pd.DataFrame({"unit_id": [], "indicator": []})
             return pd.DataFrame({"unit_id": ["B"], "kind": ["bonus"], "points": [2.0]})
 
     monkeypatch.setattr(catalogue, "compute_indicators", fake)

@@ -143,22 +143,34 @@ def test_defaults_of_the_rules():
 
 
 @pytest.mark.parametrize("rule, args, text", [
-    (ThresholdDeduct(per=5, deduct=2), (100, 1, "%"), "达到100%得满分，每低5%扣2分，扣完为止"),
-    (ThresholdDeduct(per=0.5, deduct=1.5), (3, -1), "达到3得满分，每高0.5扣1.5分，扣完为止"),
-    (LinearBand(low=60, high=100), (None, 1, "%"), "60%及以下得0分，100%及以上得满分，之间按线性计分"),
-    (LinearBand(low=60, high=100), (None, -1), "60及以下得满分，100及以上得0分，之间按线性计分"),
-    (RatioToBest(), (None, 1, "%"), "以同组最优单位为满分，其余按与最优值的比例得分"),
-    (Binary(), (95, 1, "%"), "≥95%得满分，否则不得分"),
-    (Binary(), (15, -1), "≤15得满分，否则不得分"),
-    (BandTable(bands=((98.0, 6.0), (95.0, 4.5))), (None, 1, "%"), "分档计分：≥98%得6分，≥95%得4.5分，其余不得分"),
-    (BandTable(bands=((0.0, 5.0), (10.0, 4.0))), (None, -1), "分档计分：≤0得5分，≤10得4分，其余不得分"),
-    (RankPoints(table=(6.0, 5.0, 4.5)), (None, 1), "按组内名次计分：第1名起依次6/5/4.5分"),
-    (RankPoints(step=0.5), (None, 1), "组内第1名得满分，每降一名扣0.5分"),
-    (ChecklistDeduct(per_item=0.5, zero_at=2), (None, -1), "每发现一项扣0.5分，2项及以上不得分"),
-    (ChecklistDeduct(per_item=0.5, zero_at=2), (None, -1, "次"), "每发现一项扣0.5分，2项及以上不得分"),
-    (ChecklistDeduct(per_item=1), (None, -1), "每发现一项扣1分，扣完为止"),
-    (Goalposts(lower=0, upper=20), (None, 1, "%"), "目标值法（goalposts 0%–20%），按距离线性计分"),
-    (Goalposts(lower=0, upper=20), (None, 1), "目标值法（goalposts 0–20），按距离线性计分"),
+    # every convention score() applies is printed: a part of a step deducts in proportion
+    # (no whole_steps), differences of % are 个百分点, 扣完为止 (clipped at 0)
+    (ThresholdDeduct(per=5, deduct=2), (100, 1, "%"),
+     "达到 100% 得满分，每低 5 个百分点扣 2 分，不足 5 个百分点按比例扣分，扣完为止"),
+    (ThresholdDeduct(per=0.5, deduct=1.5), (3, -1), "不超过 3 得满分，每高 0.5 扣 1.5 分，不足 0.5 按比例扣分，扣完为止"),
+    (ThresholdDeduct(per=10, deduct=3, whole_steps=True), (90, 1, "%"),
+     "达到 90% 得满分，每低 10 个百分点扣 3 分，不足 10 个百分点按 10 个百分点计，扣完为止"),
+    (LinearBand(low=60, high=100), (None, 1, "%"), "60% 及以下得 0 分，100% 及以上得满分，之间按线性计分"),
+    # lower is better: 100 scores 0, 60 full marks
+    (LinearBand(low=60, high=100), (None, -1), "100 及以上得 0 分，60 及以下得满分，之间按线性计分"),
+    (RatioToBest(), (None, 1, "%"),
+     "得分 = 满分 × 本单位值 ÷ 同组最优值（同组有数据单位中的最高值），最优单位得满分；最优值为 0 时得满分"),
+    (Binary(), (95, 1, "%"), "达到 95% 得满分，低于 95% 不得分"),
+    (Binary(), (15, -1), "不超过 15 得满分，高于 15 不得分"),
+    (BandTable(bands=((98.0, 6.0), (95.0, 4.5))), (None, 1, "%"),
+     "分档计分：98% 及以上得 6 分；95% 及以上、低于 98% 得 4.5 分；低于 95% 不得分"),
+    (BandTable(bands=((0.0, 5.0), (10.0, 4.0))), (None, -1), "分档计分：0 及以下得 5 分；高于 0、不超过 10 得 4 分；高于 10 不得分"),
+    # bounds not ordered from the best band down: the first band that applies, in order
+    (BandTable(bands=((90.0, 2.0), (95.0, 4.0))), (None, 1),
+     "分档计分（按所列顺序取第一个符合的档）：90 及以上得 2 分；95 及以上得 4 分；其余不得分"),
+    (RankPoints(table=(6.0, 5.0, 4.5)), (None, 1),
+     "按组内名次计分：第 1 名至第 3 名依次得 6、5、4.5 分，第 4 名及以后得 4.5 分；名次按指标值从优到劣排列，并列取最好名次"),
+    (RankPoints(step=0.5), (None, 1), "按组内名次计分：第 1 名得满分，每降一名扣 0.5 分，扣完为止；名次按指标值从优到劣排列，并列取最好名次"),
+    (ChecklistDeduct(per_item=0.5, zero_at=2), (None, -1), "每发现 1 项扣 0.5 分，扣完为止；2 项及以上不得分"),
+    (ChecklistDeduct(per_item=0.5, zero_at=2), (None, -1, "次"), "每发现 1 次扣 0.5 分，扣完为止；2 次及以上不得分"),
+    (ChecklistDeduct(per_item=1), (None, -1), "每发现 1 项扣 1 分，扣完为止"),
+    (Goalposts(lower=0, upper=20), (None, 1, "%"), "目标值法：0% 及以下得 0 分，20% 及以上得满分，之间按线性计分"),
+    (Goalposts(lower=0, upper=20), (None, 1), "目标值法：0 及以下得 0 分，20 及以上得满分，之间按线性计分"),
 ])
 def test_describe(rule, args, text):
     assert rule.describe(*args) == text

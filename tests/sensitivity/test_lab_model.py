@@ -58,7 +58,7 @@ def test_the_model_records_its_steps(lab_model):
     assert steps["normalise"].nominal == "rules"
     assert steps["missing"].nominal == "peer_mean"
     assert set(steps["missing"].alternatives) == {"renormalise", "zero"}
-    assert steps["values"].alternatives == ("wilson", "uniform")
+    assert steps["values"].alternatives == ("wilson", "uniform", "jeffreys")
     assert set(lab_model.describe()["step"]) == set(steps)
     table = lab_model.leaf_table()
     assert list(table["leaf"]) == list(lab_model.leaves)

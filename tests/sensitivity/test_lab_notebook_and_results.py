@@ -24,20 +24,25 @@ def test_rank_interval_table_is_deterministic_and_fast(lab_dataset, lab_framewor
     b = rank_interval_table(lab_dataset, lab_framework, 2024)
     assert a.equals(b)
     assert elapsed < 2.0  # < 1 s on the reference machine; slack for a loaded test runner
-    assert list(a.columns) == ["unit_id", "rank_low", "rank_high", "rank_median", "n_scenarios"]
+    assert list(a.columns) == ["unit_id", "rank_low", "rank_high", "rank_median", "n_scenarios", "n_in_group",
+                               "varied", "rank_band", "wide", "p_top", "p_middle", "p_bottom"]
     assert (a["n_scenarios"] == 1000).all()
     params = a.attrs["parameters"]
-    assert params["seed"] == RANK_INTERVAL_SEED and params["value_noise"] == "none"
+    assert params["seed"] == RANK_INTERVAL_SEED and params["value_noise"] == "jeffreys"
+    assert (a["varied"] == "weights+data").all()
     assert params["weight_relative_sd"] == 0.2
     ranks = score_year(lab_dataset, lab_framework, 2024).set_index("unit_id")
     table = a.set_index("unit_id")
     assert (table["rank_low"] <= table["rank_high"]).all()
     assert (table["rank_high"] <= ranks.loc[table.index, "n_in_group"]).all()
-    # adding the data noise (rates within their Wilson intervals) widens the intervals
-    wide = rank_interval_table(lab_dataset, lab_framework, 2024, value_noise=True).set_index("unit_id")
+    # the data noise (rates from their Jeffreys posteriors) widens the intervals: weights
+    # only are narrower; the Wilson redraws remain available
+    narrow = rank_interval_table(lab_dataset, lab_framework, 2024, value_noise=False).set_index("unit_id")
     width = (table["rank_high"] - table["rank_low"]).mean()
-    assert (wide["rank_high"] - wide["rank_low"]).mean() > width
-    assert wide.attrs["parameters"]["value_noise"] == "wilson"
+    assert (narrow["rank_high"] - narrow["rank_low"]).mean() < width
+    assert narrow.attrs["parameters"]["value_noise"] == "none" and (narrow["varied"] == "weights").all()
+    wilson = rank_interval_table(lab_dataset, lab_framework, 2024, value_noise=True)
+    assert wilson.attrs["parameters"]["value_noise"] == "wilson"
 
 
 def test_compute_results_adds_rank_intervals(lab_dataset, lab_framework, tmp_path):
