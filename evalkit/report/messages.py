@@ -289,6 +289,8 @@ ZH: dict[str, str] = {
     "ov_heatmap_note": "格中数字为得分率（得分 ÷ 分值，%），颜色的含义见图下色标。",
     "ov_heatmap_provisional_note": "标“{mark}”的单位等次和排名为暂定（数据覆盖低于公布门槛）。",
     # --- unit report ZH (issue 11) ---
+    "col_prev_value": "上年实际值",
+    "prev_value_note": "上年实际值按同一指标体系计算，口径可比；“—”表示上年无数据或不适用。",
     "area_mark_note": "※ 该一级指标含本年度无数据的指标，其得分部分按缺失数据规则计算，不完全代表实际表现。",
     "strengths_none_full": "本年度没有明显高于同组中位水平的指标；{n} 项有数据的指标得满分，同组中位水平亦为满分。",
     "rank_published_note": "公布名次：第 {rank} 名{tied}",
@@ -655,6 +657,8 @@ EN: dict[str, str] = {
     "ov_heatmap_provisional_note": "Units marked “{mark}” have a provisional grade and rank (data coverage below the "
                                    "publication threshold).",
     # --- unit report EN (issue 11) ---
+    "col_prev_value": "Last year",
+    "prev_value_note": "Last year's values are computed with the same framework, so they compare; “—”: no data or not applicable last year.",
     "area_mark_note": "※ The area includes indicators without data this year; part of its score comes from the missing-data rule and does not fully reflect performance.",
     "strengths_none_full": "No indicator is clearly above the peer median this year; {n} indicators with data have full marks, as has the peer median.",
     "rank_published_note": "Published place: No. {rank}{tied}",

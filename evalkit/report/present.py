@@ -929,8 +929,10 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
     nodes = analysis.unit_leaves(results, unit).set_index("code")
     status = analysis._status(nodes.reset_index()).to_numpy()
     status_of = dict(zip(nodes.index.astype(str), status))
+    prev = analysis.previous_values(results, unit)
     cols = [blocks.column(msg(language, "col_indicator"), width=2.6),
             blocks.column(msg(language, "col_raw_value"), "right", 1.3),
+            blocks.column(msg(language, "col_prev_value"), "right", 0.8),
             blocks.column(msg(language, "col_target"), "right", 0.9),
             blocks.column(msg(language, "col_score_points"), "right", 1.1),
             blocks.column(msg(language, "col_points_lost"), "right", 0.8)]
@@ -948,6 +950,7 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
             reason = node.get("na_reason_en") if language != "zh" and node.get("na_reason_en") else node.get("na_reason")
             rows.append(blocks.row([blocks.cell(r.name, sub=str(reason or "")),
                                     blocks.cell(msg(language, "not_applicable_text"), style="muted"),
+                                    blocks.cell("—", style="muted"),
                                     blocks.cell(r.target_text, style="muted"), blocks.cell("—", style="muted"), "—"],
                                    "nodata"))
             continue
@@ -956,6 +959,8 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
                    if st == "filled" else msg(language, "not_reported_sub"))
             rows.append(blocks.row([blocks.cell(r.name, sub=how),
                                     blocks.cell(msg(language, "not_reported_text"), style="nodata"),
+                                    blocks.cell(format_value(prev.get(r.code), r.value_unit, language, missing="—"),
+                                                style="muted"),
                                     blocks.cell(r.target_text, style="muted"),
                                     blocks.cell(f"{fmt_score(r.score, missing='—')} / {fmt_compact(r.points)}",
                                                 style="muted"),
@@ -973,10 +978,13 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
                            >= HIGHLIGHT_LOSS_SHARE) else ""
         rows.append(blocks.row([blocks.cell(r.name, sub=str(explanation or "")),
                                 blocks.cell(value, sub=sub),
+                                blocks.cell(format_value(prev.get(r.code), r.value_unit, language, missing="—"),
+                                            style="muted"),
                                 blocks.cell(r.target_text, style="muted"),
                                 blocks.cell(f"{fmt_score(r.score)} / {fmt_compact(r.points)}", style="strong"),
                                 fmt_score(r.points_lost)], style))
-    notes = [msg(language, "indicator_notes", small=SMALL_N), msg(language, "not_reported_note", policy=policy)]
+    notes = [msg(language, "indicator_notes", small=SMALL_N), msg(language, "not_reported_note", policy=policy),
+             msg(language, "prev_value_note")]
     return blocks.section("indicators", msg(language, "indicators_heading"), [
         blocks.table(cols, rows, notes=notes)], break_before=True)
 

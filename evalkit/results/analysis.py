@@ -371,7 +371,7 @@ def suggestions(results: Any, unit: str, n: int = TOP_SUGGESTIONS) -> pd.DataFra
     nodes = unit_nodes(results, unit)
     nodes.index = nodes["code"].astype(str)
     peer_values = _peer_values(results, unit)
-    prev = _previous_values(results, unit)
+    prev = previous_values(results, unit)
     for r in lost.itertuples(index=False):
         node = nodes.loc[r.code] if r.code in nodes.index else pd.Series(dtype=object)
         direction = node.get("direction")
@@ -405,8 +405,9 @@ def _peer_values(results: Any, unit: str) -> dict[str, float]:
     return values.groupby(peers["code"].astype(str)).median().dropna().to_dict()
 
 
-def _previous_values(results: Any, unit: str) -> dict[str, float]:
-    """Last year's raw value of each leaf of ``unit`` (from ``node_history``)."""
+def previous_values(results: Any, unit: str) -> dict[str, float]:
+    """Last year's raw value of each leaf of ``unit`` that had data last year (from the
+    ``node_history`` table: scored with the same framework, so comparable); {} without it."""
     hist = _table(results, "node_history")
     if hist is None or hist.empty:
         return {}
