@@ -12,5 +12,5 @@ SHIPPED = {"notebooks": "notebooks", "templates": "templates", "data_samples": "
 setup(
     packages=find_packages(include=["evalkit", "evalkit.*"]) + [f"evalkit._shipped.{k}" for k in SHIPPED],
     package_dir={f"evalkit._shipped.{k}": v for k, v in SHIPPED.items()},
-    package_data={"evalkit.schemas": ["*.json"], **{f"evalkit._shipped.{k}": ["**/*"] for k in SHIPPED}},
+    package_data={"evalkit.schemas": ["*.json"], "evalkit.portal": ["assets/*"], **{f"evalkit._shipped.{k}": ["**/*"] for k in SHIPPED}},
 )

@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | score | validate | indicators | sample``.
+"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -145,6 +145,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_DIFFERENT
 
 
+def cmd_portal(args: argparse.Namespace) -> int:
+    from .portal import build_portal
+
+    result = build_portal(Path(args.out), language=args.language)
+    print(result.describe())
+    return EXIT_OK
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from .configuration import load_configuration
     from .results.compute import compute_results
@@ -197,6 +205,30 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table.insert(1, "name_zh", table["indicator"].map(names))
     write_table(table, out, raw_csv=args.raw_csv)
     print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, {year}) to {out}")
+    return EXIT_OK
+
+
+def cmd_oa_posts(args: argparse.Namespace) -> int:
+    from .data.dataset import load_dataset
+    from .data.writers import write_table
+    from .indicators.oa import oa_by_post
+    from .qualitative.rubric import ANONYMITY_FLOOR
+    from .resources import sample_data_dir
+
+    out = Path(args.out)
+    if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):
+        raise EvalkitError(f"--out: expected a file ending in .csv, .xlsx or .parquet; found '{out.name}'")
+    data = Path(args.data) if args.data else sample_data_dir()
+    ds = load_dataset(data)
+    year = ds.evaluation_year(args.year)  # default: the latest year with data for scoring
+    if not ds.has("oa_documents", year):
+        raise EvalkitError(f"{data}: no oa_documents file for {year}: there are no per-post figures to write")
+    table = oa_by_post(ds, year)
+    write_table(table, out, raw_csv=args.raw_csv)
+    hidden = int(table["suppressed"].sum())
+    print(f"Wrote {len(table):,} rows (unit × post type, {year}) to {out}; {hidden} with fewer than "
+          f"{ANONYMITY_FLOOR} documents are suppressed. FOR THE EVALUATION OFFICE ONLY (仅供效能办内部使用): "
+          "do not publish or attach to a report.")
     return EXIT_OK
 
 
@@ -257,6 +289,24 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--quiet", action="store_true", help="no progress bar")
     ver.set_defaults(func=cmd_verify)
 
+    por = sub.add_parser("portal", help="build the district portal: one offline site over every year's reports",
+                         description="Build a static site at OUT/index.html over every year folder in "
+                                     "OUT (what `evalkit run --out OUT` wrote): league tables per peer "
+                                     "group (sortable, filterable, searchable) with links to each "
+                                     "report's HTML and PDF, a page per unit over all years, the "
+                                     "district's trend, warnings and overdue rectification, and two "
+                                     "units side by side; Chinese and English. Built only from the "
+                                     "reports' JSON, so it shows the reports' numbers; works from the "
+                                     "file system and any static web server, nothing is fetched from "
+                                     "the network. Written as a whole (OUT/index.html and OUT/portal/); "
+                                     "`evalkit run` refreshes it when it exists.")
+    por.add_argument("--out", default="reports", metavar="REPORTS_DIR",
+                     help="the reports folder (default: ./reports)")
+    por.add_argument("--language", choices=("zh", "en"), default=None,
+                     help="the pages' first language; readers can switch (default: the existing "
+                          "portal's, else zh)")
+    por.set_defaults(func=cmd_portal)
+
     sco = sub.add_parser("score", help="score every unit and write the results table (Parquet, CSV, XLSX)",
                          description="Validate the data, score every unit with the framework and "
                                      "write OUT/<year>/scores.parquet, .csv and .xlsx (unit × node: "
@@ -285,6 +335,19 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
     ind.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     ind.set_defaults(func=cmd_indicators)
+
+    oap = sub.add_parser("oa-posts", help="write the OA duty-performance figures per unit and post type "
+                                          "(evaluation office only)",
+                         description="Compute the office-automation indicators (on-time rate, median "
+                                     "handling days, overdue backlog) per unit AND post type (岗位) and "
+                                     "write them to --out (.csv, .xlsx or .parquet). For the evaluation "
+                                     "office only: `evalkit run` never writes these figures, and a post "
+                                     "type with fewer documents than the anonymity floor is suppressed.")
+    oap.add_argument("--data", help="data directory (default: the shipped sample district)")
+    oap.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
+    oap.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    oap.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    oap.set_defaults(func=cmd_oa_posts)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
                          description="Write every table of the data contract for the fictional "

@@ -165,6 +165,7 @@ class BatchSummary:
     stale: list[str] = field(default_factory=list)         # manifest keys
     overview: str = ""          # "written", "unchanged", "failed" or "" (not rendered)
     manifest: Path | None = None
+    portal: str = ""            # what refreshing the portal of the reports folder said ("": none there)
 
     @property
     def ok(self) -> bool:
@@ -179,6 +180,8 @@ class BatchSummary:
             lines.append(f"district overview: {self.overview}")
         if self.manifest is not None:
             lines.append(f"manifest: {self.manifest}")
+        if self.portal:
+            lines.append(self.portal)
         if self.stale:
             shown = ", ".join(self.stale[:8]) + (" …" if len(self.stale) > 8 else "")
             lines.append(f"{len(self.stale)} earlier report(s) in the folder were rendered from other "
@@ -710,15 +713,31 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
     as long as it takes); its reports stay in the manifest. Raises :class:`EvalkitError`
     for a bad option, unknown units, ids that would share a file, too little free space or
     a disk that fills while the results or the manifest are written; a report that fails
-    is listed in the summary and the others are still rendered."""
+    is listed in the summary and the others are still rendered. Then the portal of
+    ``out_dir`` (``evalkit portal``), if there is one, is rebuilt (:func:`refresh_portal_of`)."""
     _check_options(language, renderer)
     plan = _plan(data, framework, year, language, renderer)
     chosen = _choose(plan, units)
     year_dir = (Path(out_dir) / str(plan.year)).resolve()
     remove_stale_scratch()
     with folder_lock(year_dir, timeout=lock_timeout):
-        return _render(plan, chosen, year_dir, jobs=jobs, progress=progress, overview=overview,
-                       force=force, scheduler=scheduler, timeout=timeout, start_timeout=start_timeout)
+        summary = _render(plan, chosen, year_dir, jobs=jobs, progress=progress, overview=overview,
+                          force=force, scheduler=scheduler, timeout=timeout, start_timeout=start_timeout)
+    summary.portal = refresh_portal_of(year_dir.parent)  # after the lock: the portal reads it shared
+    return summary
+
+
+def refresh_portal_of(out_dir: Path) -> str:
+    """Rebuild the portal of ``out_dir`` when it has one (``evalkit portal``); what to say
+    about it ("" when there is none). A portal that cannot be rebuilt is left as it was
+    and said so; the reports are written either way."""
+    from .portal import refresh_portal
+
+    try:
+        result = refresh_portal(out_dir)
+    except (EvalkitError, OSError) as exc:
+        return f"portal: not refreshed ({exc}); run `evalkit portal --out {out_dir}`"
+    return "" if result is None else f"{result.describe()} (refreshed)"
 
 
 def _render(plan: _Plan, chosen: list[str], year_dir: Path, *, jobs: int, progress: bool,

@@ -228,7 +228,7 @@ def test_sub_districts_are_scored_out_of_the_full_points_with_labels(tmp_path, s
 
 
 def test_a_key_that_is_neither_peer_group_nor_unit_class_is_an_error(tmp_path, sample_dataset):
-    text = edited(FRAMEWORK, "points: {department: 4, subdistrict: 8}", "points: {department: 4, 街道办: 8}")
+    text = edited(FRAMEWORK, "points: {department: 3, subdistrict: 6}", "points: {department: 3, 街道办: 6}")
     framework = load_framework(write(tmp_path, "framework.yaml", text.replace("total_points: 100", "")))
     with pytest.raises(FrameworkError) as err:
         scoring_model(sample_dataset, framework, YEAR)
@@ -238,8 +238,8 @@ def test_a_key_that_is_neither_peer_group_nor_unit_class_is_an_error(tmp_path, s
 
 
 def test_total_points_are_checked_for_every_peer_group_and_class(tmp_path, sample_dataset):
-    text = edited(FRAMEWORK, "points: {department: 4, subdistrict: 8}",
-                  "points: {department: 4, subdistrict: 8, 镇: 6}")
+    text = edited(FRAMEWORK, "points: {department: 3, subdistrict: 6}",
+                  "points: {department: 3, subdistrict: 6, 镇: 4}")
     framework = load_framework(write(tmp_path, "framework.yaml", text))  # 镇 may be a class: load is fine
     with pytest.raises(FrameworkError, match=r"total_points.*100.*'subdistrict'.*'镇'.*found 98"):
         scoring_model(sample_dataset, framework, YEAR)

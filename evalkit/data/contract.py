@@ -483,6 +483,59 @@ SUPERVISION_TASKS = Table(
     ),
 )
 
+#: The roles (岗位) a document is handled at in the office-automation system. A closed
+#: list: a cell holding anything else (a person's name, a free-text job title) is refused,
+#: so no name can enter the table. Per-post figures are for the evaluation office only and
+#: are withheld below the anonymity floor (:func:`evalkit.indicators.oa.oa_by_post`).
+OA_POST_TYPES = {
+    "clerk": "科员",
+    "deputy_section_chief": "副科长",
+    "section_chief": "科长",
+    "deputy_head": "分管领导",
+    "head": "主要领导",
+    "other": "其他岗位",
+}
+
+OA_DOCUMENT_KINDS = {
+    "incoming": "收文",
+    "outgoing": "发文",
+    "supervision": "督办",
+    "minutes": "会议纪要落实",
+    "other": "其他",
+}
+
+OA_DOCUMENTS = Table(
+    name="oa_documents",
+    label_zh="办公自动化公文办理",
+    description="Documents and tasks handled in the office-automation system (OA 公文/事项办理: "
+                "收文, 发文, 督办, 会议纪要落实 …), one row per document, for the duty-performance "
+                "indicators (岗位履职). `post_type` is the role the document was handled at, "
+                "one of a closed list of codes — never a person's name.",
+    scope="year",
+    key=("doc_id",),
+    anchor_date="received_at",
+    allow_empty=True,
+    orders=(Order("received_at", "assigned_at", "a document is assigned after it is received"),
+            Order("received_at", "closed_at", "a document is closed after it is received"),
+            Order("assigned_at", "closed_at", "a document is closed after it is assigned")),
+    columns=(
+        Column("doc_id", "id", "文件编号", "Document (or task) number in the OA system."),
+        _unit_id("Unit handling the document (承办单位)."),
+        Column("post_type", "category", "办理岗位",
+               "Role the document was handled at (岗位类别) — a code of the list, never a "
+               "person's name; anything else is refused.", categories=OA_POST_TYPES),
+        Column("kind", "category", "文件类型", "Kind of document or task.",
+               categories=OA_DOCUMENT_KINDS),
+        Column("received_at", "datetime", "收文时间", "Time the document was received (登记) in the unit."),
+        Column("assigned_at", "datetime", "分办时间", "Time it was assigned to the handling post; "
+               "empty if not recorded.", nullable=True),
+        Column("closed_at", "datetime", "办结时间", "Time it was closed (办结); empty while open.",
+               nullable=True),
+        Column("limit_days", "int", "办理时限", "Time limit for closing it, counted from receipt.",
+               minimum=1, maximum=365, unit="working days"),
+    ),
+)
+
 PROJECTS = Table(
     name="projects",
     label_zh="重大项目",
@@ -519,6 +572,84 @@ PROJECT_MILESTONES = Table(
                minimum=0, unit="yuan"),
         Column("actual_cost_yuan", "money", "实际投资", "Actual cost so far.", nullable=True,
                minimum=0, unit="yuan"),
+    ),
+)
+
+#: Categories of a unit's key tasks (重点工作任务) and the completion levels of their assessment.
+KEY_TASK_CATEGORIES = {
+    "district_priority": "区委区政府重点工作",
+    "annual_goal": "部门年度目标",
+    "livelihood": "民生实事",
+}
+COMPLETION_LEVELS = {"completed": "完成", "basically_completed": "基本完成", "not_completed": "未完成"}
+#: The ``completion_pct`` a completion level allows: ``(low, high, high included)``; checked by
+#: :mod:`evalkit.data.validation`.
+COMPLETION_PCT_BANDS = {"completed": (100.0, 100.0, True), "basically_completed": (60.0, 100.0, False),
+                        "not_completed": (0.0, 60.0, False)}
+
+KEY_TASKS = Table(
+    name="key_tasks",
+    label_zh="重点工作任务",
+    description="Each unit's own key tasks of the year (个性指标: 区委区政府重点工作, 部门年度目标, 民生实事), "
+                "one row per task, with their weight within the unit and the year-end assessment "
+                "(完成 / 基本完成 / 未完成) by the assessing office. A unit with no row in a year that "
+                "has this file has no key tasks assigned: the key-task indicator does not apply to it.",
+    scope="year",
+    key=("task_id",),
+    anchor_date="due_date",
+    allow_empty=True,
+    rules=(
+        "A task's `points` are greater than 0.",
+        "A task assessed `completed` (完成) has a `completed_date`; one assessed `not_completed` "
+        "(未完成) has none.",
+        "A `completion_pct`, when given, fits the `completion` level: 100 for `completed` (完成), "
+        "60 or more and below 100 for `basically_completed` (基本完成), below 60 for "
+        "`not_completed` (未完成).",
+    ),
+    columns=(
+        Column("task_id", "id", "任务编号", "Task number."),
+        _unit_id("Unit responsible for the task (牵头单位)."),
+        Column("title", "text", "任务名称", "The task as assigned, e.g. 完成老旧小区改造 20 个."),
+        Column("title_en", "text", "英文名称", "The task in English (English reports show it; without it "
+               "they show the Chinese title).", nullable=True),
+        Column("category", "category", "任务类别", "Kind of task.", categories=KEY_TASK_CATEGORIES),
+        Column("points", "float", "分值", "Weight of the task within the unit's key tasks (the unit's "
+               "tasks are weighted by their points; the framework sets the points of the key-task leaf).",
+               minimum=0),
+        Column("due_date", "date", "完成时限", "Date the task is due."),
+        Column("acceptance", "text", "验收标准", "The acceptance criterion (how completion is judged)."),
+        Column("acceptance_en", "text", "英文验收标准", "The criterion in English.", nullable=True),
+        Column("completion", "category", "完成情况", "Year-end assessment of the task.",
+               categories=COMPLETION_LEVELS),
+        Column("completion_pct", "float", "完成进度", "Share of the task completed, when the assessment "
+               "gives one; it replaces the level's default share in the score.", nullable=True,
+               minimum=0, maximum=100, unit="%"),
+        Column("completed_date", "date", "实际完成日期", "Date the task was completed; required for 完成, "
+               "empty for 未完成.", nullable=True),
+        Column("assessed_by", "text", "评定单位", "Office that assessed the completion, e.g. 区委督查室."),
+        Column("assessed_by_en", "text", "评定单位英文名称", "The assessing office in English.", nullable=True),
+        Column("evidence", "text", "佐证材料", "Evidence of completion (document numbers, reports).",
+               nullable=True),
+    ),
+)
+
+KEY_TASK_MILESTONES = Table(
+    name="key_task_milestones",
+    label_zh="重点工作任务节点",
+    description="Milestones (时间节点) of the key tasks, one row per task and milestone, with the "
+                "planned and the actual date; a milestone reached after its planned date costs the "
+                "task points by the working days it is late.",
+    scope="year",
+    key=("task_id", "milestone"),
+    anchor_date="planned_date",
+    allow_empty=True,
+    columns=(
+        Column("task_id", "id", "任务编号", "Task.", references="key_tasks.task_id"),
+        Column("milestone", "text", "节点名称", "The milestone, e.g. 完成方案制定."),
+        Column("milestone_en", "text", "英文节点名称", "The milestone in English.", nullable=True),
+        Column("planned_date", "date", "计划完成日期", "Planned date."),
+        Column("actual_date", "date", "实际完成日期", "Date reached; empty if not reached yet.",
+               nullable=True),
     ),
 )
 
@@ -673,7 +804,8 @@ TABLES: dict[str, Table] = {
     for t in (
         UNITS, RATERS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
         DISCLOSURE_REQUESTS, DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS,
-        RECTIFICATIONS, SUPERVISION_TASKS, PROJECTS, PROJECT_MILESTONES, PROPOSALS,
+        RECTIFICATIONS, SUPERVISION_TASKS, OA_DOCUMENTS, PROJECTS, PROJECT_MILESTONES,
+        KEY_TASKS, KEY_TASK_MILESTONES, PROPOSALS,
         STAFFING, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
     )
 }

@@ -24,7 +24,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .contract import DTYPE_DESCRIPTION, LEGAL_OUTCOMES_BY_KIND, Column, Table
+from .contract import COMPLETION_PCT_BANDS, DTYPE_DESCRIPTION, LEGAL_OUTCOMES_BY_KIND, Column, Table
 from ..errors import Problem
 from .loading import RawFile
 from .text import clean_cells, clean_text, describe, removed_characters
@@ -570,11 +570,52 @@ def _rule_adjustments(ct: CheckedTable) -> list[Problem]:
                         "points for a bonus (加分) or deduction (扣分)", ["an empty cell"] * MAX_ROWS_PER_CHECK)
 
 
+def _rule_key_tasks(ct: CheckedTable) -> list[Problem]:
+    """Points above 0; a completed date for 完成 and none for 未完成; a completion percentage
+    within its level's band (:data:`~evalkit.data.contract.COMPLETION_PCT_BANDS`)."""
+    f, rows, display = ct.frame, ct.rows, ct.raw.display
+    problems: list[Problem] = []
+    if "points" in ct.headers:
+        zero = (pd.to_numeric(f["points"], errors="coerce") == 0).to_numpy()
+        problems += row_problems(display, rows, zero, ct.header("points"),
+                                 "points greater than 0 (the task's weight within the unit)",
+                                 _found(f["points"], zero))
+    completion = f["completion"] if "completion" in ct.headers else pd.Series(None, index=f.index, dtype=object)
+    labels = ct.table.column("completion").categories
+    has_date = (f["completed_date"].notna() if "completed_date" in ct.headers
+                else pd.Series(False, index=f.index)).to_numpy()
+    done = (completion == "completed").to_numpy()
+    problems += row_problems(display, rows, done & ~has_date,
+                             ct.header("completed_date") if "completed_date" in ct.headers else "completed_date",
+                             f"a completed date for a task assessed completed ({labels['completed']})",
+                             ["an empty cell" if "completed_date" in ct.headers else "no completed_date column"]
+                             * MAX_ROWS_PER_CHECK)
+    undone = (completion == "not_completed").to_numpy() & has_date
+    problems += row_problems(display, rows, undone, ct.header("completed_date"),
+                             f"no completed date for a task assessed not completed ({labels['not_completed']})",
+                             [f"{v}, but the task is assessed {labels['not_completed']}"
+                              for v in _found(f["completed_date"], undone)])
+    if "completion_pct" in ct.headers:
+        pct = pd.to_numeric(f["completion_pct"], errors="coerce").astype("float64")
+        for level, (low, high, inclusive) in COMPLETION_PCT_BANDS.items():
+            inside = (pct >= low) & ((pct <= high) if inclusive else (pct < high))
+            wrong = ((completion == level) & pct.notna() & ~inside).to_numpy()
+            if not wrong.any():
+                continue
+            band = (f"{high:g}" if low == high else
+                    f"{low:g} or more and {'at most' if inclusive else 'below'} {high:g}")
+            problems += row_problems(display, rows, wrong, ct.header("completion_pct"),
+                                     f"a percentage of {band} for a task assessed {level} ({labels[level]})",
+                                     _found(f["completion_pct"], wrong))
+    return problems
+
+
 _TABLE_RULES = {
     "rectifications": _rule_rectifications,
     "service_cases": _rule_service_cases,
     "legal_cases": _rule_legal_cases,
     "adjustments": _rule_adjustments,
+    "key_tasks": _rule_key_tasks,
 }
 
 

@@ -39,6 +39,7 @@ AREAS: dict[str, dict[str, str]] = {
     "satisfaction": {"zh": "群众满意度", "en": "Public satisfaction"},
     "projects": {"zh": "重大项目推进", "en": "Major projects"},
     "supervision": {"zh": "督查督办", "en": "Supervision"},
+    "key_tasks": {"zh": "重点工作任务", "en": "Key tasks"},
     "qualitative": {"zh": "效能评价", "en": "Qualitative evaluation"},
 }
 
@@ -69,6 +70,13 @@ class Indicator:
     #: ``tables``. :func:`evalkit.data.dataset.read_dataset` reads only these (``unit_id`` is
     #: always read), so a declaration must name every column the function touches.
     columns: tuple[str, ...] | None = None
+    #: ``(reason in Chinese, reason in English)`` when a unit without any record of the
+    #: indicator's (first) table in the year has no such duty rather than no data (e.g. a unit
+    #: assigned no key task): :func:`evalkit.scoring.model.scoring_model` then treats its leaf
+    #: as not applicable (excluded, points re-based, shown 不适用 with this reason) instead of
+    #: applying the missing-data policy — provided the year has that table's file at all.
+    #: None (the default): no value is *not reported*.
+    absent_means_not_applicable: tuple[str, str] | None = None
 
     def reads(self) -> dict[str, tuple[str, ...] | None]:
         """Table → the columns this indicator reads (``None``: all of them)."""

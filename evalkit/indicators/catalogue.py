@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import EvalkitError
-from . import disclosure, finance, followup, grid, hotline, legal, qualitative, service, staffing
+from . import disclosure, finance, followup, grid, hotline, legal, oa, qualitative, service, staffing
+from . import key_tasks
 from ._common import CallScope, prefetch
 from .base import Indicator
 from .parameters import DEFAULT_PARAMETERS, IndicatorParameters
@@ -40,6 +41,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("service_online_rate", "全程网办率", "Cases handled fully online", "efficiency", P, +1,
               ("service_cases",), service.service_online_rate,
               columns=_of("service_cases", "completed_date", "channel")),
+    # 岗位履职 — office-automation document handling (per unit; per post: oa.oa_by_post, office only)
+    Indicator("oa_on_time_rate", "公文按时办结率", "OA documents closed on time", "efficiency", P, +1,
+              ("oa_documents",), oa.oa_on_time_rate,
+              columns=_of("oa_documents", "received_at", "closed_at", "limit_days")),
+    Indicator("oa_median_handling_days", "公文办理用时中位数", "Median OA handling time", "efficiency",
+              "工作日", -1, ("oa_documents",), oa.oa_median_handling_days,
+              columns=_of("oa_documents", "received_at", "closed_at", "limit_days")),
+    Indicator("oa_overdue_backlog", "公文超期未办结数", "OA documents overdue at year end", "efficiency",
+              "件", -1, ("oa_documents",), oa.oa_overdue_backlog,
+              columns=_of("oa_documents", "received_at", "closed_at", "limit_days")),
     # 公共服务 — 12345 hotline
     Indicator("hotline_signed_rate", "12345及时签收率", "12345 tickets signed for in time", "public_service",
               P, +1, ("hotline_tickets",), hotline.hotline_signed_rate,
@@ -143,6 +154,12 @@ CATALOGUE: tuple[Indicator, ...] = (
               "projects", "指数", +1, ("projects", "project_milestones"), followup.project_cost_performance,
               columns=_of("project_milestones", "project_id", "planned_date", "actual_date", "planned_cost_yuan",
                           "actual_cost_yuan") + _of("projects", "project_id")),
+    # 重点工作任务 — each unit's own key tasks (个性指标)
+    Indicator("key_task_score", "重点工作任务完成得分", "Key-task completion score", "key_tasks", "分", +1,
+              ("key_tasks", "key_task_milestones"), key_tasks.key_task_score,
+              columns=_of("key_tasks", "task_id", "points", "completion", "completion_pct")
+              + _of("key_task_milestones", "task_id", "planned_date", "actual_date"),
+              absent_means_not_applicable=key_tasks.NO_TASKS_REASON),
     # 效能评价 — qualitative
     Indicator("rating_score", "效能评价得分", "Qualitative rating score", "qualitative", "分", +1,
               ("ratings", "raters"), qualitative.rating_score),

@@ -15,7 +15,9 @@ The outline (:data:`OVERVIEW_SECTIONS`) is what a leader reads first:
    varied and its band, change — with each decision and provisional grade named;
 6. one unit × area heat map per peer group, not-applicable areas and areas resting mostly
    on filled-in values never shown as data;
-7. the technical annex (:func:`evalkit.report.present.provenance_section`).
+7. key-task completion across units (:func:`key_tasks_section`: per peer group, and the units
+   with a task not completed);
+8. the technical annex (:func:`evalkit.report.present.provenance_section`).
 
 Pure functions from :class:`evalkit.results.store.Results` to report blocks
 (:mod:`evalkit.report.blocks`); the numbers come from :mod:`evalkit.results.analysis`, every
@@ -38,7 +40,7 @@ import pandas as pd
 from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
 from evalkit.report.present import (_fmt_share, _name, _table_of, _year, change_class, change_text,
-                                    fmt_compact, fmt_score, framework_name, grade_bands, grade_phrase,
+                                    fmt_compact, fmt_fixed, fmt_score, framework_name, grade_bands, grade_phrase,
                                     grade_style, grade_text, is_missing, is_provisional,
                                     provenance_section, rank_phrase, score_decimals, tie_count)
 from evalkit.results import analysis
@@ -726,6 +728,96 @@ def heatmap_sections(results: Any, language: str = "zh") -> list[dict]:
     return out
 
 
+def key_task_summary(results: Any) -> pd.DataFrame | None:
+    """Each unit's key tasks in numbers (None when the results carry no key tasks):
+    ``unit_id, peer_group, tasks, completed, basic, not_completed, late_milestones, score``
+    (``score``: the points-weighted mean task score, the ``key_task_score`` indicator) and
+    ``not_completed_titles`` / ``not_completed_titles_en`` (lists), one row per unit with
+    tasks, in the order of ``results.units``."""
+    tasks = _table_of(results, "key_tasks")
+    if tasks is None:
+        return None
+    rows = []
+    for u in results.units.itertuples(index=False):
+        mine = tasks[tasks["unit_id"].astype(str) == str(u.unit_id)]
+        if mine.empty:
+            continue
+        level = mine["completion"].astype(str)
+        points = mine["points"].astype(float)
+        undone = mine[level == "not_completed"]
+        rows.append({"unit_id": str(u.unit_id), "peer_group": str(u.peer_group), "tasks": len(mine),
+                     "completed": int((level == "completed").sum()),
+                     "basic": int((level == "basically_completed").sum()),
+                     "not_completed": len(undone), "late_milestones": int(mine["late_milestones"].sum()),
+                     "score": float((points * mine["task_score"].astype(float)).sum() / points.sum()),
+                     "not_completed_titles": [str(t) for t in undone["title"]],
+                     "not_completed_titles_en": [str(e) if not is_missing(e) and str(e).strip() else str(t)
+                                                 for t, e in zip(undone["title"], undone["title_en"])]})
+    return pd.DataFrame(rows, columns=["unit_id", "peer_group", "tasks", "completed", "basic", "not_completed",
+                                       "late_milestones", "score", "not_completed_titles",
+                                       "not_completed_titles_en"])
+
+
+def key_tasks_section(results: Any, language: str = "zh") -> list[dict]:
+    """Key-task completion across units: district counts, one row per peer group (units,
+    tasks, completed, basically completed, not completed, late milestones, mean key-task
+    score) and the units with a task not completed, each with those tasks; units without
+    tasks are named as not applicable. Nothing when the results carry no key tasks."""
+    summary = key_task_summary(results)
+    if summary is None:
+        return []
+    units = results.units.set_index(results.units["unit_id"].astype(str))
+    total = summary[["tasks", "completed", "basic", "not_completed", "late_milestones"]].sum()
+    n = int(total["tasks"])
+    parts: list = [blocks.paragraph(msg(
+        language, "kt_ov_lead", units=len(summary), n=n, completed=int(total["completed"]),
+        share=f"{fmt_fixed(100 * total['completed'] / n, 1)}%" if n else "—", basic=int(total["basic"]),
+        not_done=int(total["not_completed"]), late=int(total["late_milestones"])), "")]
+    cols = [blocks.column(msg(language, "kt_ov_col_group"), width=1.4)] + [
+        blocks.column(msg(language, key), "right") for key in
+        ("kt_ov_col_units", "kt_ov_col_tasks", "kt_ov_col_completed", "kt_ov_col_basic", "kt_ov_col_not",
+         "kt_ov_col_late", "kt_ov_col_score")]
+    rows = []
+    for g in _groups(results):
+        sub = summary[summary["peer_group"] == g]
+        if sub.empty:
+            continue
+        rows.append(blocks.row([label(language, "peer_group", g), str(len(sub)), str(int(sub["tasks"].sum())),
+                                str(int(sub["completed"].sum())), str(int(sub["basic"].sum())),
+                                blocks.cell(str(int(sub["not_completed"].sum())),
+                                            style="down" if sub["not_completed"].sum() else ""),
+                                str(int(sub["late_milestones"].sum())),
+                                blocks.cell(fmt_score(sub["score"].mean()), style="strong")]))
+    notes = [msg(language, "kt_ov_note")]
+    missing = [u for u in units.index if u not in set(summary["unit_id"])]
+    if missing:
+        notes.append(msg(language, "kt_ov_na_note", n=len(missing), names=_names(results, missing, language)))
+    parts.append(blocks.table(cols, rows, style="compact"))
+    parts.append(blocks.paragraph(msg(language, "kt_ov_units_heading"), "subhead"))
+    undone = summary[summary["not_completed"] > 0]
+    if undone.empty:
+        parts.append(blocks.paragraph(msg(language, "kt_ov_none"), "muted"))
+    else:
+        order = {g: i for i, g in enumerate(_groups(results))}
+        undone = undone.assign(_g=undone["peer_group"].map(order)).sort_values(
+            ["_g", "not_completed", "score", "unit_id"], ascending=[True, False, True, True], kind="stable")
+        cols = [blocks.column(msg(language, "kt_ov_col_unit"), width=1.6),
+                blocks.column(msg(language, "kt_ov_col_not_tasks"), width=3.4),
+                blocks.column(msg(language, "kt_ov_col_unit_score"), "right")]
+        titles = "not_completed_titles" if language == "zh" else "not_completed_titles_en"
+        body = [blocks.row([blocks.cell(_name(units.loc[r.unit_id], language),
+                                        sub=msg(language, "kt_ov_unit_sub", tasks=r.tasks, basic=r.basic,
+                                                late=r.late_milestones)),
+                            msg(language, "list_sep").join(getattr(r, titles)),
+                            blocks.cell(fmt_score(r.score), style="strong")])
+                for r in undone.itertuples(index=False)]
+        parts.append(blocks.table(cols, body, style="compact", notes=notes))
+        notes = []
+    if notes:
+        parts.append(blocks.paragraph("\n".join(notes), "note"))
+    return [blocks.section("key-tasks", msg(language, "kt_ov_heading"), parts, break_before=True)]
+
+
 #: The district overview's outline: ``(id, builder)`` in order; a builder takes ``(results,
 #: language, parameters)`` and returns one block or a list of blocks (one per peer group).
 OVERVIEW_SECTIONS: tuple[tuple[str, Callable[..., dict | list[dict]]], ...] = (
@@ -737,6 +829,7 @@ OVERVIEW_SECTIONS: tuple[tuple[str, Callable[..., dict | list[dict]]], ...] = (
     ("movers", lambda res, lang, params: movers_section(res, lang)),
     ("league", lambda res, lang, params: league_sections(res, lang)),
     ("heatmap", lambda res, lang, params: heatmap_sections(res, lang)),
+    ("key_tasks", lambda res, lang, params: key_tasks_section(res, lang)),
     ("provenance", lambda res, lang, params: provenance_section(res, lang, params)),
 )
 

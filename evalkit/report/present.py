@@ -1211,10 +1211,117 @@ def method_section(results: Any, unit: str, language: str = "zh") -> dict:
     ], break_before=True)
 
 
+def _data_text(row: Any, column: str, language: str) -> str:
+    """A data text in ``language``: the ``<column>_en`` cell in English when it is given,
+    else the ``column`` cell (data with no English stay as written)."""
+    if language != "zh":
+        en = getattr(row, f"{column}_en", None)
+        if not is_missing(en) and str(en).strip():
+            return str(en)
+    value = getattr(row, column, None)
+    return "" if is_missing(value) else str(value)
+
+
+def key_task_rule_text(results: Any, language: str = "zh") -> str:
+    """The key-task rule in words, from the settings the results were scored with
+    (``meta["parameters"]["key_tasks"]``, :func:`evalkit.indicators.key_tasks.rule_parameters`);
+    "" when the results carry none."""
+    rule = ((results.meta or {}).get("parameters") or {}).get("key_tasks")
+    if not rule:
+        return ""
+    shares = msg(language, "list_sep").join(
+        f"{label(language, 'kt_completion', level)} {fmt_compact(share)}"
+        for level, share in rule["completion_shares"].items())
+    return msg(language, "kt_note_rule", shares=shares, per_day=fmt_compact(rule["late_points_per_working_day"]),
+               cap=fmt_compact(rule["late_points_cap_per_task"]))
+
+
+def key_tasks_section(results: Any, unit: str, language: str = "zh") -> dict | None:
+    """The unit's own key tasks (重点工作任务): every task with its category, points,
+    acceptance criterion, due and completion dates, assessment (level, percentage done,
+    assessing office) and task score, each followed by its milestones (planned and actual
+    date, working days late); a lead sentence with the counts and the leaf's points, and the
+    rule. A unit without tasks shows the key-task leaf as not applicable (不适用) with its
+    reason; results without key tasks say so when the framework scores them, and give no
+    section (None) when it does not."""
+    title = msg(language, "kt_heading")
+    tasks = _table_of(results, "key_tasks")
+    leaves = analysis.unit_leaves(results, unit)
+    leaf = leaves[leaves["indicator"].astype(str) == "key_task_score"] if "indicator" in leaves.columns \
+        else leaves.iloc[0:0]
+    node = leaf.iloc[0] if len(leaf) else None
+    if tasks is None:
+        if node is None:
+            return None  # no key tasks in these results and no leaf scoring them: nothing to show
+        return blocks.section("key_tasks", title, [blocks.notice(msg(language, "kt_none"))])
+    mine = tasks[tasks["unit_id"].astype(str) == str(unit)]
+    parts: list = []
+    if mine.empty:
+        if node is not None and str(node.get("status")) == "not_applicable":
+            reason = node.get("na_reason_en") if language != "zh" and node.get("na_reason_en") else node.get("na_reason")
+            parts.append(blocks.paragraph(msg(language, "kt_not_applicable", leaf=_name(node, language),
+                                              na=msg(language, "not_applicable_text"),
+                                              reason=str(reason or "—")), ""))
+        else:
+            parts.append(blocks.notice(msg(language, "kt_no_tasks")))
+        return blocks.section("key_tasks", title, parts)
+    stones = _table_of(results, "key_task_milestones")
+    stones = stones[stones["unit_id"].astype(str) == str(unit)] if stones is not None else None
+    levels = mine["completion"].astype(str)
+    parts.append(blocks.paragraph(msg(
+        language, "kt_lead", n=len(mine), points=fmt_compact(mine["points"].astype(float).sum()),
+        completed=int((levels == "completed").sum()), basic=int((levels == "basically_completed").sum()),
+        not_done=int((levels == "not_completed").sum()), late=int(mine["late_milestones"].sum()),
+        days=int(mine["working_days_late"].sum())), ""))
+    if node is not None and str(node.get("status")) == "data":
+        parts.append(blocks.paragraph(msg(language, "kt_lead_score", score=fmt_fixed(node.get("raw_value"), 1),
+                                          leaf=_name(node, language), leaf_score=fmt_score(node.get("score")),
+                                          leaf_points=fmt_compact(node.get("points"))), ""))
+    cols = [blocks.column(msg(language, "kt_col_task"), width=3.0),
+            blocks.column(msg(language, "kt_col_planned"), "right", 0.9),
+            blocks.column(msg(language, "kt_col_actual"), "right", 0.9),
+            blocks.column(msg(language, "kt_col_late"), "right", 0.8),
+            blocks.column(msg(language, "kt_col_assessment"), "left", 1.7)]
+    rows = []
+    for k, t in enumerate(mine.itertuples(index=False), start=1):
+        level = str(t.completion)
+        assessment = label(language, "kt_completion", level)
+        if not is_missing(t.completion_pct):
+            assessment += msg(language, "kt_pct", pct=fmt_compact(t.completion_pct))
+        sub_key = "kt_assessed_sub_late" if float(t.late_deduction) > 0 else "kt_assessed_sub"
+        sub = msg(language, sub_key, score=fmt_fixed(t.task_score, 1), deduction=fmt_compact(t.late_deduction),
+                  by=_data_text(t, "assessed_by", language) or "—")
+        style = "down" if level == "not_completed" else "strong"
+        late = int(t.late_milestones)
+        rows.append(blocks.row([
+            blocks.cell(msg(language, "kt_task_title", k=k, title=_data_text(t, "title", language)), style="strong",
+                        sub=msg(language, "kt_task_sub", category=label(language, "kt_category", t.category),
+                                points=fmt_compact(t.points), acceptance=_data_text(t, "acceptance", language) or "—")),
+            blocks.cell(str(t.due_date or "—")),
+            blocks.cell(str(t.completed_date) if not is_missing(t.completed_date) else "—"),
+            blocks.cell(str(int(t.working_days_late)), style="down" if late else "muted",
+                        sub=msg(language, "kt_task_late_sub", late=late, total=int(t.milestones))),
+            blocks.cell(assessment, style=style, sub=sub)], "lost" if level == "not_completed" else ""))
+        if stones is None:
+            continue
+        for m in stones[stones["task_id"].astype(str) == str(t.task_id)].itertuples(index=False):
+            days = int(m.working_days_late)
+            rows.append(blocks.row([
+                blocks.cell(msg(language, "kt_milestone", name=_data_text(m, "milestone", language))),
+                blocks.cell(str(m.planned_date or "—"), style="muted"),
+                blocks.cell(str(m.actual_date) if not is_missing(m.actual_date) else msg(language, "kt_not_reached"),
+                            style="" if not is_missing(m.actual_date) else "muted"),
+                blocks.cell(str(days) if days else "—", style="down" if days else "muted"),
+                blocks.cell(label(language, "kt_state", m.state), style="down" if days else "muted")]))
+    notes = [key_task_rule_text(results, language)]
+    parts.append(blocks.table(cols, rows, notes=notes))
+    return blocks.section("key_tasks", title, parts, break_before=True)
+
+
 #: A builder of one section of the unit report: ``(results, unit, language, parameters,
-#: charts) → block``; ``parameters`` are the report's own (shown in the provenance) and
-#: ``charts=False`` leaves the charts out.
-SectionBuilder = Callable[[Any, str, str, "Mapping[str, Any] | None", bool], dict]
+#: charts) → block`` (or None: nothing to show); ``parameters`` are the report's own (shown
+#: in the provenance) and ``charts=False`` leaves the charts out.
+SectionBuilder = Callable[[Any, str, str, "Mapping[str, Any] | None", bool], "dict | None"]
 
 #: The unit report's outline: its sections in order, as ``(id, builder)``. The one
 #: definition the notebook (through :func:`unit_sections`) and every other caller use.
@@ -1226,6 +1333,7 @@ UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     ("strengths", lambda res, unit, lang, params, charts: strengths_section(res, unit, lang)),
     ("qualitative", lambda res, unit, lang, params, charts: qualitative_section(res, unit, lang)),
     ("indicators", lambda res, unit, lang, params, charts: indicators_section(res, unit, lang)),
+    ("key_tasks", lambda res, unit, lang, params, charts: key_tasks_section(res, unit, lang)),
     ("method", lambda res, unit, lang, params, charts: method_section(res, unit, lang)),
     ("provenance", lambda res, unit, lang, params, charts: provenance_section(res, lang, params)),
 )
@@ -1234,8 +1342,10 @@ UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
 def unit_sections(results: Any, unit: str, language: str = "zh",
                   parameters: Mapping[str, Any] | None = None, *, charts: bool = True) -> list[dict]:
     """Every block of the unit report in order (:data:`UNIT_SECTIONS`): what the notebook
-    displays and the PDF is laid out from."""
-    return [build(results, unit, language, parameters, charts) for _, build in UNIT_SECTIONS]
+    displays and the PDF is laid out from. A builder that returns None (nothing to show, e.g.
+    no key tasks in the results) gives no block."""
+    built = (build(results, unit, language, parameters, charts) for _, build in UNIT_SECTIONS)
+    return [b for b in built if b is not None]
 
 
 def report_html(results: Any, unit: str, language: str = "zh") -> str:

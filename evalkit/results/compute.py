@@ -130,6 +130,12 @@ def _node_table(framework: Framework, nodes: pd.DataFrame, not_applicable: pd.Da
             reasons[(str(r.unit_id), str(r.indicator))] = (str(r.reason), "" if pd.isna(en) else str(en))
     keys = list(zip(table["unit_id"].astype(str), table["indicator"].astype(str)))
     na = (table["status"] == "not_applicable").to_numpy()
+    # not applicable without a declaration: the indicator's own reason (a unit assigned no
+    # key task, evalkit.scoring.model._absent_not_applicable)
+    for key, flag in zip(keys, na):
+        implied = getattr(BY_CODE.get(key[1]), "absent_means_not_applicable", None)
+        if flag and key not in reasons and implied is not None:
+            reasons[key] = implied
     table["na_reason"] = [reasons.get(k, ("", ""))[0] if flag else "" for k, flag in zip(keys, na)]
     table["na_reason_en"] = [reasons.get(k, ("", ""))[1] if flag else "" for k, flag in zip(keys, na)]
     table["explain"], table["explain_en"] = _explanations(framework, table, peer_groups)
@@ -207,6 +213,14 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     rect = rectification_table(ds, year)
     if not rect.empty:
         tables["rectifications"] = rect
+    if ds.has("oa_documents", year):  # per unit only: per-post figures are office-only (evalkit oa-posts)
+        from ..indicators.oa import oa_unit_table
+        tables["oa"] = oa_unit_table(ds, year)
+    if ds.has("key_tasks", year):
+        from ..indicators.key_tasks import rule_parameters
+
+        tables["key_tasks"], tables["key_task_milestones"] = key_task_tables(ds, year)
+        meta["parameters"]["key_tasks"] = rule_parameters()
     intervals = rank_interval_table(ds, fw, year, model=model)
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
@@ -229,6 +243,37 @@ def adjustment_table(dataset: Dataset, year: int, framework: Framework) -> pd.Da
     })
     out["cap"] = out["kind"].map(caps).astype("float64")
     return out.sort_values(["unit_id", "kind"], kind="stable").reset_index(drop=True)
+
+
+def key_task_tables(dataset: Dataset, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The year's key tasks and their milestones as published with the results
+    (:func:`evalkit.indicators.key_tasks.key_task_details`, the computation the
+    ``key_task_score`` indicator averages): ``key_tasks`` — ``unit_id, task_id, title,
+    title_en, category, points, due_date, acceptance, acceptance_en, completion,
+    completion_pct, completed_date, assessed_by, assessed_by_en, milestones,
+    late_milestones, working_days_late, share, late_deduction, task_score``;
+    ``key_task_milestones`` — ``unit_id, task_id, milestone, milestone_en, planned_date,
+    actual_date, state, working_days_late``. Dates as ``YYYY-MM-DD`` text (None when empty)."""
+    from ..indicators.key_tasks import key_task_details
+
+    tasks, milestones = key_task_details(dataset, year)
+
+    def text_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        frame = frame.copy()
+        for c in columns:
+            d = pd.to_datetime(frame[c])
+            frame[c] = pd.Series(d.dt.strftime("%Y-%m-%d"), index=frame.index).where(d.notna(), None).astype(object)
+        return frame
+
+    def text(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        for c in columns:
+            frame[c] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in frame[c]]
+        return frame
+
+    tasks = text(text_dates(tasks, "due_date", "completed_date"), "title", "title_en", "category", "acceptance",
+                 "acceptance_en", "completion", "assessed_by", "assessed_by_en")
+    milestones = text(text_dates(milestones, "planned_date", "actual_date"), "milestone", "milestone_en")
+    return tasks, milestones
 
 
 def rectification_table(dataset: Dataset, year: int) -> pd.DataFrame:

@@ -43,7 +43,14 @@ overwrites none). Known names, all without any rater id:
 * ``reliability`` — :func:`evalkit.qualitative.reliability_table` (per rater group and
   criterion, with ``agreement`` and plain-language ``message_zh``/``message_en``);
 * ``rank_intervals`` — the sensitivity analysis: ``unit_id, rank_low, rank_high`` (and
-  optionally ``rank_median, n_scenarios``).
+  optionally ``rank_median, n_scenarios``);
+* ``key_tasks`` / ``key_task_milestones`` — every unit's own key tasks with their assessment,
+  late milestones (working days) and task score, and their milestones
+  (:func:`evalkit.results.compute.key_task_tables`), when the year has a ``key_tasks`` file.
+* ``oa`` — office-automation document handling per unit (``unit_id, n_documents, n_due,
+  oa_on_time_rate, n_closed, oa_median_handling_days, oa_overdue_backlog``;
+  :func:`evalkit.indicators.oa.oa_unit_table`), when the year has an ``oa_documents`` file.
+  Never per post type: those figures are for the evaluation office only (``evalkit oa-posts``).
 
 Reports show a section "not computed" when its table is absent.
 """

@@ -20,7 +20,8 @@ from ..data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
 from ..data.files import atomic_write_text
 from ..errors import EvalkitError
 from ..data.writers import write_table
-from . import adjustments, applicability, events, finance, governance, qualitative
+from . import adjustments, applicability, events, finance, governance, office, qualitative
+from . import key_tasks
 from .context import YearContext
 from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, NOT_REPORTED, OVERSTAFFED_UNIT, POOR_PERFORMERS,
                        WEAK_HOTLINE_UNITS, units_table)
@@ -29,7 +30,8 @@ from .spec import SampleSpec
 TableKey = str | tuple[int, str]
 
 #: Year tables written gzip-compressed in the CSV format.
-EVENT_TABLES = ("service_cases", "hotline_tickets", "grid_cases", "survey_responses", "ratings")
+EVENT_TABLES = ("service_cases", "hotline_tickets", "grid_cases", "survey_responses", "ratings",
+                "oa_documents")
 
 #: Generator of each year table. ``rectifications`` also needs the year's audit findings.
 _YEAR_GENERATORS: dict[str, Callable[[YearContext], pd.DataFrame]] = {
@@ -42,8 +44,11 @@ _YEAR_GENERATORS: dict[str, Callable[[YearContext], pd.DataFrame]] = {
     "legal_cases": governance.legal_cases,
     "audit_findings": finance.audit_findings,
     "supervision_tasks": governance.supervision_tasks,
+    "oa_documents": office.oa_documents,
     "projects": governance.projects,
     "project_milestones": governance.project_milestones,
+    "key_tasks": key_tasks.key_tasks,
+    "key_task_milestones": key_tasks.key_task_milestones,
     "proposals": governance.proposals,
     "staffing": finance.staffing,
     "ratings": qualitative.ratings,
@@ -249,9 +254,18 @@ Rows per year:
 * Missing values where the contract allows them: unrated cases, callbacks that did not
   reach the citizen, solved unknown, cases/tickets still pending or open when the year's
   data were extracted (first working day of the next year).
+* Office-automation records (`oa_documents`): a few hundred documents per unit a year
+  (收文, 发文, 督办, 会议纪要落实), handled at a post type (科员 … 主要领导, never a name),
+  mostly closed within their limit, some late, a few still open at year end. In `{office.SMALL_POST_UNIT}` the
+  {office.OA_POST_TYPES[office.SMALL_POST]} post handles only {office.SMALL_POST_DOCUMENTS} documents a year, below the anonymity floor: its per-post
+  figures (`evalkit oa-posts`, for the evaluation office only) are suppressed.
 * Not applicable (`not_applicable`): indicators of duties a unit does not have (no service
   windows, outside the grid, no 12345 tickets, no major project in the year), excluded from
   its points.
+* Key tasks (`key_tasks`, `key_task_milestones`): every unit has {key_tasks.MIN_TASKS}–{key_tasks.MAX_TASKS} tasks of its own a
+  year (区委区政府重点工作, 部门年度目标, 民生实事; 10–30 points each within the unit) with 2–4
+  milestones each; most are 完成, some 基本完成 or 未完成, and some milestones are late (by
+  working days, across holidays and 调休). The framework scores them in `KEY01`.
 * Not reported (未报送): {"; ".join(f"in {y} `{u}` did not submit {', '.join(f'`{t}`' for t in names)}"
                                for y, units in sorted(NOT_REPORTED.items()) for u, names in units.items())}.
 * Adjustments (`adjustments`): 创新创优 bonus points (one above the framework's cap of 3),

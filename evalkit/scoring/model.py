@@ -862,8 +862,33 @@ def scoring_model(dataset, framework: Framework, year: int, *, parameters=None) 
     values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}),
                                 parameters=parameters)
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
+    declared = dataset.table("not_applicable", year)
+    implied = _absent_not_applicable(dataset, framework, year, values)
+    not_applicable = declared if implied.empty else pd.concat(
+        [declared[["unit_id", "indicator"]].astype(str), implied[["unit_id", "indicator"]]], ignore_index=True)
     return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year,
-                                    not_applicable=dataset.table("not_applicable", year))
+                                    not_applicable=not_applicable)
+
+
+def _absent_not_applicable(dataset, framework: Framework, year: int, values: pd.DataFrame) -> pd.DataFrame:
+    """The cells that are not applicable without a declaration: for a leaf whose indicator
+    has :attr:`~evalkit.indicators.base.Indicator.absent_means_not_applicable` (e.g.
+    ``key_task_score``), every unit without a record of the indicator's first table in a year
+    that has that table (no value, ``n`` = 0) has no such duty: its leaf is excluded and its
+    points re-based, exactly as if the ``not_applicable`` table declared it, with the
+    indicator's reason (e.g. 本年度未下达重点工作任务). Without the table's file in the year the
+    leaf is *not reported* and the missing-data policy applies. Columns ``unit_id, indicator,
+    reason, reason_en``."""
+    rows = []
+    for code in sorted({str(n.indicator) for n in framework.leaves()}):
+        ind = BY_CODE.get(code)
+        reason = getattr(ind, "absent_means_not_applicable", None)
+        if reason is None or not dataset.has(ind.tables[0], year):
+            continue
+        mine = values[values["indicator"].astype(str) == code]
+        absent = pd.to_numeric(mine["value"], errors="coerce").isna() & (pd.to_numeric(mine["n"]).fillna(0) == 0)
+        rows += [(str(u), code, reason[0], reason[1]) for u in mine.loc[absent, "unit_id"]]
+    return pd.DataFrame(rows, columns=["unit_id", "indicator", "reason", "reason_en"])
 
 
 def _excluded_cells(not_applicable: pd.DataFrame | None, ids: pd.Index, leaf_nodes) -> np.ndarray | None:

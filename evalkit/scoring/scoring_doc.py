@@ -15,6 +15,7 @@ import inspect
 import sys
 
 import numpy as np
+import pandas as pd
 
 from . import kernels
 from .framework import GradeRules
@@ -163,7 +164,7 @@ def _applicability_section() -> list[str]:
     """Not applicable, not reported and provisional results: from the model's and the
     framework's own docstrings."""
     from .framework import Framework
-    from .model import NODE_STATUSES, ScoringModel
+    from .model import NODE_STATUSES, ScoringModel, _absent_not_applicable
 
     schema = __import__("evalkit.scoring.schema", fromlist=["framework_schema"]).framework_schema()
     publication = schema["properties"]["publication_coverage"]["description"]
@@ -176,10 +177,110 @@ def _applicability_section() -> list[str]:
             "* **not reported** — the leaf applies and has no data: the framework's missing-data "
             "policy (above) gives its score, and the reports say which policy and how many points it gave; "
             "a filled score is never shown as data.",
+            "* **not applicable without a declaration** — "
+            + " ".join(inspect.getdoc(_absent_not_applicable).split()),
             f"* **provisional** (`publication_coverage`) — {publication}", "",
             "Every node row of the results carries its `status`: "
             + ", ".join(f"`{s}`" for s in NODE_STATUSES) + f" ({Framework.__name__} keys: "
             "`publication_coverage`, `missing_policy`).", ""]
+
+
+class _KeyTaskExample:
+    """A one-unit dataset of three key tasks across the 2024 National Day holiday."""
+
+    year = 2024
+    workday_overrides = None
+    units = pd.DataFrame({"unit_id": ["D01"]})
+    _tasks = pd.DataFrame({
+        "task_id": ["T1", "T2", "T3"], "unit_id": ["D01"] * 3, "points": [3.0, 2.0, 5.0],
+        "completion": ["completed", "basically_completed", "not_completed"],
+        "completion_pct": [float("nan")] * 3})
+    _milestones = pd.DataFrame({
+        "task_id": ["T1", "T1", "T2", "T2", "T3"],
+        "milestone": ["a", "b", "a", "b", "a"],
+        "planned_date": pd.to_datetime(["2024-09-27", "2024-09-30", "2024-10-01", "2024-09-28", "2024-12-20"]),
+        "actual_date": pd.to_datetime(["2024-10-08", "2024-10-12", "2024-10-07", "2024-09-29", None])})
+
+    def table(self, name: str, year: int) -> pd.DataFrame:
+        return self._tasks if name == "key_tasks" else self._milestones
+
+
+def _key_task_section() -> list[str]:
+    """The key-task rule (the indicator's own docstring) and a worked example computed by it."""
+    from ..indicators.key_tasks import key_task_details, key_task_score
+
+    ds = _KeyTaskExample()
+    tasks, stones = key_task_details(ds, ds.year)
+    value = float(key_task_score(ds, ds.year)["value"].iloc[0])
+    lines = ["## Key tasks (个性指标: `key_task_score`)", "",
+             "Each unit is scored on its own key tasks (the `key_tasks` and `key_task_milestones` tables); "
+             "a framework leaf reads `key_task_score` like any indicator (the sample framework: `KEY01`, "
+             "15 points, `linear_band` 0–100, so the leaf's points are 15 × score / 100).", "",
+             inspect.getdoc(key_task_score), "",
+             "Example (2024: 29 September, a Sunday, and 12 October, a Saturday, are make-up working days; "
+             "1–7 October are holidays — 国务院办公厅关于2024年部分节假日安排的通知, 国办发明电〔2023〕7号):", "",
+             "| task | points | assessment | milestone planned → reached | working days late | task score |",
+             "|---|---|---|---|---|---|"]
+    for t in tasks.itertuples(index=False):
+        mine = stones[stones["task_id"] == t.task_id]
+        plan = "; ".join(f"{m.planned_date:%m-%d} → " + ("not reached" if pd.isna(m.actual_date)
+                                                          else f"{m.actual_date:%m-%d}") + f" ({m.working_days_late})"
+                         for m in mine.itertuples(index=False))
+        lines.append(f"| {t.task_id} | {t.points:g} | {t.completion} | {plan} | {t.working_days_late} | "
+                     f"max(0, {t.share:g} − {t.late_deduction:g}) = {t.task_score:g} |")
+    weighted = " + ".join(f"{t.points:g} × {t.task_score:g}" for t in tasks.itertuples(index=False))
+    lines += ["", f"key_task_score = ({weighted}) / {tasks['points'].sum():g} = **{value:g}**; "
+              f"the unit's `KEY01` points are 15 × {value:g} / 100 = {15 * value / 100:g}.", ""]
+    return lines
+
+
+class _OAExample:
+    """A one-unit dataset of OA documents across the 2024 holidays and the year end."""
+
+    year = 2024
+    workday_overrides = None
+    units = pd.DataFrame({"unit_id": ["D01"]})
+    _docs = pd.DataFrame({
+        "unit_id": ["D01"] * 6, "limit_days": [3, 1, 4, 5, 5, 5],
+        "received_at": pd.to_datetime(["2024-02-08 17:20", "2024-02-10 09:00", "2024-09-30 17:30",
+                                       "2024-12-20 09:00", "2024-12-25 09:00", "2024-12-26 09:00"]),
+        "closed_at": pd.to_datetime(["2024-02-19 11:00", "2024-02-19 09:00", "2024-10-12 16:00", None, None,
+                                     "2025-01-02 10:00"])})
+
+    def table(self, name: str, year: int) -> pd.DataFrame:
+        return self._docs
+
+
+def _oa_section() -> list[str]:
+    """The OA indicators' counting rules (their module's docstring) and an example computed by them."""
+    from ..indicators import oa
+
+    ds = _OAExample()
+    rows = oa.document_days(ds, ds.year)
+    value = {f.__name__: float(f(ds, ds.year)["value"].iloc[0])
+             for f in (oa.oa_on_time_rate, oa.oa_median_handling_days, oa.oa_overdue_backlog)}
+    conventions = inspect.getdoc(oa).split("Per unit:")[0].split("\n", 1)[1].strip()
+    lines = ["## Office-automation records (岗位履职: `oa_on_time_rate`, `oa_median_handling_days`, "
+             "`oa_overdue_backlog`)", "",
+             "Per-unit indicators from the `oa_documents` table; a framework leaf reads them like any "
+             "indicator, with any leaf rule. Per post type (岗位) they are computed only by `evalkit oa-posts`, "
+             f"for the evaluation office: never scored, never in the results, the reports or their JSON, and "
+             f"withheld for a post type with fewer than {oa.ANONYMITY_FLOOR} documents.", "", conventions, "",
+             "Example (2024: 10–17 February and 1–7 October are holidays, Sunday 18 February and Saturday "
+             "12 October make-up working days; 1 January 2025 is a holiday — 国办发明电〔2023〕7号):", "",
+             "| received → closed | limit | handling days | due | on time | overdue at year end |",
+             "|---|---|---|---|---|---|"]
+    yes = {True: "yes", False: "no"}
+    for d, r in zip(ds._docs.itertuples(index=False), rows.itertuples(index=False)):
+        closed = "open" if pd.isna(d.closed_at) else f"{d.closed_at:%Y-%m-%d}"
+        days = "—" if np.isnan(r.handling_days) else f"{r.handling_days:g}"
+        lines.append(f"| {d.received_at:%Y-%m-%d} → {closed} | {d.limit_days} | {days} | {yes[bool(r.due)]} | "
+                     f"{yes[bool(r.on_time)]} | {yes[bool(r.overdue_open)]} |")
+    lines += ["", f"oa_on_time_rate = {int(rows['on_time'].sum())} / {int(rows['due'].sum())} = "
+              f"**{value['oa_on_time_rate']:.4g} %**; oa_median_handling_days = "
+              f"**{value['oa_median_handling_days']:g}** (of {int(rows['closed'].sum())} closed); "
+              f"oa_overdue_backlog = **{value['oa_overdue_backlog']:g}**.", ""]
+    return lines
 
 
 def scoring_markdown() -> str:
@@ -197,7 +298,8 @@ def scoring_markdown() -> str:
         lines += _rule_section(kind)
         if kind == WHOLE_STEPS_EXAMPLE[0]["type"]:
             lines += _rule_section(kind, WHOLE_STEPS_EXAMPLE)
-    lines += (_missing_section() + _applicability_section() + _sum_section() + _adjustment_section()
+    lines += (_missing_section() + _applicability_section() + _key_task_section() + _oa_section() + _sum_section()
+              + _adjustment_section()
               + _rank_grade_section())
     return "\n".join(lines).rstrip() + "\n"
 

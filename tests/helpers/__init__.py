@@ -5,7 +5,9 @@ pytest's ``pythonpath = ["."]`` (pyproject.toml), so ``python -m pytest``, ``pyt
 subset of test directories import these the same way.
 
 * :data:`REPO`, :data:`SAMPLE` — the repository root and the shipped sample district;
-* :mod:`tests.helpers.lab` — the weighting-scheme lab's synthetic case.
+* :mod:`tests.helpers.lab` — the weighting-scheme lab's synthetic case;
+* :mod:`tests.helpers.cdp` — headless Chromium over the DevTools protocol (a pipe, stdlib only);
+* :mod:`tests.helpers.portal` — synthetic report folders (payloads of many years) for the portal.
 """
 
 from __future__ import annotations

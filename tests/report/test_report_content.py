@@ -223,7 +223,7 @@ def test_overview_sections(sample_results):
     sections = overview.overview_sections(sample_results)
     ids = [s.get("id", s["type"]) for s in sections]
     assert ids == ["document", "summary", "decisions", "attention", "grades", "movers", "league-department",
-                   "league-subdistrict", "heatmap-department", "heatmap-subdistrict", "provenance"]
+                   "league-subdistrict", "heatmap-department", "heatmap-subdistrict", "key-tasks", "provenance"]
     league = sections[ids.index("league-department")]["blocks"][0]
     assert len(league["rows"]) == 35
     assert [r["cells"][0] for r in league["rows"][:3]] == ["1", "2", "3"]
@@ -270,6 +270,6 @@ def test_summary_explains_veto_bonus_cap_and_provisional(sample_results):
     assert decision_texts(sample_results, "D01") == []
     assert decision_texts(sample_results, "D17", "en")[0].startswith("Veto: A major accident")
     d34 = decision_texts(sample_results, "D34")
-    assert d34 == ["等次和排名为暂定：仅 66.2% 的适用分值有实际数据，低于公布门槛 70%。"]
+    assert d34 == ["等次和排名为暂定：仅 73.3% 的适用分值有实际数据，低于公布门槛 75%。"]
     summary = _all_text(present.summary_section(sample_results, "D34"))
-    assert "良好（暂定）" in summary and "（暂定）" in summary
+    assert "优秀（暂定）" in summary and "（暂定）" in summary

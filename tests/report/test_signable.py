@@ -100,7 +100,7 @@ def test_not_applicable_and_provisional_are_shown_as_such(sample_results):
     provisional = sample_results.units[sample_results.units["provisional"]]
     assert provisional["unit_id"].tolist() == ["D34"]
     d34 = _all_text(present.unit_sections(sample_results, "D34", "zh", charts=False))
-    assert "（暂定）" in d34 and "低于公布门槛 70%" in d34
+    assert "（暂定）" in d34 and "低于公布门槛 75%" in d34
     # a filled value is never shown as data: the row says 无数据 and how it was scored
     filled = sample_results.nodes[(sample_results.nodes["unit_id"] == "D34")
                                   & (sample_results.nodes["status"] == "filled")]

@@ -63,7 +63,7 @@ def test_the_model_records_its_steps(lab_model):
     table = lab_model.leaf_table()
     assert list(table["leaf"]) == list(lab_model.leaves)
     assert table["reference_weight"].sum() == pytest.approx(1.0)
-    assert table.set_index("leaf").loc["REG01", "points"] == "4 / 8"
+    assert table.set_index("leaf").loc["REG01", "points"] == "3 / 6"
     assert lab_model.values.flags.writeable is False
 
 

@@ -64,7 +64,7 @@ def test_combinations_that_cannot_work_raise(lab_model):
 
 def test_identical_schemes_vary_nothing(lab_model):
     same = {"a": {"weights": {"EFF": 1, "PUB": 1, "SAT": 1, "REG": 1, "OPN": 1, "POW": 1, "FIN": 1, "STF": 1,
-                              "PRJ": 1, "QUA": 1}}}
+                              "PRJ": 1, "KEY": 1, "QUA": 1}}}
     same["b"] = same["a"]
     with pytest.raises(SensitivityError, match="give every unit the same relative weights"):
         make_plan(lab_model, [AlternativeSchemes(same)])
