@@ -79,7 +79,7 @@ from pathlib import Path
 
 from . import __version__
 from .configuration import load_configuration
-from .data.files import atomic_write_text, sha256_file
+from .data.files import atomic_write_text, flock, sha256_file
 from .errors import EvalkitError
 from .provenance import package_versions
 from .results.compute import compute_results
@@ -301,18 +301,8 @@ _scratch_guard = threading.Lock()
 
 
 def _flock(fd: int, exclusive: bool = True, block: bool = True) -> bool:
-    """``flock`` ``fd``; False when ``block`` is False and another process holds it. Where
-    ``fcntl`` does not exist (Windows) nothing is locked and True is returned."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory locks
-        return True
-    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if block else fcntl.LOCK_NB)
-    try:
-        fcntl.flock(fd, mode)
-    except BlockingIOError:
-        return False
-    return True
+    """:func:`evalkit.data.files.flock` (the one advisory-lock primitive)."""
+    return flock(fd, exclusive, block)
 
 
 def process_scratch() -> Path:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["sha256_file", "atomic_path", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["sha256_file", "atomic_path", "atomic_write_bytes", "atomic_write_text", "flock", "held_lock"]
 
 #: Permissions of a file written atomically (owner read/write, everyone read).
 FILE_MODE = 0o644
@@ -83,3 +84,41 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8",
                       fsync: bool = True) -> Path:
     """Write ``text`` encoded as ``encoding`` (no newline translation) atomically; return ``path``."""
     return atomic_write_bytes(path, text.encode(encoding), fsync=fsync)
+
+
+def flock(fd: int, exclusive: bool = True, block: bool = True) -> bool:
+    """``flock`` ``fd``; False when ``block`` is False and another process holds it. Where
+    ``fcntl`` does not exist (Windows) nothing is locked and True is returned."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks
+        return True
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if block else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, mode)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextmanager
+def held_lock(path: Path, *, shared: bool, busy: str, mode: int = 0o644,
+              unlockable_ok: bool = False) -> Iterator[None]:
+    """Hold an advisory lock on the file ``path`` (created when missing): ``shared`` or
+    exclusive. When another process holds it, print ``evalkit: <busy>`` on stderr and wait.
+    With ``unlockable_ok`` a file that cannot be opened (a read-only folder) is not locked;
+    otherwise the :class:`OSError` propagates. The lock dies with its process."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, mode)
+    except OSError:
+        if not unlockable_ok:
+            raise
+        yield
+        return
+    try:
+        if not flock(fd, exclusive=not shared, block=False):
+            print(f"evalkit: {busy}", file=sys.stderr, flush=True)
+            flock(fd, exclusive=not shared)
+        yield
+    finally:
+        os.close(fd)

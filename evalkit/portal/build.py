@@ -25,17 +25,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import statistics
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from evalkit.data.files import held_lock
 from evalkit.errors import EvalkitError
 from evalkit.portal.messages import LANGUAGES, label, msg
 
@@ -95,32 +94,12 @@ def year_folders(reports_dir: str | Path) -> list[Path]:
             and any(q.name != "manifest.json" for q in p.glob("*.json"))]
 
 
-@contextlib.contextmanager
-def year_lock(year_dir: Path) -> Iterator[None]:
+def year_lock(year_dir: Path) -> contextlib.AbstractContextManager[None]:
     """Hold ``year_dir``'s lock shared while it is read (as ``evalkit verify`` does): a run
     rendering that year is waited for. A folder that cannot be locked (read-only, no
     ``fcntl``) is read as it is."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    path = year_dir / YEAR_LOCK
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"evalkit: {year_dir} is in use by another evalkit command; waiting for it to finish …",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(fd)
+    return held_lock(year_dir / YEAR_LOCK, shared=True, unlockable_ok=True,
+                     busy=f"{year_dir} is in use by another evalkit command; waiting for it to finish …")
 
 
 def _pick(mapping: Mapping[str, Any], names: tuple[str, ...]) -> dict:

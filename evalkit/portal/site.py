@@ -26,14 +26,14 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evalkit import __version__
+from evalkit.data.files import held_lock
 from evalkit.errors import EvalkitError
 from evalkit.portal.build import compare_model, read_reports, site_model, site_text
 from evalkit.portal.messages import LANGUAGES
@@ -128,25 +128,10 @@ def portal_settings(root: Path) -> dict | None:
     return settings
 
 
-@contextlib.contextmanager
-def portal_lock(root: Path) -> Iterator[None]:
+def portal_lock(root: Path) -> contextlib.AbstractContextManager[None]:
     """One build at a time in ``root`` (a second one waits)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"evalkit: another evalkit command is building the portal in {root}; waiting …",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return held_lock(root / LOCK_FILE, shared=False, mode=FILE_MODE,
+                     busy=f"another evalkit command is building the portal in {root}; waiting …")
 
 
 def _write_tree(stage: Path, files: Mapping[str, bytes]) -> None:

@@ -20,6 +20,7 @@ from evalkit.report import blocks, charts, overview, present
 from evalkit.results import analysis
 from evalkit.results.store import Results
 from evalkit.scoring.framework import DEFAULT_GRADE_BANDS, GradeRules, grade_meta
+from tests.helpers.text import all_text as _all_text
 
 DEFAULT_NAMES = tuple(name for name, _, _ in DEFAULT_GRADE_BANDS)
 RENAMED = GradeRules(bands=(("甲等", 90.0), ("乙等", 80.0), ("丙等", 60.0), ("丁等", 0.0)),
@@ -32,14 +33,6 @@ ALLOWED = {
 }
 
 
-def _all_text(block) -> str:
-    if isinstance(block, str):
-        return block
-    if isinstance(block, dict):
-        return " ".join(_all_text(v) for k, v in block.items() if k != "svg")
-    if isinstance(block, list):
-        return " ".join(_all_text(v) for v in block)
-    return ""
 
 
 def renamed_results() -> Results:

@@ -13,16 +13,9 @@ from test_render import XSS_NAME, fake_results
 
 from evalkit.report import blocks, messages, overview, present
 from evalkit.results.store import Results, load_results, save_results
+from tests.helpers.text import all_text as _all_text
 
 
-def _all_text(block) -> str:
-    if isinstance(block, str):
-        return block
-    if isinstance(block, dict):
-        return " ".join(_all_text(v) for k, v in block.items() if k != "svg")
-    if isinstance(block, list):
-        return " ".join(_all_text(v) for v in block)
-    return ""
 
 
 @pytest.fixture(scope="module")
