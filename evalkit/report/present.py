@@ -723,7 +723,8 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
     changes = analysis.area_changes(results, unit)
     if changes["prev_rate"].notna().any():
         rows = []
-        coverage = dict(zip(area_table(results, unit, language)["code"], area_table(results, unit, language)["coverage"]))
+        areas = analysis.area_scores(results, unit)
+        coverage = dict(zip(areas["code"], areas["coverage"]))
         mark = msg(language, "coverage_mark")
         for r in _with_names(changes, language).itertuples(index=False):
             if r.points <= 0:
