@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample``.
+"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample | db``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -12,6 +12,7 @@ import os
 import sys
 import warnings
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -123,17 +124,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .resources import default_inputs
     from .run import run_batch
 
-    data, framework = default_inputs(args.data, args.framework)
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
     if args.jobs < 1:
         raise EvalkitError(f"--jobs: expected a positive number; found {args.jobs}")
-    summary = run_batch(data=data, framework=framework, year=args.year, units=units,
-                        out_dir=Path(args.out), jobs=args.jobs, language=args.language,
-                        progress=not args.quiet, renderer=args.renderer, force=args.force,
-                        overview=not args.no_overview, scheduler=args.scheduler,
-                        timeout=args.timeout, start_timeout=args.start_timeout)
+    with _inputs(args) as (data, framework, dataset, store):
+        summary = run_batch(data=data, framework=framework, year=args.year, units=units,
+                            out_dir=Path(args.out), jobs=args.jobs, language=args.language,
+                            progress=not args.quiet, renderer=args.renderer, force=args.force,
+                            overview=not args.no_overview, scheduler=args.scheduler,
+                            timeout=args.timeout, start_timeout=args.start_timeout,
+                            dataset=dataset, store=store)
     print(summary.describe())
     return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+@contextmanager
+def _inputs(args, framework_option: bool = True):
+    """(data directory, framework file, dataset or None, store entry or None) of ``--data`` /
+    ``--framework``, or of ``--db`` / ``--as-of``: the store's data at that snapshot, exported
+    to a temporary folder for the length of the command."""
+    from .resources import default_inputs
+
+    db = getattr(args, "db", None)
+    if getattr(args, "as_of", None) and not db:
+        raise EvalkitError("--as-of needs --db (a snapshot of the efficiency database)")
+    if not db:
+        data, framework = default_inputs(args.data, getattr(args, "framework", None) if framework_option else None)
+        yield data, framework, None, None
+        return
+    if args.data:
+        raise EvalkitError("give the data either as --data DIR or as --db, not both")
+    from .store.source import store_source
+
+    with store_source(db, args.as_of) as src:
+        framework = Path(args.framework) if framework_option and getattr(args, "framework", None) \
+            else src.data_dir / "framework.yaml"
+        if not framework.is_file():
+            framework = default_inputs(None, None)[1]
+        yield src.data_dir, framework, src.dataset, src.entry
+
+
+def _add_store_options(parser) -> None:
+    parser.add_argument("--db", metavar="PATH_OR_URL",
+                        help="read the data from the efficiency database (DuckDB file or postgresql:// URL) "
+                             "instead of --data")
+    parser.add_argument("--as-of", metavar="SNAPSHOT|ISO-DATETIME",
+                        help="with --db: the data as they were at this snapshot or moment (default: now)")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -160,9 +196,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .results.store import save_results, score_table
     from .data.writers import write_table
 
-    data, framework = default_inputs(args.data, args.framework)
-    config = load_configuration(data, framework)  # every configuration file, checked before any work
-    results = compute_results(data, year=args.year, config=config)
+    with _inputs(args) as (data, framework, dataset, store):
+        config = load_configuration(data, framework)  # every configuration file, checked before any work
+        results = compute_results(data, year=args.year, config=config, dataset=dataset)
+    if store is not None:
+        results.meta["store"] = store
     year = int(results.meta["year"])
     out = Path(args.out) / str(year)
     table = score_table(results)
@@ -178,7 +216,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from .indicators import AREAS, CATALOGUE
 
     if not args.out:
-        if args.year or args.data:
+        if args.year or args.data or args.db:
             raise EvalkitError("give --out FILE (.csv, .xlsx or .parquet) to compute the indicators")
         for ind in CATALOGUE:
             better = "↑" if ind.direction > 0 else "↓"
@@ -196,11 +234,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):
         raise EvalkitError(f"--out: expected a file ending in .csv, .xlsx or .parquet; found '{out.name}'")
-    data = Path(args.data) if args.data else sample_data_dir()
-    config = load_configuration(data)  # the rubric and indicator settings of the data
-    ds = load_dataset(data)
-    year = ds.evaluation_year(args.year)  # default: the latest year with data for scoring
-    table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
+    with _inputs(args, framework_option=False) as (data, _framework, dataset, _store):
+        config = load_configuration(data)  # the rubric and indicator settings of the data
+        ds = dataset if dataset is not None else load_dataset(data)
+        year = ds.evaluation_year(args.year)  # default: the latest year with data for scoring
+        table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
     names = {i.code: i.name_zh for i in CATALOGUE}
     table.insert(1, "name_zh", table["indicator"].map(names))
     write_table(table, out, raw_csv=args.raw_csv)
@@ -253,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "change since the last run are skipped.")
     run.add_argument("--data", help="data directory (default: the shipped sample district)")
     run.add_argument("--framework", help="framework YAML (default: DATA/framework.yaml)")
+    _add_store_options(run)
     run.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
     run.add_argument("--units", help="comma-separated unit ids (default: every unit)")
     run.add_argument("--out", default="reports", help="output directory (default: ./reports)")
@@ -314,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "rank, grade, flags).")
     sco.add_argument("--data", help="data directory (default: the shipped sample district)")
     sco.add_argument("--framework", help="framework file (default: DATA/framework.yaml)")
+    _add_store_options(sco)
     sco.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
     sco.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     sco.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
@@ -332,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "every unit and write them there.")
     ind.add_argument("--data", help="data directory (default: the shipped sample district)")
     ind.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
+    _add_store_options(ind)
     ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
     ind.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     ind.set_defaults(func=cmd_indicators)
@@ -348,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     oap.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
     oap.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     oap.set_defaults(func=cmd_oa_posts)
+
+    from .cli_db import add_db_parser
+
+    add_db_parser(sub)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
                          description="Write every table of the data contract for the fictional "

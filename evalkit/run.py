@@ -272,19 +272,28 @@ class _Plan:
         return self.input_key("unit", unit) if unit in self.stems else None
 
 
-def _plan(data: Path, framework: Path, year: int | None, language: str, renderer: str) -> _Plan:
+def _plan(data: Path, framework: Path, year: int | None, language: str, renderer: str, *,
+          dataset=None, store: dict | None = None) -> _Plan:
+    """``dataset``/``store``: the data come from the efficiency database (exported to the
+    folder ``data``; ``store`` is its manifest entry: id, URL, snapshot)."""
     from .fonts import font_manifest
     from .report.render import report_filenames
 
     data, framework = Path(data).resolve(), Path(framework).resolve()
     config = load_configuration(data, framework)
-    results = compute_results(data, year=year, config=config)
+    results = compute_results(data, year=year, config=config, dataset=dataset)
     meta = results.meta
-    inputs = {"data_dir": str(data), "data_files": dict(sorted(meta["data_hashes"].items())),
-              "framework_file": str(framework),
+    framework_file = str(framework)
+    if store is not None and framework.parent == data:
+        framework_file = f"store:{framework.name}"  # a document of the store
+    inputs = {"data_dir": None if store is not None else str(data),
+              "data_files": dict(sorted(meta["data_hashes"].items())),
+              "framework_file": framework_file,
               "framework": {"code": meta.get("framework_code"), "version": meta.get("framework_version"),
                             "sha256": meta.get("framework_hash")},
               "configuration": {s.role: {"file": s.name, "sha256": s.sha256} for s in config.sources}}
+    if store is not None:
+        inputs["store"] = store
     units = [str(u) for u in results.units["unit_id"]]
     return _Plan(data=data, framework=framework, year=int(meta["year"]), language=language,
                  renderer=renderer, results=results, inputs=inputs, digest=results_digest(results),
@@ -694,7 +703,8 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
               out_dir: Path = Path("reports"), jobs: int = 2, language: str = "zh",
               progress: bool = True, *, renderer: str = "typst", overview: bool = True,
               force: bool = False, scheduler: str | None = None, timeout: int | None = None,
-              start_timeout: int | None = None, lock_timeout: float | None = None) -> BatchSummary:
+              start_timeout: int | None = None, lock_timeout: float | None = None,
+              dataset=None, store: dict | None = None) -> BatchSummary:
     """Compute ``year`` once and render the reports of ``units`` (default: every unit) and
     the district overview into ``out_dir/<year>/``; write ``manifest.json`` there (after
     every finished report, so that a killed run resumes).
@@ -704,9 +714,13 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
     for a bad option, unknown units, ids that would share a file, too little free space or
     a disk that fills while the results or the manifest are written; a report that fails
     is listed in the summary and the others are still rendered. Then the portal of
-    ``out_dir`` (``evalkit portal``), if there is one, is rebuilt (:func:`refresh_portal_of`)."""
+    ``out_dir`` (``evalkit portal``), if there is one, is rebuilt (:func:`refresh_portal_of`).
+
+    ``dataset`` and ``store``: the data were exported from the efficiency database into
+    ``data`` (:func:`evalkit.store.source.store_source`); the manifest records the store's
+    entry instead of the folder."""
     _check_options(language, renderer)
-    plan = _plan(data, framework, year, language, renderer)
+    plan = _plan(data, framework, year, language, renderer, dataset=dataset, store=store)
     chosen = _choose(plan, units)
     year_dir = (Path(out_dir) / str(plan.year)).resolve()
     remove_stale_scratch()
@@ -929,10 +943,44 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
     manifest = read_manifest(year_dir)
     if manifest is None:
         raise EvalkitError(f"no readable {MANIFEST} in {year_dir}; run `evalkit run` first")
+    inputs = manifest["inputs"]
+    if inputs.get("store"):
+        return _verify_from_store(year_dir, manifest, jobs=jobs, progress=progress, scheduler=scheduler)
+    data, framework = Path(inputs["data_dir"]), Path(inputs["framework_file"])
+    return _verify_inputs(year_dir, manifest, data, framework, jobs=jobs, progress=progress,
+                          scheduler=scheduler)
+
+
+def _verify_from_store(year_dir: Path, manifest: dict, *, jobs: int, progress: bool,
+                       scheduler: str | None) -> Verification:
+    """Verify a folder rendered from the efficiency database: export the recorded snapshot
+    again (the store is append-only, so a snapshot never changes) and check as for files."""
+    from .store import StoreError
+    from .store.source import store_source
+
+    entry = manifest["inputs"]["store"]
+    try:
+        source = store_source(entry["url"], str(entry["snapshot"]))
+        src = source.__enter__()
+    except StoreError as exc:
+        raise EvalkitError(f"the efficiency database recorded in the manifest cannot be read: {exc}") from None
+    try:
+        if src.entry.get("store_id") != entry.get("store_id"):
+            raise EvalkitError(f"{entry['url']} is not the efficiency database the reports were made from "
+                               f"(store id {src.entry.get('store_id')}, recorded {entry.get('store_id')})")
+        recorded = manifest["inputs"]["framework_file"]
+        framework = src.data_dir / recorded[len("store:"):] if recorded.startswith("store:") else Path(recorded)
+        return _verify_inputs(year_dir, manifest, src.data_dir, framework, jobs=jobs, progress=progress,
+                              scheduler=scheduler, dataset=src.dataset, store=entry)
+    finally:
+        source.__exit__(None, None, None)
+
+
+def _verify_inputs(year_dir: Path, manifest: dict, data: Path, framework: Path, *, jobs: int, progress: bool,
+                   scheduler: str | None, dataset=None, store: dict | None = None) -> Verification:
     result = Verification(year_dir=year_dir)
     diffs = result.differences
     inputs = manifest["inputs"]
-    data, framework = Path(inputs["data_dir"]), Path(inputs["framework_file"])
     if not data.is_dir():
         raise EvalkitError(f"the data directory recorded in the manifest is missing: {data}")
     if not framework.is_file():
@@ -969,8 +1017,8 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
         diffs.append(f"{rel}: stray file: the manifest does not list it (left by an earlier run "
                      "or put there by hand)")
 
-    # 2. the inputs are the recorded ones
-    for rel, sha in sorted(inputs.get("data_files", {}).items()):
+    # 2. the inputs are the recorded ones (from a store: the snapshot's provenance, below)
+    for rel, sha in sorted(inputs.get("data_files", {}).items() if store is None else ()):
         path = data / rel
         if not path.is_file():
             diffs.append(f"input {rel}: removed since the run")
@@ -993,13 +1041,19 @@ def _verify(year_dir: Path, *, jobs: int, progress: bool, scheduler: str | None)
     # 3. recompute
     try:
         plan = _plan(data, framework, int(manifest["year"]), manifest.get("language", "zh"),
-                     manifest.get("renderer", "typst"))
+                     manifest.get("renderer", "typst"), dataset=dataset, store=store)
     except EvalkitError as exc:
         diffs.append(f"the results cannot be recomputed from the inputs now: {exc}")
         return result
     now = plan.inputs
     for rel in sorted(set(now["data_files"]) - set(inputs.get("data_files", {}))):
         diffs.append(f"input {rel}: added since the run")
+    if store is not None:
+        for rel, sha in sorted(inputs.get("data_files", {}).items()):
+            if rel not in now["data_files"]:
+                diffs.append(f"input {rel}: not in the store's snapshot {store.get('snapshot')}")
+            elif now["data_files"][rel] != sha:
+                diffs.append(f"input {rel}: differs in the store's snapshot {store.get('snapshot')}")
     for role in sorted(set(now["configuration"]) - set(configuration) if "configuration" in inputs else ()):
         diffs.append(f"{role} file {now['configuration'][role]['file']}: added since the run")
     if inputs.get("framework") != now["framework"]:
