@@ -444,6 +444,12 @@ def _run_command(args) -> int:
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # any command, any writer: one clear line
             where = f" writing {exc.filename}" if exc.filename else ""

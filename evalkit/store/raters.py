@@ -33,9 +33,9 @@ def rater_registry(store: Store, snapshot: int, year: int | None = None) -> pd.D
     ids = out["rater_id"].astype(str)
     conflicts = store.rows("rater_conflicts", snapshot)
     declared = _joined(conflicts, "unit_id")
-    own = out["own_unit_id"].where(out["own_unit_id"].notna(), None)
-    out["conflicts"] = [", ".join(x for x in [f"{o} (own unit)" if o else "", declared.get(r, "")] if x)
-                        for r, o in zip(ids, own)]
+    out["conflicts"] = [", ".join(x for x in [f"{o} (own unit)" if isinstance(o, str) and o else "",
+                                              declared.get(r, "")] if x)
+                        for r, o in zip(ids, out["own_unit_id"])]
     if year is not None:
         assigned = store.rows("rater_assignments", snapshot, year)
         out["assigned_units"] = ids.map(_joined(assigned, "unit_id")).fillna("")

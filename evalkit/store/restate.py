@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..configuration import load_configuration
-from ..results.compute import compute_results
+from ..results.compute import score_year
 from .source import store_source
 
 #: Columns of :func:`restate`.
@@ -13,21 +13,26 @@ RESTATE_COLUMNS = ["unit_id", "name_zh", "peer_group", "score_before", "score_af
                    "rank_after", "grade_before", "grade_after", "changed"]
 
 
-def results_at(url: str, year: int, as_of: str | int | None, framework=None):
-    """The results of ``year`` computed from the store at ``as_of`` (None = now)."""
-    with store_source(url, None if as_of is None else str(as_of)) as src:
+def scores_at(url: str, year: int, as_of: str | int | None, framework=None) -> tuple[pd.DataFrame, dict]:
+    """Unit scores, ranks and grades of ``year`` from the store at ``as_of`` (None = now): the
+    published run of the one scorer (:func:`evalkit.results.compute.score_year`) on that
+    year and the one before (which year-on-year indicators read), nothing else."""
+    years = [year - 1, year]
+    with store_source(url, None if as_of is None else str(as_of), years=years) as src:
         config = load_configuration(src.data_dir, framework)
-        return compute_results(src.data_dir, year=year, config=config, dataset=src.dataset), src.entry
+        ds = src.dataset
+        scored = score_year(ds, config.framework, ds.evaluation_year(year), parameters=config.indicators)
+        return scored, src.entry
 
 
 def restate(url: str, year: int, since: str | int, framework=None) -> tuple[pd.DataFrame, dict, dict]:
     """Per unit, score (0–100), rank and grade of ``year`` as of ``since`` and now; ``changed``
     is True where any of them moved. Returns (table, entry before, entry now)."""
-    before, entry_before = results_at(url, year, since, framework)
-    after, entry_after = results_at(url, year, None, framework)
+    before, entry_before = scores_at(url, year, since, framework)
+    after, entry_after = scores_at(url, year, None, framework)
     cols = ["unit_id", "name_zh", "peer_group", "score_100", "rank", "grade"]
-    b = before.units[cols].set_index("unit_id")
-    a = after.units[cols].set_index("unit_id")
+    b = before[cols].set_index("unit_id")
+    a = after[cols].set_index("unit_id")
     table = a[["name_zh", "peer_group"]].copy()
     table["score_before"] = b["score_100"].reindex(a.index)
     table["score_after"] = a["score_100"]

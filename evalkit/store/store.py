@@ -209,6 +209,7 @@ class Store:
 
     def __init__(self, backend: Backend):
         self.db = backend
+        self._snapshots: dict[int, dict] = {}  # snapshot → its files and corrected tables
 
     # --- opening --------------------------------------------------------------------------
     @property
@@ -287,10 +288,23 @@ class Store:
         return self.snapshot() + 1
 
     # --- visibility -----------------------------------------------------------------------
+    def _index(self, snapshot: int) -> dict:
+        """The imported files and corrected tables up to ``snapshot``, read once: what a
+        snapshot holds never changes (the store is append-only and numbers follow commits)."""
+        cached = self._snapshots.get(snapshot)
+        if cached is None:
+            files: dict[str, list[tuple]] = {}
+            for row in self.db.query("SELECT tbl, file_id, batch_id, year, unit_id, path, sha256, row_count "
+                                     "FROM batch_files WHERE status = 'imported' AND batch_id <= ? "
+                                     "ORDER BY batch_id, file_id", [snapshot]):
+                files.setdefault(row[0], []).append(tuple(row[1:]))
+            corrected = {r[0] for r in self.db.query("SELECT DISTINCT tbl FROM corrections WHERE batch_id <= ?",
+                                                     [snapshot])}
+            cached = self._snapshots[snapshot] = {"files": files, "corrected": corrected}
+        return cached
+
     def _files(self, name: str, snapshot: int) -> list[tuple]:
-        return self.db.query("SELECT file_id, batch_id, year, unit_id, path, sha256, row_count FROM batch_files "
-                             "WHERE tbl = ? AND status = 'imported' AND batch_id <= ? ORDER BY batch_id, file_id",
-                             [name, snapshot])
+        return self._index(snapshot)["files"].get(name, [])
 
     def effective_files(self, name: str, snapshot: int, year: int | None = None) -> list[dict]:
         """The imported files of ``name`` with records visible at ``snapshot``, each with the
@@ -325,9 +339,7 @@ class Store:
             terms.append(term + ")")
         where = "d._batch <= ? AND (" + " OR ".join(terms) + ")"
         params = [snapshot] + params
-        has_corrections = self.db.scalar("SELECT COUNT(*) FROM corrections WHERE tbl = ? AND batch_id <= ?",
-                                         [name, snapshot])
-        if has_corrections:
+        if name in self._index(snapshot)["corrected"]:
             where += (" AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.tbl = ? AND c.batch_id <= ? "
                       f"AND c.batch_id > d._batch AND c.origin = d._origin AND c.record = {_key_sql(table)})")
             params += [name, snapshot]

@@ -53,7 +53,8 @@ def mini_district(dest: Path) -> Path:
     """A small valid data directory cut from the sample: the district tables, the
     configuration and three 2024 tables (budget lines, adjustments, legal cases)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("units.csv", "raters.csv", "framework.yaml", "rubric.yaml", "schemes.yaml"):
+    for name in ("units.csv", "raters.csv", "rater_conflicts.csv", "framework.yaml", "rubric.yaml",
+                 "schemes.yaml"):
         if (SAMPLE / name).is_file():
             shutil.copy(SAMPLE / name, dest / name)
     (dest / "2024").mkdir(exist_ok=True)

@@ -223,3 +223,23 @@ def test_missing_store_and_bad_url_are_clear(tmp_path):
         open_store(not_db)
     with pytest.raises(StoreError, match="cannot connect"):
         open_store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_the_evaluator_database_lives_in_the_store(store_url, mini):
+    from evalkit.store.raters import rater_registry
+
+    store, _ = init_store(store_url)
+    with store:
+        store.import_directory(mini, by="office")
+        registry = rater_registry(store, store.snapshot())
+    raters = _csv(mini / "raters.csv")
+    assert list(registry["rater_id"]) == sorted(raters["rater_id"])
+    assert set(registry.columns) >= {"rater_id", "name", "rater_group", "organisation", "qualification",
+                                     "term_start", "term_end", "conflicts"}
+    named = raters.set_index("rater_id")["name"]
+    assert (registry.set_index("rater_id")["name"] == named.reindex(registry["rater_id"])).all()
+    own = raters[raters["own_unit_id"] != ""].iloc[0]
+    assert f"{own['own_unit_id']} (own unit)" in registry.set_index("rater_id").loc[own["rater_id"], "conflicts"]
+    if (mini / "rater_conflicts.csv").is_file():
+        declared = _csv(mini / "rater_conflicts.csv").iloc[0]
+        assert declared["unit_id"] in registry.set_index("rater_id").loc[declared["rater_id"], "conflicts"]
