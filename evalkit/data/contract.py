@@ -5,12 +5,12 @@ The reference page ``docs/data-contract.md`` is generated from this module
 
 Conventions that hold for every table
 -------------------------------------
-* A data directory holds district-wide tables at its top level (``units``, ``raters``)
-  and one sub-directory per calendar year (``2024/``) holding that year's tables. A year
-  has data for scoring when its folder holds a record of an operational or qualitative
-  table; without ``--year`` the latest such year is evaluated (a folder holding only
-  follow-up tables, e.g. a ``2025/rectifications.csv`` opened early, is not), and a year
-  asked for without such data is an error.
+* A data directory holds district-wide tables at its top level (``units``, ``raters``,
+  ``rater_conflicts``) and one sub-directory per calendar year (``2024/``) holding that
+  year's tables. A year has data for scoring when its folder holds a record of an
+  operational or qualitative table; without ``--year`` the latest such year is evaluated
+  (a folder holding only follow-up tables, e.g. a ``2025/rectifications.csv`` opened
+  early, is not), and a year asked for without such data is an error.
 * Each table is one file named after the table or its Chinese label, in any supported
   format: ``.csv``, ``.csv.gz``, ``.xlsx``, ``.xlsm``, ``.xls`` or ``.parquet`` (e.g.
   ``2024/service_cases.csv.gz`` or ``2024/网格化管理案件.xlsx``). Files in other spreadsheet or
@@ -114,6 +114,9 @@ class Table:
     rules: tuple[str, ...] = ()
     required: bool = False
     kind: Literal["reference", "operational", "qualitative", "follow-up"] = "operational"
+    #: What a missing file means, for an optional table whose absence is no gap in the data
+    #: (e.g. no conflict of interest declared): its absence is then not warned about.
+    absent_means: str | None = None
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -201,17 +204,71 @@ UNITS = Table(
 RATERS = Table(
     name="raters",
     label_zh="评估人员库",
-    description="The evaluator registry (评估人员数据库): every rater, their group and own unit. "
-                "A rater never counts for their own unit.",
+    description="The evaluator registry (评估人员数据库): every rater, their group and own unit, "
+                "and optionally their name, organisation, qualification and term. A rater never "
+                "counts for their own unit, nor outside their term. The name is for the "
+                "evaluation office only: no result, report, JSON payload or portal page shows it.",
     scope="district",
     kind="reference",
     key=("rater_id",),
+    orders=(Order("term_start", "term_end", "a term ends after it starts"),),
     columns=(
         Column("rater_id", "id", "评估人员编码", "Stable, pseudonymous id of the rater."),
         Column("rater_group", "category", "评估群体", "Rater group.", categories=RATER_GROUPS),
         Column("own_unit_id", "id", "所在单位编码",
                "Unit the rater works in; empty for raters outside the evaluated units.",
                nullable=True, references="units.unit_id"),
+        Column("name", "text", "姓名",
+               "The rater's name, for the evaluation office only (never in results, reports, "
+               "JSON payloads or the portal).", nullable=True, required=False),
+        Column("organisation", "text", "所在单位/机构",
+               "Name of the organisation the rater belongs to (a department, a company, a "
+               "university, a residents' committee …).", nullable=True, required=False),
+        Column("qualification", "text", "资质",
+               "The rater's qualification or standing for the role, e.g. 副教授（公共管理）.",
+               nullable=True, required=False),
+        Column("term_start", "date", "聘期开始日期",
+               "First day of the rater's term; empty: no start recorded. A rater rates only in "
+               "the years their term overlaps.", nullable=True, required=False),
+        Column("term_end", "date", "聘期结束日期",
+               "Last day of the rater's term; empty: open-ended.", nullable=True, required=False),
+    ),
+)
+
+RATER_ASSIGNMENTS = Table(
+    name="rater_assignments",
+    label_zh="评估任务分配",
+    description="Which units each rater is assigned to rate in the year (评估任务分配), one row per "
+                "rater and unit. When a year has this file, a rating of a unit the rater was not "
+                "assigned to that year does not count.",
+    scope="year",
+    kind="reference",
+    key=("rater_id", "unit_id"),
+    absent_means="every registered rater may rate every unit but their own",
+    columns=(
+        Column("rater_id", "id", "评估人员编码", "Rater.", references="raters.rater_id"),
+        _unit_id("Unit the rater is assigned to rate."),
+    ),
+)
+
+RATER_CONFLICTS = Table(
+    name="rater_conflicts",
+    label_zh="评估人员利益冲突申报",
+    description="Conflicts of interest declared by raters (利益冲突申报, 回避), one row per rater and "
+                "unit: a former employer, a relative working there, a contract with it, or the "
+                "rater's own unit. A rating of a unit its rater declared a conflict with does not "
+                "count, in any year. For the evaluation office only.",
+    scope="district",
+    kind="reference",
+    key=("rater_id", "unit_id"),
+    allow_empty=True,
+    absent_means="no conflict of interest is declared",
+    columns=(
+        Column("rater_id", "id", "评估人员编码", "Rater.", references="raters.rater_id"),
+        _unit_id("Unit the rater declared a conflict of interest with."),
+        Column("reason", "text", "冲突事由", "The declared conflict, e.g. 近亲属在该单位任职."),
+        Column("declared_date", "date", "申报日期", "Date of the declaration.", nullable=True,
+               required=False),
     ),
 )
 
@@ -802,11 +859,11 @@ NOT_APPLICABLE = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        UNITS, RATERS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
+        UNITS, RATERS, RATER_CONFLICTS, SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES,
         DISCLOSURE_REQUESTS, DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS,
         RECTIFICATIONS, SUPERVISION_TASKS, OA_DOCUMENTS, PROJECTS, PROJECT_MILESTONES,
         KEY_TASKS, KEY_TASK_MILESTONES, PROPOSALS,
-        STAFFING, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
+        STAFFING, RATER_ASSIGNMENTS, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
     )
 }
 

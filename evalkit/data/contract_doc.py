@@ -36,7 +36,8 @@ def table_markdown(t: Table) -> str:
     lines = [f"### `{t.name}` — {t.label_zh}", "", t.description, "",
              f"- File: `{t.name}.csv` (or `.csv.gz`, `.xlsx`, `.xlsm`, `.xls`, `.parquet`; or named "
              f"`{t.label_zh}.csv` …) in {where}; "
-             + ("**required**." if t.required else "optional (indicators that need it show no data)."),
+             + ("**required**." if t.required else f"optional: without it, {t.absent_means}." if t.absent_means
+                else "optional (indicators that need it show no data)."),
              f"- Key (unique per row): {', '.join(f'`{k}`' for k in t.key)}."]
     if t.anchor_date:
         lines.append(f"- Year: `{t.anchor_date}` must fall in the folder's year.")

@@ -274,7 +274,7 @@ def discover(root: Path, years: list[int] | None = None) -> tuple[dict[tuple[int
         problems.append(Problem(".", None, None, "one folder per year (e.g. 2024/) holding that "
                                 "year's tables", "no year folder"))
     for t in TABLES.values():
-        if t.scope == "district" and (None, t.name) not in files:
+        if t.scope == "district" and (None, t.name) not in files and t.absent_means is None:
             severity = "error" if t.required else "warning"
             problems.append(Problem(f"{t.name}.csv", None, None,
                                     f"the '{t.name}' table ({t.label_zh}) as " + " / ".join(
@@ -283,7 +283,7 @@ def discover(root: Path, years: list[int] | None = None) -> tuple[dict[tuple[int
     # same list once per year.
     missing_in: dict[str, tuple[int, ...]] = {}
     for t in TABLES.values():
-        if t.scope == "year":
+        if t.scope == "year" and t.absent_means is None:
             years_without = tuple(y for y in chosen if y in year_dirs and (y, t.name) not in files)
             if years_without:
                 missing_in[t.name] = years_without

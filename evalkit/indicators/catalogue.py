@@ -162,7 +162,7 @@ CATALOGUE: tuple[Indicator, ...] = (
               absent_means_not_applicable=key_tasks.NO_TASKS_REASON),
     # 效能评价 — qualitative
     Indicator("rating_score", "效能评价得分", "Qualitative rating score", "qualitative", "分", +1,
-              ("ratings", "raters"), qualitative.rating_score),
+              ("ratings", "raters", "rater_assignments", "rater_conflicts"), qualitative.rating_score),
     Indicator("vote_score", "民主测评得分", "Democratic evaluation score", "qualitative", "分", +1,
               ("votes",), qualitative.vote_score),
 )

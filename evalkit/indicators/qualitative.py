@@ -1,9 +1,10 @@
 """Qualitative evaluation (效能评价) summarised per unit: ratings, votes, surveys.
 
 Thin adapters from a :class:`~evalkit.data.dataset.Dataset` to :mod:`evalkit.qualitative`, which
-holds the rules (rater groups and weights, minimum raters, own-unit exclusion, trimming,
-vote rules, survey rates). Individual ratings never leave :mod:`evalkit.qualitative`; the
-frames returned here carry per-unit values and counts only.
+holds the rules (rater groups and weights, minimum raters, own-unit and declared-conflict
+exclusions, raters' terms and assignments, trimming, vote rules, survey rates). Individual
+ratings never leave :mod:`evalkit.qualitative`; the frames returned here carry per-unit
+values and counts only.
 
 Each function takes its rules from a rubric (``rubric``, or one of its policies: ``policy``,
 ``rule``). :func:`~evalkit.indicators.compute_indicators` passes the rubric of its
@@ -18,22 +19,36 @@ import numpy as np
 import pandas as pd
 
 from ..qualitative.evaluation import evaluate_ratings
-from ..qualitative.registry import exclude_own_unit
+from ..qualitative.registry import exclude_ineligible
 from ..qualitative.rubric import (DEFAULT_GROUP_WEIGHTS, DEFAULT_RUBRIC, MIN_RATERS, VOTE_POINTS, AggregationPolicy,
                                   Rubric, SurveyPolicy, VoteRule)
 from ..qualitative.survey import satisfaction_rates
 from ..qualitative.votes import vote_scores
 from .base import rate_frame, value_frame
 
-__all__ = ["DEFAULT_GROUP_WEIGHTS", "MIN_RATERS", "VOTE_POINTS", "eligible_ratings", "rating_score",
-           "survey_satisfaction_rate", "vote_score"]
+__all__ = ["DEFAULT_GROUP_WEIGHTS", "MIN_RATERS", "VOTE_POINTS", "eligible_ratings", "rater_registry",
+           "rating_score", "survey_satisfaction_rate", "vote_score"]
+
+
+def rater_registry(dataset, year: int) -> dict:
+    """What the rater rules read for ``year``, as the keywords of
+    :func:`evalkit.qualitative.registry.exclude_ineligible` (and
+    :func:`~evalkit.qualitative.evaluate_ratings`): ``raters`` (the registry), ``year``,
+    ``assignments`` (the year's ``rater_assignments``) and ``conflicts`` (the declared
+    ``rater_conflicts``); None for a table the data do not have."""
+    return {"raters": dataset.table("raters") if dataset.has("raters") else None, "year": year,
+            "assignments": (dataset.table("rater_assignments", year)
+                            if dataset.has("rater_assignments", year) else None),
+            "conflicts": dataset.table("rater_conflicts") if dataset.has("rater_conflicts") else None}
 
 
 def eligible_ratings(dataset, year: int) -> pd.DataFrame:
-    """Ratings with every rater's rating of their own unit removed (回避); see
-    :func:`evalkit.qualitative.registry.exclude_own_unit`."""
-    raters = dataset.table("raters") if dataset.has("raters") else None
-    return exclude_own_unit(dataset.table("ratings", year), raters).eligible
+    """Ratings that count: every rater's rating of their own unit, of a unit they declared a
+    conflict of interest with, outside their term or (when the year has assignments) of a
+    unit they were not assigned to removed (回避); see
+    :func:`evalkit.qualitative.registry.exclude_ineligible`."""
+    registry = rater_registry(dataset, year)
+    return exclude_ineligible(dataset.table("ratings", year), registry.pop("raters"), **registry).eligible
 
 
 def rating_score(dataset, year: int, group_weights: dict[str, float] | None = None,
@@ -47,8 +62,10 @@ def rating_score(dataset, year: int, group_weights: dict[str, float] | None = No
     去掉最高最低分, severity-adjusted — per the rubric's aggregation policy) of the group's
     raters. A criterion rated by fewer than ``min_raters`` (default 5) distinct raters of a
     group is suppressed for that unit, and a group with no published criterion is left
-    out (weights rescaled over the rest). Raters' ratings of their own unit are excluded
-    first. ``n`` is the number of distinct raters in the groups used. Unit: points
+    out (weights rescaled over the rest). Raters' ratings of their own unit, of units they
+    declared a conflict of interest with (``rater_conflicts``), outside their term and —
+    when the year has ``rater_assignments`` — of units they were not assigned to are
+    excluded first. ``n`` is the number of distinct raters in the groups used. Unit: points
     (0–100). Direction: higher is better. Source: domain brief §1.3 (rater groups and
     weights) and §5.4; :mod:`evalkit.qualitative.aggregate`.
 
@@ -68,8 +85,9 @@ def rating_score(dataset, year: int, group_weights: dict[str, float] | None = No
     units = dataset.units["unit_id"]
     if not ratings["score"].notna().any():
         return value_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    raters = dataset.table("raters") if dataset.has("raters") else None
-    ev = evaluate_ratings(ratings, raters, rubric=rubric, policy=pol, reliability=False, diagnostics=False)
+    registry = rater_registry(dataset, year)
+    ev = evaluate_ratings(ratings, registry.pop("raters"), rubric=rubric, policy=pol, reliability=False,
+                          diagnostics=False, **registry)
     combined = ev.unit_scores.set_index("unit_id")
     n = combined["n_raters"].where(combined["status"] == "ok", 0)
     return value_frame(units, year, combined["score"], n)

@@ -1,7 +1,8 @@
 """Qualitative evaluation (效能评价): rubrics, rater groups, aggregation and reliability.
 
 * :mod:`~evalkit.qualitative.rubric` — rubric YAML (scale, criteria, policies) → dataclasses;
-* :mod:`~evalkit.qualitative.registry` — evaluator registry, own-unit exclusion (回避) and its log;
+* :mod:`~evalkit.qualitative.registry` — evaluator registry, own-unit and declared-conflict
+  exclusions (回避), terms, assignments, and their log;
 * :mod:`~evalkit.qualitative.aggregate` — per criterion / group / unit aggregation, trimming,
   rater-severity adjustment, minimum raters;
 * :mod:`~evalkit.qualitative.reliability` — ICC, Krippendorff's alpha, Kendall's W, Fleiss'
@@ -26,7 +27,7 @@ is aggregated, and evalkit never computes the "with" version.
 from .aggregate import aggregate_ratings, combine_groups, drop_extremes_mean, group_scores, trimmed_mean
 from .diagnostics import rater_diagnostics
 from .evaluation import RatingEvaluation, evaluate_ratings
-from .registry import Exclusion, exclude_own_unit
+from .registry import Exclusion, exclude_ineligible, exclude_own_unit, exclusion_counts
 from .reliability import (KendallW, ReliabilityError, fleiss_kappa, icc, icc_table, kendall_w,
                           krippendorff_alpha, reliability_table)
 from .rubric import (DEFAULT_GROUP_WEIGHTS, DEFAULT_RUBRIC, FIVE_LEVEL_10, FIVE_LEVEL_100, MIN_RATERS, AggregationPolicy,
@@ -39,7 +40,7 @@ __all__ = [
     "AggregationPolicy", "Criterion", "DEFAULT_GROUP_WEIGHTS", "DEFAULT_RUBRIC", "Exclusion", "FIVE_LEVEL_10", "FIVE_LEVEL_100",
     "KendallW", "Level", "MIN_RATERS", "RatingEvaluation", "ReliabilityError", "Rubric", "RubricError", "Scale",
     "SurveyPolicy", "VoteRule", "aggregate_ratings", "combine_groups", "drop_extremes_mean", "evaluate_ratings",
-    "exclude_own_unit", "fleiss_kappa", "group_scores", "icc", "icc_table", "kendall_w", "krippendorff_alpha",
-    "load_rubric", "rater_diagnostics", "reliability_table", "rubric_from_dict", "satisfaction_rates",
+    "exclude_ineligible", "exclude_own_unit", "exclusion_counts", "fleiss_kappa", "group_scores", "icc",
+    "icc_table", "kendall_w", "krippendorff_alpha", "load_rubric", "rater_diagnostics", "reliability_table", "rubric_from_dict", "satisfaction_rates",
     "survey_scores", "trimmed_mean", "vote_scores",
 ]

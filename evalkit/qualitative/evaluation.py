@@ -1,11 +1,13 @@
 """The whole rubric evaluation of one year in one call: :func:`evaluate_ratings`.
 
-registry (own-unit exclusion) → per-criterion aggregation → group scores → combined unit
-scores, plus reliability per group and criterion and rater diagnostics. Every table it
-returns is safe to hand on: aggregates carry counts but no rater ids; the two tables keyed
-by rater id (``diagnostics``, ``exclusions``) carry no scores; and nothing in the public
-tables rests on fewer than :data:`~evalkit.qualitative.rubric.ANONYMITY_FLOOR` raters — the
-reliability of a rater group that small is not published either.
+registry (own-unit, declared-conflict, term and assignment exclusions) → per-criterion
+aggregation → group scores → combined unit scores, plus reliability per group and criterion
+and rater diagnostics. Every table it returns is safe to hand on: aggregates carry counts
+but no rater ids; the two tables keyed by rater id (``diagnostics``, ``exclusions``) carry
+no scores; and nothing in the public tables rests on fewer than
+:data:`~evalkit.qualitative.rubric.ANONYMITY_FLOOR` raters — the reliability of a rater
+group that small is not published either. No table carries a rater's name or any other
+column of the registry.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 from ..data.contract import RATER_GROUPS
 from .aggregate import aggregate_ratings, combine_groups, group_scores
 from .diagnostics import rater_diagnostics
-from .registry import exclude_own_unit
+from .registry import exclude_ineligible
 from .reliability import reliability_table
 from .rubric import ANONYMITY_FLOOR, DEFAULT_RUBRIC, AggregationPolicy, Rubric
 
@@ -40,7 +42,9 @@ class RatingEvaluation:
     diagnostics
         Per rater: severity category and flags, no scores — for the evaluation office.
     exclusions
-        Per rater and unit excluded, with the reason, no scores — for the evaluation office.
+        Per rater and unit excluded, with the reason, no scores — for the evaluation office
+        (:func:`~evalkit.qualitative.registry.exclusion_counts` gives the counts per reason
+        alone).
     policy
         The aggregation policy applied.
     """
@@ -61,7 +65,9 @@ class RatingEvaluation:
 
 def evaluate_ratings(ratings: pd.DataFrame, raters: pd.DataFrame | None = None, *,
                      rubric: Rubric | None = None, policy: AggregationPolicy | None = None,
-                     reliability: bool = True, diagnostics: bool = True) -> RatingEvaluation:
+                     reliability: bool = True, diagnostics: bool = True, year: int | None = None,
+                     assignments: pd.DataFrame | None = None,
+                     conflicts: pd.DataFrame | None = None) -> RatingEvaluation:
     """Aggregate one year's rubric ratings and check their reliability.
 
     Parameters
@@ -69,7 +75,7 @@ def evaluate_ratings(ratings: pd.DataFrame, raters: pd.DataFrame | None = None, 
     ratings
         The ``ratings`` table (``rater_id, rater_group, unit_id, criterion, score`` 0–100).
     raters
-        The ``raters`` registry; None skips the own-unit exclusion (a warning is logged).
+        The ``raters`` registry; None skips every exclusion (a warning is logged).
     rubric
         Gives the criterion weights, the scale (for Fleiss' kappa) and the default policy;
         ratings with a criterion the rubric lacks raise
@@ -79,11 +85,15 @@ def evaluate_ratings(ratings: pd.DataFrame, raters: pd.DataFrame | None = None, 
         Overrides ``rubric.aggregation``.
     reliability, diagnostics
         Compute the reliability table and the rater diagnostics (default True).
+    year, assignments, conflicts
+        The ratings' year (for the raters' terms), the year's ``rater_assignments`` and the
+        declared ``rater_conflicts``; see
+        :func:`~evalkit.qualitative.registry.exclude_ineligible`. None: not checked.
     """
     rubric = rubric if rubric is not None else DEFAULT_RUBRIC
     rubric.check_ratings(ratings)
     policy = policy or rubric.aggregation
-    excl = exclude_own_unit(ratings, raters)
+    excl = exclude_ineligible(ratings, raters, year=year, assignments=assignments, conflicts=conflicts)
     eligible = excl.eligible
     cells = aggregate_ratings(eligible, policy)
     groups = group_scores(eligible, policy, rubric.criterion_weights, cells=cells)

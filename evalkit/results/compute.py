@@ -302,15 +302,19 @@ def qualitative_tables(dataset: Dataset, year: int, rubric: Rubric) -> dict[str,
     """The publishable summaries of the year's ratings (``qualitative_groups``,
     ``qualitative_units``, ``reliability``) under the configuration's ``rubric`` (the same
     rubric the ``rating_score`` indicator uses); cells below the minimum number of raters
-    carry no score. Rater-level tables (diagnostics, the exclusion log) stay with the
-    evaluation office and are not part of the results."""
+    carry no score. The ratings that count are those of
+    :func:`evalkit.indicators.qualitative.eligible_ratings` (registry, declared conflicts,
+    terms, assignments). Rater-level tables (diagnostics, the exclusion log) and every
+    column of the registry (names above all) stay with the evaluation office and are not
+    part of the results."""
+    from ..indicators.qualitative import rater_registry
     from ..qualitative import evaluate_ratings
 
     ratings = dataset.table("ratings", year)
     if ratings.empty:
         return {}
-    ev = evaluate_ratings(ratings, dataset.table("raters") if dataset.has("raters") else None,
-                          rubric=rubric, diagnostics=False)
+    registry = rater_registry(dataset, year)
+    ev = evaluate_ratings(ratings, registry.pop("raters"), rubric=rubric, diagnostics=False, **registry)
     groups = ev.group_scores.copy()
     groups.loc[~groups["published"].astype(bool), "score"] = np.nan
     keep = ["rater_group", "criterion", "n_units", "n_raters", "icc1k", "icc1k_ci_low", "icc1k_ci_high",

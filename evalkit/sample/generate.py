@@ -5,6 +5,7 @@ Layout written (see :mod:`evalkit.data.contract`)::
     OUT/README.md            what this is: synthetic data, generator, seed, command
     OUT/units.csv            district tables
     OUT/raters.csv
+    OUT/rater_conflicts.csv
     OUT/<year>/<table>.csv   small year tables
     OUT/<year>/<table>.csv.gz  event tables (fmt="csv"), or every year table as .parquet
 """
@@ -72,6 +73,7 @@ def year_tables(spec: SampleSpec, year: int) -> dict[str, pd.DataFrame]:
     ctx = YearContext.build(spec, year)
     out = {name: generate(ctx) for name, generate in _YEAR_GENERATORS.items()}
     out["rectifications"] = finance.rectifications(ctx, out["audit_findings"])
+    out["rater_assignments"] = qualitative.rater_assignments(out["ratings"])
     out["not_applicable"] = applicability.not_applicable(ctx, out["projects"])
     for unit, names in NOT_REPORTED.get(year, {}).items():
         for name in names:
@@ -79,9 +81,11 @@ def year_tables(spec: SampleSpec, year: int) -> dict[str, pd.DataFrame]:
     return {t.name: _conform(out[t.name], t.name) for t in YEAR_TABLES}
 
 
-def district_tables() -> dict[str, pd.DataFrame]:
-    """The district tables (``units``, ``raters``)."""
-    out = {"units": units_table(), "raters": qualitative.raters_table()}
+def district_tables(spec: SampleSpec = SampleSpec()) -> dict[str, pd.DataFrame]:
+    """The district tables (``units``, ``raters``, ``rater_conflicts``); the raters' terms
+    cover ``spec.years``."""
+    out = {"units": units_table(), "raters": qualitative.raters_table(spec),
+           "rater_conflicts": qualitative.rater_conflicts(spec)}
     return {t.name: _conform(out[t.name], t.name) for t in DISTRICT_TABLES}
 
 
@@ -96,7 +100,7 @@ def sample_tables(spec: SampleSpec = SampleSpec()) -> dict[TableKey, pd.DataFram
         ids, text and codes are strings, dates and date-times ``datetime64``, booleans
         ``bool`` (``boolean`` where missing values are allowed).
     """
-    tables: dict[TableKey, pd.DataFrame] = dict(district_tables())
+    tables: dict[TableKey, pd.DataFrame] = dict(district_tables(spec))
     for year in spec.years:
         for name, frame in year_tables(spec, int(year)).items():
             tables[(int(year), name)] = frame
@@ -170,7 +174,7 @@ def generate_sample(out_dir: str | Path, spec: SampleSpec = SampleSpec()) -> lis
     def save(frame: pd.DataFrame, path: Path) -> None:
         written.append(write_table(frame, path, raw_csv=True))  # input data: read back as written
 
-    for name, frame in district_tables().items():
+    for name, frame in district_tables(spec).items():
         save(frame, out / table_file_name(name, spec.fmt))
     counts: dict[int, dict[str, int]] = {}
     for year in spec.years:
@@ -202,6 +206,8 @@ def readme_text(spec: SampleSpec, counts: dict[int, dict[str, int]]) -> str:
     rows = [f"| {name} | " + " | ".join(f"{counts[y][name]:,}" for y in years) + " |"
             for name in (t.name for t in YEAR_TABLES)]
     poor = "\n".join(f"  * `{unit}`: {why}" for unit, why in POOR_PERFORMERS.items())
+    declared = "\n".join(f"  * `{rater}` with `{unit}`: {why}"
+                         for rater, unit, why in qualitative.DECLARED_CONFLICTS)
     return f"""# 示例区 (Sample District) — SYNTHETIC data
 
 **Everything in this directory is synthetic.** 示例区 is a fictional district; its
@@ -224,8 +230,12 @@ The same seed and parameters give byte-identical files.
 48 evaluated units (`units.csv`): 35 departments (部门, ids D01–D35) in three classes
 (综合管理类 10, 执法监管类 12, 社会服务类 13) and 13 sub-districts/towns (街镇, ids
 S01–S13: 12 街道 + 1 镇). `raters.csv` is the evaluator registry: 8 district leaders,
-one peer rater per unit, 60 service users and 6 experts. Each year folder holds every
-year table of the data contract (`docs/data-contract.md`).
+one peer rater per unit, 60 service users and 6 experts, with invented names (for the
+evaluation office only: no result or report shows them), organisations, qualifications
+and terms covering every year of the sample; `rater_conflicts.csv` holds the conflicts
+of interest raters declared. Each year folder holds every year table of the data contract
+(`docs/data-contract.md`); `rater_assignments` lists the units each rater was assigned
+to rate that year.
 
 Volumes are **scaled down** from the domain brief §4.3 (a real district of this size
 handles ≈ 0.9 million service cases and ≈ 200,000 dispatched hotline tickets a year)
@@ -251,6 +261,12 @@ Rows per year:
   `{qualitative.SELF_RATED_UNIT}`; peer rater `{qualitative.HARSH_RATER_ID}` scores about
   {abs(qualitative.HARSH_OFFSET):.0f} points below everyone; the {qualitative.SHORT_EXPERT_CLASS}
   units are rated by only 3–4 experts (below a minimum group size of 5).
+* Evaluator registry: each year's `rater_assignments` are the pairs rated that year, less
+  the raters' own units and declared conflicts, so the only ratings excluded are
+  `{qualitative.SELF_RATER_ID}`'s of its own unit (not assigned, and declared). Declared conflicts
+  (`rater_conflicts.csv`; with the default seed, the other declaring raters neither were
+  assigned to nor rated the unit in 2022–2024):
+{declared}
 * Missing values where the contract allows them: unrated cases, callbacks that did not
   reach the citizen, solved unknown, cases/tickets still pending or open when the year's
   data were extracted (first working day of the next year).

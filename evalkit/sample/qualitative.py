@@ -4,9 +4,19 @@ Rater groups follow the domain brief §1.3 (区领导, 部门/街镇互评, 服�
 magnitudes §4.3: leader ratings concentrated (mean ≈ 88, sd ≈ 4), peer ratings a little
 lower and more spread, service users 80–95.
 
+The registry carries synthetic names (seeded; for the evaluation office only), organisations,
+qualifications and terms covering the sample's years. Each year's assignments
+(``rater_assignments``) are the rater–unit pairs of that year's ratings, less the raters' own
+units and declared conflicts: the office assigned what was rated, so the registry rules
+exclude no sample rating beyond the self-rating below.
+
 Special cases the tests and the aggregation rules rely on:
 
-* :data:`SELF_RATER_ID`, a peer, also rates their own unit (it must be dropped);
+* :data:`SELF_RATER_ID`, a peer, also rates their own unit (it must be dropped; the office
+  did not assign it);
+* :data:`DECLARED_CONFLICTS`: the self-rater's own unit, declared, and two conflicts with
+  units the declaring raters were not assigned to and did not rate in the committed
+  sample's years;
 * :data:`HARSH_RATER_ID`, a peer, scores about 20 points below everyone else;
 * the expert group rates the 社会服务类 units with only 3–4 experts, below the usual
   minimum of 5 raters per group (:data:`SHORT_EXPERT_CLASS`).
@@ -20,7 +30,7 @@ import pandas as pd
 from .columns import choose_rowwise, dates, labels, sequential_ids
 from .context import YearContext
 from .district import units_table
-from .spec import DISTRICT, child_rng
+from .spec import DISTRICT, SampleSpec, child_rng
 
 N_LEADERS = 8
 N_SERVICE_USERS = 60
@@ -47,9 +57,31 @@ SHORT_EXPERT_RANGE = (3, 4)
 SELF_RATING_BONUS = 5.0
 
 
-def raters_table() -> pd.DataFrame:
-    """The ``raters`` registry: 8 leaders (``LD``), one peer per unit (``PR``, with
-    ``own_unit_id``), 60 service users (``FW``) and 6 experts (``ZJ``), sorted by id."""
+#: Conflicts of interest declared by raters (rater_id, unit_id, reason): the self-rater's
+#: own unit, and two conflicts with units the raters never rated in the committed sample
+#: (seed 20241, 2022–2024), so they exclude nothing there.
+DECLARED_CONFLICTS = (
+    (SELF_RATER_ID, SELF_RATED_UNIT, "本人所在单位"),
+    ("LD06", "D33", "近亲属在该单位任职"),
+    ("ZJ02", "D24", "近三年曾受托为该单位提供咨询服务"),
+)
+
+#: Characters the synthetic names (surname + two characters) are drawn from.
+SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶"
+                 "程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺")
+GIVEN_CHARS = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建国红飞宇晨浩然欣怡婷"
+                    "雪琳晓斌宏志文博思远佳慧颖嘉俊峰海燕凯亮蕾诗雨梦涵瑞泽睿哲")
+LEADER_ORGANISATIONS = ("中共示例区委员会", "示例区人民政府", "示例区人大常委会", "示例区政协")
+ENTERPRISE_WORDS = ("启明", "恒通", "嘉禾", "远航", "瑞丰", "华信", "同创", "新源", "博纳", "鼎盛")
+ENTERPRISE_KINDS = ("科技有限公司", "商贸有限公司", "餐饮管理有限公司", "建筑工程有限公司", "物业管理有限公司")
+COMMUNITY_WORDS = ("青枫", "南湖", "松林", "丹霞", "北苑", "翠竹", "云锦", "金桥")
+EXPERTS = (("示例大学公共管理学院", "教授（公共管理）"), ("示例区委党校", "副教授（行政管理）"),
+           ("示例市社会科学院", "研究员（社会学）"), ("示例评估咨询有限公司", "高级经济师"),
+           ("示例会计师事务所", "注册会计师"), ("示例大学法学院", "副教授（行政法）"))
+
+
+def _registry() -> pd.DataFrame:
+    """Who the raters are: ``rater_id, rater_group, own_unit_id``, sorted by id."""
     units = units_table()["unit_id"].tolist()
     rows = [(f"LD{i:02d}", "leader", None) for i in range(1, N_LEADERS + 1)]
     rows += [(f"PR{i:02d}", "peer", unit) for i, unit in enumerate(units, start=1)]
@@ -58,6 +90,71 @@ def raters_table() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["rater_id", "rater_group", "own_unit_id"])
     frame["own_unit_id"] = frame["own_unit_id"].astype("str")
     return frame.sort_values("rater_id", ignore_index=True)
+
+
+def raters_table(spec: SampleSpec = SampleSpec()) -> pd.DataFrame:
+    """The ``raters`` registry: 8 leaders (``LD``), one peer per unit (``PR``, with
+    ``own_unit_id``), 60 service users (``FW``) and 6 experts (``ZJ``), sorted by id; each
+    with a synthetic three-character name, an organisation, a qualification and a term
+    starting 0–2 years before the first of ``spec.years`` and ending 0–1 year after the last
+    (so every term covers every year of the sample)."""
+    frame = _registry()
+    rng = child_rng(spec.seed, DISTRICT, "rater_details")
+    n = len(frame)
+    surname = rng.integers(0, len(SURNAMES), n)
+    given = rng.integers(0, len(GIVEN_CHARS), (n, 2))
+    frame["name"] = [SURNAMES[a] + GIVEN_CHARS[b] + GIVEN_CHARS[c] for a, (b, c) in zip(surname, given)]
+    unit_names = units_table().set_index("unit_id")["name_zh"]
+    enterprise = rng.random(n) < 0.5
+    organisation, qualification = [], []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        number = int(row.rater_id[2:])
+        if row.rater_group == "leader":
+            organisation.append(LEADER_ORGANISATIONS[(number - 1) % len(LEADER_ORGANISATIONS)])
+            qualification.append("区级领导")
+        elif row.rater_group == "peer":
+            organisation.append(unit_names[row.own_unit_id])
+            qualification.append("本单位效能评估联络员")
+        elif row.rater_group == "service_user" and enterprise[i]:
+            organisation.append(f"示例区{ENTERPRISE_WORDS[number % len(ENTERPRISE_WORDS)]}"
+                                f"{ENTERPRISE_KINDS[number % len(ENTERPRISE_KINDS)]}")
+            qualification.append("服务对象代表（企业）")
+        elif row.rater_group == "service_user":
+            organisation.append(f"{COMMUNITY_WORDS[number % len(COMMUNITY_WORDS)]}社区居民委员会")
+            qualification.append("服务对象代表（居民）")
+        else:
+            org, title = EXPERTS[(number - 1) % len(EXPERTS)]
+            organisation.append(org)
+            qualification.append(title)
+    frame["organisation"] = organisation
+    frame["qualification"] = qualification
+    first, last = min(spec.years), max(spec.years)
+    frame["term_start"] = pd.to_datetime([f"{first - k}-01-01" for k in rng.integers(0, 3, n)])
+    frame["term_end"] = pd.to_datetime([f"{last + k}-12-31" for k in rng.integers(0, 2, n)])
+    for name in ("name", "organisation", "qualification"):
+        frame[name] = frame[name].astype("str")
+    return frame
+
+
+def rater_conflicts(spec: SampleSpec = SampleSpec()) -> pd.DataFrame:
+    """The ``rater_conflicts`` table: :data:`DECLARED_CONFLICTS`, each declared at the start
+    of the first year of the sample."""
+    frame = pd.DataFrame(DECLARED_CONFLICTS, columns=["rater_id", "unit_id", "reason"])
+    frame["declared_date"] = pd.Timestamp(year=min(spec.years), month=1, day=10)
+    return frame.sort_values(["rater_id", "unit_id"], ignore_index=True)
+
+
+def rater_assignments(ratings_of_year: pd.DataFrame) -> pd.DataFrame:
+    """The year's ``rater_assignments``: the rater–unit pairs of ``ratings_of_year`` less
+    each rater's own unit and the units of :data:`DECLARED_CONFLICTS` (never assigned)."""
+    pairs = ratings_of_year[["rater_id", "unit_id"]].drop_duplicates()
+    own = pairs["rater_id"].map(_registry().set_index("rater_id")["own_unit_id"])
+    declared = pd.MultiIndex.from_tuples([(r, u) for r, u, _ in DECLARED_CONFLICTS])
+    keep = (own != pairs["unit_id"]) & ~pd.MultiIndex.from_frame(pairs).isin(declared)
+    out = pairs[keep.to_numpy()].sort_values(["rater_id", "unit_id"], ignore_index=True)
+    for name in ("rater_id", "unit_id"):
+        out[name] = out[name].astype("str")
+    return out
 
 
 def _rater_leniency(seed: int, registry: pd.DataFrame) -> pd.Series:
@@ -74,7 +171,7 @@ def ratings(ctx: YearContext) -> pd.DataFrame:
     (5–8), peers (20–30), service users (20–40) and experts (5–6, or 3–4 for the
     :data:`SHORT_EXPERT_CLASS` units)."""
     rng = ctx.rng("ratings")
-    registry = raters_table()
+    registry = _registry()
     leniency = _rater_leniency(ctx.spec.seed, registry)
     by_group = {g: registry.loc[registry["rater_group"] == g, "rater_id"].to_numpy()
                 for g in GROUP_MODEL}
