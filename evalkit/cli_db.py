@@ -132,7 +132,12 @@ def cmd_restate(args) -> int:
     print(f"{args.year}: snapshot {before['snapshot']} → {after['snapshot']}; "
           f"{len(moved)} of {len(table)} unit(s) moved")
     shown = table if args.all else moved
-    _table(shown.drop(columns=["changed"]).round({"score_before": 2, "score_after": 2}))
+    from .scoring.kernels import PUBLISHED_DECIMALS
+
+    shown = shown.drop(columns=["changed"]).astype(object)
+    for col in ("score_before", "score_after"):
+        shown[col] = [None if v is None or v != v else f"{float(v):.{PUBLISHED_DECIMALS}f}" for v in shown[col]]
+    _table(shown)
     if args.out:
         from .data.writers import write_table
 

@@ -37,6 +37,7 @@ from .validation import CheckedTable, check_references, check_table
 _YEAR_DIR = re.compile(r"^\d{4}$")
 #: Tables whose ``unit_id`` is loaded as a categorical over the units table.
 _CATEGORICAL_UNIT_TABLES = ("service_cases", "hotline_tickets", "grid_cases")
+CATEGORICAL_UNIT_TABLES = _CATEGORICAL_UNIT_TABLES
 
 
 @dataclass(frozen=True)

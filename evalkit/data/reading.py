@@ -136,6 +136,11 @@ class ParquetTable:
             raise EvalkitError(f"{display}: cannot be read as Parquet ({type(exc).__name__})") from exc
         self.schema = pf.schema_arrow
         self.meta = pf.metadata
+        self._match_columns(columns)
+
+    def _match_columns(self, columns: Collection[str] | None) -> None:
+        """Match the stored columns (``self.schema``) with the contract's."""
+        table, display = self.table, self.display
         self.headers = header_map(self.schema.names, table)
         self.wanted = [c for c in table.columns if columns is None or c.name in columns or c.name == "unit_id"]
         for col in self.wanted:
@@ -149,6 +154,26 @@ class ParquetTable:
     @property
     def num_rows(self) -> int:
         return self.meta.num_rows
+
+    # --- where the rows come from (a Parquet file's row groups; see ArrowTable) -----------
+    def _group_count(self) -> int:
+        return self.meta.num_row_groups
+
+    def _group_rows(self, group: int) -> int:
+        return self.meta.row_group(group).num_rows
+
+    def _reader(self, local: threading.local):
+        reader = getattr(local, "reader", None)
+        if reader is None:
+            reader = local.reader = pq.ParquetFile(self.path, read_dictionary=self.dictionary)
+        return reader
+
+    def _read_group(self, local: threading.local, group: int, arrow_threads: bool) -> pa.Table:
+        return self._reader(local).read_row_group(group, columns=self.names, use_threads=arrow_threads)
+
+    def _group_batches(self, local: threading.local, group: int):
+        return self._reader(local).iter_batches(batch_size=self.BATCH, row_groups=[group], columns=self.names,
+                                                use_threads=False)
 
     @property
     def columns(self) -> list[str]:
@@ -178,14 +203,11 @@ class ParquetTable:
         the numpy copies that convert it). With one worker, Arrow's threads decode each row
         group column by column."""
         self._check_unchanged()
-        groups = self.meta.num_row_groups
+        groups = self._group_count()
         local = threading.local()
 
         def run(group: int, arrow_threads: bool):
-            reader = getattr(local, "reader", None)
-            if reader is None:
-                reader = local.reader = pq.ParquetFile(self.path, read_dictionary=self.dictionary)
-            return convert(reader.read_row_group(group, columns=self.names, use_threads=arrow_threads), group)
+            return convert(self._read_group(local, group, arrow_threads), group)
 
         workers = min(workers, groups)
         if workers <= 1:
@@ -197,7 +219,7 @@ class ParquetTable:
         """The whole table as one frame (each row group converted into its own slice)."""
         n = self.num_rows
         sinks = {c.name: self._sink(c, n) for c in self.present}
-        starts = np.cumsum([0] + [self.meta.row_group(g).num_rows for g in range(self.meta.num_row_groups)])
+        starts = np.cumsum([0] + [self._group_rows(g) for g in range(self._group_count())])
 
         def convert(part: pa.Table, group: int) -> None:
             for col in self.present:
@@ -226,19 +248,15 @@ class ParquetTable:
         local = threading.local()
 
         def group(g: int) -> list:
-            reader = getattr(local, "reader", None)
-            if reader is None:
-                reader = local.reader = pq.ParquetFile(self.path, read_dictionary=self.dictionary)
             out = []
-            for batch in reader.iter_batches(batch_size=self.BATCH, row_groups=[g], columns=self.names,
-                                             use_threads=False):
+            for batch in self._group_batches(local, g):
                 n = batch.num_rows
                 columns = {c.name: convert[c.name](batch.column(self.headers[c.name])) if c.name in convert
                            else _missing(c, n, self.categorical) for c in self.wanted}
                 out.append(fn(Batch(columns, n)))
             return out
 
-        groups = self.meta.num_row_groups
+        groups = self._group_count()
         if not self.present:  # no column in the file at all: one batch of missing values
             return [fn(Batch({c.name: _missing(c, self.num_rows, self.categorical) for c in self.wanted},
                              self.num_rows))]
@@ -275,6 +293,70 @@ class ParquetTable:
         self._check_unchanged()
         values = ParquetTable(self.path, self.display, self.table, [name], self.unit_ids,
                               self.categorical).load()[name].dropna()
+        if values.empty:
+            return None
+        return (np.datetime64(values.min().date(), "D"), np.datetime64(values.max().date(), "D"))
+
+
+class ArrowTable(ParquetTable):
+    """A table already in memory as Arrow (e.g. a query result of the efficiency database),
+    read exactly as a :class:`ParquetTable` reads a file: the same conversions, the same
+    ``load``/``map_batches``, slices of :data:`GROUP_ROWS` rows standing in for row groups.
+    The data are trusted as a validated file's are (they passed the contract's checks when
+    they were imported)."""
+
+    #: Rows per slice (a Parquet writer's row group).
+    GROUP_ROWS = 1 << 20
+
+    def __init__(self, data: pa.Table, display: str, table: Table, columns: Collection[str] | None,
+                 unit_ids: pd.Index | None = None, categorical: bool = False):
+        self.path, self.display, self.table = None, display, table
+        self.unit_ids, self.categorical = unit_ids, categorical
+        self.schema = data.schema
+        self._match_columns(columns)
+        # category text as dictionaries, as the Parquet path reads it (codes mapped on the
+        # distinct values, not on the rows)
+        for name in self.dictionary:
+            i = data.schema.get_field_index(name)
+            data = data.set_column(i, name, pc.dictionary_encode(data.column(i)))
+        self.data = data
+        self._starts = list(range(0, max(data.num_rows, 1), self.GROUP_ROWS))
+
+    @property
+    def num_rows(self) -> int:
+        return self.data.num_rows
+
+    def _check_unchanged(self) -> None:
+        return None
+
+    def _group_count(self) -> int:
+        return len(self._starts) if self.data.num_rows else 0
+
+    def _group_rows(self, group: int) -> int:
+        return min(self.GROUP_ROWS, self.data.num_rows - self._starts[group])
+
+    def _read_group(self, local, group: int, arrow_threads: bool) -> pa.Table:
+        return self.data.slice(self._starts[group], self._group_rows(group)).select(self.names)
+
+    def _group_batches(self, local, group: int):
+        return self._read_group(local, group, False).to_batches(max_chunksize=self.BATCH)
+
+    def day_bounds(self, name: str) -> tuple[np.datetime64, np.datetime64] | None:
+        if name not in self.headers:
+            return None
+        column = self.data.column(self.headers[name])
+        if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+            bounds = pc.min_max(column)
+            low, high = bounds["min"].as_py(), bounds["max"].as_py()
+            if low is None:
+                return None
+            day = lambda v: np.datetime64(pd.Timestamp(v).date(), "D")  # noqa: E731
+            return day(low), day(high)
+        return self._scan_bounds(name)
+
+    def _scan_bounds(self, name: str) -> tuple[np.datetime64, np.datetime64] | None:
+        values = ArrowTable(self.data, self.display, self.table, [name], self.unit_ids, self.categorical).load()[name]
+        values = values.dropna()
         if values.empty:
             return None
         return (np.datetime64(values.min().date(), "D"), np.datetime64(values.max().date(), "D"))

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from ..configuration import CONFIGURATION_FILES
 from ..data.contract import TABLES, Table
-from ..data.dataset import WORKDAYS_FILE, _data_root, _rel, discover, read_dataset
+from ..data.dataset import WORKDAYS_FILE, Dataset, _data_root, _rel, discover
 from ..data.files import atomic_path, sha256_file
 from ..data.loading import RawFile, read_file
 from ..data.validation import CheckedTable, check_references, check_table
@@ -706,47 +706,52 @@ class Store:
         return [int(r[0]) for r in rows]
 
     # --- export ---------------------------------------------------------------------------
-    def export(self, dest: str | Path, snapshot: int | None = None, years: list[int] | None = None) -> dict[str, str]:
-        """Write the data visible at ``snapshot`` as a data directory: every table as Parquet
-        (``units.parquet``, ``2024/service_cases.parquet`` …, in the stored types, in file
-        order) and the configuration documents. Returns the *provenance* of that data: the
-        submitted files it came from (path → SHA-256) and the corrections applied since."""
-        snapshot = self.snapshot() if snapshot is None else snapshot
-        dest = Path(dest)
-        dest.mkdir(parents=True, exist_ok=True)
-        provenance: dict[str, str] = {}
+    def _slices(self, snapshot: int, years: list[int] | None) -> list[tuple[str, int | None, list[dict]]]:
+        """(table, year or None, effective files) of every table-year visible at ``snapshot``
+        (of ``years`` only, when given; district tables always)."""
         stored_years = self.years(snapshot)
         wanted = stored_years if years is None else [y for y in years if y in stored_years]
         if years is not None and not wanted:
             raise StoreError(f"no data for {', '.join(map(str, years))} in the store at snapshot {snapshot} "
                              f"(years: {', '.join(map(str, stored_years)) or 'none'})")
+        out = []
         for name, table in TABLES.items():
             for yr in ([None] if table.scope == "district" else wanted):
                 files = self.effective_files(name, snapshot, yr)
-                if not files:
-                    continue
-                target = dest / (f"{name}.parquet" if yr is None else f"{yr}/{name}.parquet")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                vis, params = self._visible(name, snapshot, yr)
-                cols = ", ".join(f'd."{c}"' for c in table.column_names)
-                sql = (f'SELECT {cols} FROM "{data_table(name)}" d WHERE {vis} '
-                       "ORDER BY d._origin, d._row")
-                with atomic_path(target, fsync=False) as tmp:
-                    if hasattr(self.db, "copy_parquet"):
-                        self.db.copy_parquet(sql, params, tmp)
-                    else:
-                        pq.write_table(_typed(self.db.arrow(sql, params), table, False), tmp)
-                paths = {}
-                for f in files:
-                    paths.setdefault(f["path"], []).append(f)
-                for path, fs in paths.items():
-                    for f in fs:
-                        label = path if len(fs) == 1 and path not in provenance else f"{path} (batch {f['batch']})"
-                        provenance[label] = f["sha256"]
-        for name, content in self.documents(snapshot).items():
-            (dest / name).write_bytes(content)
-            if name == WORKDAYS_FILE:
-                provenance[WORKDAYS_FILE] = _sha_bytes(content)
+                if files:
+                    out.append((name, yr, files))
+        return out
+
+    def _select(self, name: str, snapshot: int, year: int | None) -> tuple[str, list]:
+        """The query of the records of ``name`` (of ``year``) visible at ``snapshot``, in file
+        order. DuckDB returns a table's rows in the order they were written, which is file
+        order unless a correction appended a newer version: only then (and always on
+        PostgreSQL, which promises no order) is the query sorted."""
+        table = TABLES[name]
+        vis, params = self._visible(name, snapshot, year)
+        cols = ", ".join(f'd."{c}"' for c in table.column_names)
+        sql = f'SELECT {cols} FROM "{data_table(name)}" d WHERE {vis}'
+        if self.db.dialect != "duckdb" or name in self._index(snapshot)["corrected"]:
+            sql += " ORDER BY d._origin, d._row"
+        return sql, params
+
+    def provenance(self, snapshot: int, slices) -> dict[str, str]:
+        """What the data visible at ``snapshot`` rest on: every submitted file behind
+        ``slices`` (its path in the submitted folder → SHA-256; a path submitted in several
+        batches is told apart by ``(batch N)``), ``workdays.csv`` when submitted, and every
+        correction (``correction N: table key`` → SHA-256 of its audit entries)."""
+        provenance: dict[str, str] = {}
+        for _name, _yr, files in slices:
+            paths: dict[str, list[dict]] = {}
+            for f in files:
+                paths.setdefault(f["path"], []).append(f)
+            for path, fs in paths.items():
+                for f in fs:
+                    label = path if len(fs) == 1 and path not in provenance else f"{path} (batch {f['batch']})"
+                    provenance[label] = f["sha256"]
+        documents = self.documents(snapshot)
+        if WORKDAYS_FILE in documents:
+            provenance[WORKDAYS_FILE] = _sha_bytes(documents[WORKDAYS_FILE])
         for batch, tbl, record in self.db.query(
                 "SELECT batch_id, tbl, record FROM corrections WHERE batch_id <= ? ORDER BY batch_id", [snapshot]):
             audit = self.db.query("SELECT col, old_value, new_value, reason FROM audit_log WHERE batch_id = ? "
@@ -755,16 +760,80 @@ class Store:
                 json.dumps(audit, ensure_ascii=False, default=str).encode())
         return dict(sorted(provenance.items()))
 
+    def write_documents(self, dest: str | Path, snapshot: int) -> None:
+        """The configuration documents visible at ``snapshot`` into the folder ``dest``."""
+        dest = Path(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        for name, content in self.documents(snapshot).items():
+            (dest / name).write_bytes(content)
+
+    def export(self, dest: str | Path, snapshot: int | None = None, years: list[int] | None = None) -> dict[str, str]:
+        """Write the data visible at ``snapshot`` as a data directory: every table as Parquet
+        (``units.parquet``, ``2024/service_cases.parquet`` …, in the stored types, in file
+        order) and the configuration documents. Returns the *provenance* of that data
+        (:meth:`provenance`)."""
+        snapshot = self.snapshot() if snapshot is None else snapshot
+        dest = Path(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        slices = self._slices(snapshot, years)
+        for name, yr, _files in slices:
+            target = dest / (f"{name}.parquet" if yr is None else f"{yr}/{name}.parquet")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            sql, params = self._select(name, snapshot, yr)
+            with atomic_path(target, fsync=False) as tmp:
+                if hasattr(self.db, "copy_parquet"):
+                    self.db.copy_parquet(sql, params, tmp)
+                else:
+                    pq.write_table(_typed(self.db.arrow(sql, params), TABLES[name], False), tmp)
+        self.write_documents(dest, snapshot)
+        return self.provenance(snapshot, slices)
+
+    def read(self, snapshot: int | None = None, years: list[int] | None = None, *,
+             root: Path | None = None) -> Dataset:
+        """The data visible at ``snapshot`` as a :class:`~evalkit.data.dataset.Dataset`, read
+        straight from the query results as :func:`~evalkit.data.dataset.read_dataset` reads
+        Parquet files (:class:`~evalkit.data.reading.ArrowTable`: the same conversions; the
+        large event tables deferred), without writing anything. ``files`` is the snapshot's
+        provenance (:meth:`provenance`); ``workday_overrides`` come from the submitted
+        ``workdays.csv``; ``root`` (default ``<store>``) names the data in messages."""
+        from ..data.dataset import CATEGORICAL_UNIT_TABLES
+        from ..data.reading import ArrowTable
+        from ..data.workdays import load_overrides
+
+        snapshot = self.snapshot() if snapshot is None else snapshot
+        slices = self._slices(snapshot, years)
+        tables: dict = {}
+        unit_ids = None
+        order = sorted(slices, key=lambda sl: (sl[1] is not None, sl[1] or 0, sl[0] != "units", sl[0]))
+        for name, yr, _files in order:
+            table = TABLES[name]
+            sql, params = self._select(name, snapshot, yr)
+            data = _typed(self.db.arrow(sql, params), table, False)
+            display = f"{name} (store, snapshot {snapshot})" if yr is None else f"{yr}/{name} (store, snapshot {snapshot})"
+            categorical = name in CATEGORICAL_UNIT_TABLES
+            source = ArrowTable(data, display, table, None, unit_ids, categorical)
+            tables[(yr, name)] = source if categorical and source.num_rows else source.load()
+            if name == "units":
+                unit_ids = pd.Index(tables[(yr, name)]["unit_id"].astype(str))
+        documents = self.documents(snapshot)
+        overrides = None
+        if WORKDAYS_FILE in documents:
+            with tempfile.TemporaryDirectory(prefix="evalkit-workdays-") as tmp:
+                (Path(tmp) / WORKDAYS_FILE).write_bytes(documents[WORKDAYS_FILE])
+                overrides = load_overrides(Path(tmp) / WORKDAYS_FILE)
+        found_years = sorted({yr for _n, yr, _f in slices if yr is not None})
+        return Dataset(root=root or Path("<store>"), years=tuple(found_years), tables=tables,
+                       files=self.provenance(snapshot, slices), warnings=(), validated=False,
+                       workday_overrides=overrides)
+
     @contextmanager
     def dataset(self, snapshot: int | None = None, *, columns=None) -> Iterator[tuple]:
-        """``(dataset, data_dir)`` of the data at ``snapshot``: exported to a temporary
-        folder (removed afterwards) and read with the fast reader; the dataset's ``files``
-        are the submitted files' provenance, not the temporary copies'."""
+        """``(dataset, data_dir)`` of the data at ``snapshot`` (:meth:`read`), with the
+        configuration documents written into a temporary folder (removed afterwards)."""
         snapshot = self.snapshot() if snapshot is None else snapshot
         with tempfile.TemporaryDirectory(prefix="evalkit-store-") as tmp:
-            provenance = self.export(tmp, snapshot)
-            ds = replace(read_dataset(tmp, columns=columns), files=provenance)
-            yield ds, Path(tmp)
+            self.write_documents(tmp, snapshot)
+            yield self.read(snapshot, root=Path(tmp)), Path(tmp)
 
 
 class _Unchanged(Exception):
