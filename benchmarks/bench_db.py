@@ -12,8 +12,9 @@ baseline in the same process, alternately, ``--repeat`` times (best time of each
    for the district CSV tables) of every file into a new DuckDB file + ``close``, plus
    evalkit's ``validate_directory`` of the same directory. Targets: ≤ 1.5 × the baseline,
    ≤ 4 GB peak.
-2. indicators: ``store_source(DB, years=[YEAR])`` (the year at the current snapshot, read
-   straight from the query results with the fast reader's conversions) + ``compute_indicators`` — every yearly indicator
+2. indicators: ``store_source(DB, years=[YEAR], columns=required_columns())`` (the year at
+   the current snapshot, the columns the indicators need, read straight from the query
+   results with the fast reader's conversions) + ``compute_indicators`` — every yearly indicator
    for every unit, the data's indicator parameters (``load_configuration``, read before the
    clock); baseline: the same from the Parquet files as ``bench_indicators.py`` reads them
    (``read_dataset(DIR, [YEAR], columns=required_columns())`` + ``compute_indicators``). The
@@ -178,10 +179,11 @@ def indicators_from_files(data: Path, year: int, parameters):
 
 def indicators_from_store(db: Path, year: int, parameters):
     from evalkit.indicators import compute_indicators
+    from evalkit.indicators.catalogue import required_columns
     from evalkit.store.source import store_source
 
     t0 = time.perf_counter()
-    with store_source(str(db), years=[year]) as src:
+    with store_source(str(db), years=[year], columns=required_columns()) as src:
         table = compute_indicators(src.dataset, year, parameters=parameters)
     return time.perf_counter() - t0, table
 

@@ -33,16 +33,17 @@ class StoreSource:
 
 
 @contextmanager
-def store_source(url: str, as_of: str | None = None, *, years: list[int] | None = None) -> Iterator[StoreSource]:
+def store_source(url: str, as_of: str | None = None, *, years: list[int] | None = None,
+                 columns=None) -> Iterator[StoreSource]:
     """The data of the store at ``url`` as of ``as_of`` (default: now): the dataset read
     straight from the store (:meth:`Store.read`) and the submitted configuration written into
     a temporary folder, removed when the block ends. The store is closed before the block
-    runs."""
+    runs. ``columns``: table → the columns to read (as for ``read_dataset``)."""
     with tempfile.TemporaryDirectory(prefix="evalkit-store-") as tmp:
         with open_store(url, read_only=True) as store:
             snapshot = store.resolve(as_of)
             store.write_documents(tmp, snapshot)
-            dataset = store.read(snapshot, years, root=Path(tmp))
+            dataset = store.read(snapshot, years, root=Path(tmp), columns=columns)
             entry = {"url": store.url, "dialect": store.db.dialect, **store.snapshot_info(snapshot)}
             if as_of is not None:
                 entry["as_of"] = str(as_of)

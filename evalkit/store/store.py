@@ -30,7 +30,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -722,14 +722,17 @@ class Store:
                     out.append((name, yr, files))
         return out
 
-    def _select(self, name: str, snapshot: int, year: int | None) -> tuple[str, list]:
+    def _select(self, name: str, snapshot: int, year: int | None,
+                columns: Iterable[str] | None = None) -> tuple[str, list]:
         """The query of the records of ``name`` (of ``year``) visible at ``snapshot``, in file
         order. DuckDB returns a table's rows in the order they were written, which is file
         order unless a correction appended a newer version: only then (and always on
         PostgreSQL, which promises no order) is the query sorted."""
         table = TABLES[name]
         vis, params = self._visible(name, snapshot, year)
-        cols = ", ".join(f'd."{c}"' for c in table.column_names)
+        wanted = table.column_names if columns is None else [c for c in table.column_names
+                                                             if c in set(columns) | {"unit_id"}]
+        cols = ", ".join(f'd."{c}"' for c in wanted)
         sql = f'SELECT {cols} FROM "{data_table(name)}" d WHERE {vis}'
         if self.db.dialect != "duckdb" or name in self._index(snapshot)["corrected"]:
             sql += " ORDER BY d._origin, d._row"
@@ -789,13 +792,15 @@ class Store:
         return self.provenance(snapshot, slices)
 
     def read(self, snapshot: int | None = None, years: list[int] | None = None, *,
-             root: Path | None = None) -> Dataset:
+             root: Path | None = None, columns: Mapping[str, Iterable[str] | None] | None = None) -> Dataset:
         """The data visible at ``snapshot`` as a :class:`~evalkit.data.dataset.Dataset`, read
         straight from the query results as :func:`~evalkit.data.dataset.read_dataset` reads
         Parquet files (:class:`~evalkit.data.reading.ArrowTable`: the same conversions; the
         large event tables deferred), without writing anything. ``files`` is the snapshot's
         provenance (:meth:`provenance`); ``workday_overrides`` come from the submitted
-        ``workdays.csv``; ``root`` (default ``<store>``) names the data in messages."""
+        ``workdays.csv``; ``root`` (default ``<store>``) names the data in messages;
+        ``columns``: table → the columns to read, as for ``read_dataset`` (``unit_id``
+        always; tables not named are read whole)."""
         from ..data.dataset import CATEGORICAL_UNIT_TABLES
         from ..data.reading import ArrowTable
         from ..data.workdays import load_overrides
@@ -807,11 +812,12 @@ class Store:
         order = sorted(slices, key=lambda sl: (sl[1] is not None, sl[1] or 0, sl[0] != "units", sl[0]))
         for name, yr, _files in order:
             table = TABLES[name]
-            sql, params = self._select(name, snapshot, yr)
-            data = _typed(self.db.arrow(sql, params), table, False)
+            wanted = None if columns is None else columns.get(name)
+            sql, params = self._select(name, snapshot, yr, wanted)
+            data = _typed(self.db.arrow(sql, params), table, False, partial=wanted is not None)
             display = f"{name} (store, snapshot {snapshot})" if yr is None else f"{yr}/{name} (store, snapshot {snapshot})"
             categorical = name in CATEGORICAL_UNIT_TABLES
-            source = ArrowTable(data, display, table, None, unit_ids, categorical)
+            source = ArrowTable(data, display, table, wanted, unit_ids, categorical)
             tables[(yr, name)] = source if categorical and source.num_rows else source.load()
             if name == "units":
                 unit_ids = pd.Index(tables[(yr, name)]["unit_id"].astype(str))
@@ -864,9 +870,11 @@ def parse_key(table: Table, key: str) -> list[str]:
     return parts
 
 
-def _typed(arrow: pa.Table, table: Table, system: bool) -> pa.Table:
-    """A query result in the stored Arrow types (PostgreSQL's rows come untyped)."""
-    fields = [pa.field(c.name, ARROW_TYPES[c.dtype]) for c in table.columns]
+def _typed(arrow: pa.Table, table: Table, system: bool, *, partial: bool = False) -> pa.Table:
+    """A query result in the stored Arrow types (PostgreSQL's rows come untyped);
+    ``partial``: only the contract columns the query selected."""
+    fields = [pa.field(c.name, ARROW_TYPES[c.dtype]) for c in table.columns
+              if not partial or c.name in arrow.column_names]
     if system:
         fields += [pa.field(n, pa.int64()) for n in SYSTEM_COLUMNS]
     arrays = []
