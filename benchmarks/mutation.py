@@ -142,6 +142,18 @@ def _prepare(name: str, keep: bool) -> Path:
         # mutmut copies tests/ into mutants/ on every run but keeps other files it already has
         for item in ("tests",):
             shutil.rmtree(work / "mutants" / item, ignore_errors=True)
+        # … and rewrites only the .py files that changed: refresh the package's other files
+        # (schemas, assets) and the resources beside it, else a changed resource (e.g. a
+        # regenerated schema) fails mutmut's clean test run against the new code
+        for src in (work / "evalkit").rglob("*"):
+            if src.is_file() and src.suffix != ".py":
+                dst = work / "mutants" / src.relative_to(work)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+        for item in COPY:
+            if item not in ("evalkit", "tests") and (work / item).is_dir() and (work / "mutants" / item).is_dir():
+                shutil.rmtree(work / "mutants" / item)
+                shutil.copytree(work / item, work / "mutants" / item)
     return work
 
 
