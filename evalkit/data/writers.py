@@ -14,7 +14,8 @@ compared, and a re-run that changes nothing changes no file. Conventions:
   pandas schema metadata. Datetime columns that are dates (see above) are stored as
   ``date32``, other datetimes as timestamps (whole seconds; Parquet stores them in
   milliseconds).
-* ``.xlsx``: one formatted sheet ``data`` for people (see :func:`_write_xlsx`).
+* ``.xlsx``: one formatted sheet ``data`` for people (see :func:`_write_xlsx`);
+  :func:`write_workbook` writes several such sheets into one workbook.
 
 Exports never carry formulas. A text cell whose first character is one of
 :data:`FORMULA_TRIGGERS` (``=``, ``+``, ``-``, ``@``, tab, carriage return) would be run as a
@@ -35,6 +36,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +47,8 @@ import pyarrow.parquet as pq
 
 from .files import atomic_path
 
-__all__ = ["write_table", "table_suffix", "neutralise_formulas", "FORMULA_TRIGGERS", "SUFFIX_CSV",
-           "SUFFIX_CSV_GZ", "SUFFIX_PARQUET", "SUFFIX_XLSX"]
+__all__ = ["write_table", "write_workbook", "Sheet", "table_suffix", "neutralise_formulas", "FORMULA_TRIGGERS",
+           "SUFFIX_CSV", "SUFFIX_CSV_GZ", "SUFFIX_PARQUET", "SUFFIX_XLSX"]
 
 SUFFIX_CSV = ".csv"
 SUFFIX_CSV_GZ = ".csv.gz"
@@ -172,6 +175,47 @@ def _append_text_safe(ws, values: list) -> None:
                 cell.quotePrefix = True
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet of :func:`write_workbook`: ``table`` under one bold, frozen header row
+    (its column names). ``number_formats``: column → Excel number format (default for float
+    columns ``#,##0.00``); ``wrap``: columns whose text wraps (multi-line cells such as
+    reasons), ``auto_filter``: put a filter on the header row."""
+
+    name: str
+    table: pd.DataFrame
+    number_formats: Mapping[str, str] = field(default_factory=dict)
+    wrap: tuple[str, ...] = ()
+    auto_filter: bool = True
+
+
+def write_workbook(sheets: Sequence[Sheet], path: Path | str) -> Path:
+    """Write ``sheets`` as one XLSX workbook at ``path``, atomically, with the conventions of
+    :func:`write_table`'s XLSX (bold frozen header, widths fitted to the content, plain
+    values: a text cell that a spreadsheet would read as a formula is a quoted text cell).
+
+    Raises
+    ------
+    ValueError
+        If ``path`` does not end in ``.xlsx`` or two sheets share a name.
+    """
+    from openpyxl import Workbook
+
+    path = Path(path)
+    if table_suffix(path) != SUFFIX_XLSX:
+        raise ValueError(f"a workbook must be written to a {SUFFIX_XLSX} file; found {path.name!r}")
+    names = [s.name for s in sheets]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sheet names must differ; found {names}")
+    with atomic_path(path, fsync=False) as tmp:
+        wb = Workbook()
+        wb.remove(wb.active)
+        for sheet in sheets:
+            _fill_sheet(wb.create_sheet(sheet.name), sheet)
+        wb.save(tmp)
+    return path
+
+
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """A formatted sheet: bold frozen header, auto-filter, widths fitted to the content.
 
@@ -180,12 +224,18 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     Parquet they are not byte-reproducible; their cell contents are.
     """
     from openpyxl import Workbook
+
+    wb = Workbook()
+    _fill_sheet(wb.active, Sheet("data", df))
+    wb.save(path)
+
+
+def _fill_sheet(ws, sheet: Sheet) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "data"
+    df = sheet.table
+    ws.title = sheet.name
     _append_text_safe(ws, [_xlsx_value(str(c)) for c in df.columns])
     ready = _csv_ready(df)
     for row in ready.itertuples(index=False):
@@ -196,18 +246,27 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center")
     ws.freeze_panes = "A2"
-    if len(df.columns):
+    if len(df.columns) and sheet.auto_filter:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+    wrap = Alignment(wrap_text=True, vertical="top")
     for j, name in enumerate(df.columns, start=1):
         col = ready[name]
-        if pd.api.types.is_float_dtype(col):
-            for cell in ws.iter_cols(min_col=j, max_col=j, min_row=2, values_only=False):
-                for c in cell:
-                    c.number_format = "#,##0.00"
-        sample = [str(name)] + [str(v) for v in col.head(200).tolist()]
+        number_format = sheet.number_formats.get(name)
+        if number_format is None and pd.api.types.is_float_dtype(col):
+            number_format = "#,##0.00"
+        wrapped = name in sheet.wrap
+        if number_format is not None or wrapped:
+            for cells in ws.iter_cols(min_col=j, max_col=j, min_row=2, values_only=False):
+                for c in cells:
+                    if number_format is not None:
+                        c.number_format = number_format
+                    if wrapped:
+                        c.alignment = wrap
+        # the widest line decides (a wrapped cell's lines are shown one under the other)
+        values = [str(v) for v in col.head(200).tolist()]
+        sample = [str(name)] + ([line for v in values for line in v.split("\n")] if wrapped else values)
         width = max(_display_width(t) for t in sample)
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width + 2))
-    wb.save(path)
 
 
 def _display_width(text: str) -> int:

@@ -680,10 +680,12 @@ def decisions(results: Any) -> pd.DataFrame:
     if adj is None or adj.empty:
         return pd.DataFrame(columns=cols)
     units = results.units.set_index(results.units["unit_id"].astype(str))
+    # split once: a district export asks for every unit's decisions (one pass, not one per unit)
+    by_unit = dict(tuple(adj.groupby(adj["unit_id"].astype(str), sort=False)))
     rows = []
     for uid in units.index:
-        mine = adj[adj["unit_id"].astype(str) == uid]
-        if mine.empty:
+        mine = by_unit.get(uid)
+        if mine is None or mine.empty:
             continue
         for kind in ("veto", "bar_top"):
             rs = mine[mine["kind"] == kind]
