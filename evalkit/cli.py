@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample | db``.
+"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample | db | audit | export``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -121,7 +121,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .resources import default_inputs
     from .run import run_batch
 
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
@@ -172,6 +171,23 @@ def _add_store_options(parser) -> None:
                         help="with --db: the data as they were at this snapshot or moment (default: now)")
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from .data.dataset import load_dataset
+    from .quality_batch import run_quality
+
+    if args.jobs < 1:
+        raise EvalkitError(f"--jobs: expected a positive number; found {args.jobs}")
+    units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
+    with _inputs(args, framework_option=False) as (data, _framework, dataset, store):
+        ds = dataset if dataset is not None else load_dataset(data)
+        summary = run_quality(ds, Path(data), args.year, out_dir=Path(args.out), period=args.period,
+                              language=args.language, renderer=args.renderer, jobs=args.jobs, units=units,
+                              reports=not args.no_reports, store=store, store_url=args.db,
+                              progress=not args.quiet)
+    print(summary.describe())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from .run import verify_reports
 
@@ -192,7 +208,6 @@ def cmd_portal(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from .configuration import load_configuration
     from .results.compute import compute_results
-    from .resources import default_inputs
     from .results.store import save_results, score_table
     from .data.writers import write_table
 
@@ -228,7 +243,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from .configuration import load_configuration
     from .data.dataset import load_dataset
     from .indicators import compute_indicators
-    from .resources import sample_data_dir
     from .data.writers import write_table
 
     out = Path(args.out)
@@ -390,9 +404,40 @@ def build_parser() -> argparse.ArgumentParser:
     oap.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     oap.set_defaults(func=cmd_oa_posts)
 
+    qua = sub.add_parser("quality", help="run the data-quality checks and render the data-quality reports",
+                         description="Run every data-quality check (completeness, timeliness, validity, "
+                                     "consistency, plausibility; the built-in checks and DATA/quality_checks.yaml) "
+                                     "for every unit, score each unit's data quality, summarise the "
+                                     "verification audits, and write OUT/<year>/quality/metrics.csv and .xlsx, "
+                                     "scores.csv and the district's and each unit's data-quality report (HTML "
+                                     "and PDF). Failed checks are findings: the exit code is 0 unless the "
+                                     "command itself fails.")
+    qua.add_argument("--data", help="data directory (default: the shipped sample district)")
+    _add_store_options(qua)
+    qua.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
+    qua.add_argument("--period", metavar="YYYY-MM",
+                     help="the year to date through this month (default: the whole year)")
+    qua.add_argument("--out", default="reports", help="output directory (default: ./reports)")
+    qua.add_argument("--units", help="render the reports of these units only (comma-separated)")
+    qua.add_argument("--language", choices=("zh", "en"), default="zh", help="report language")
+    qua.add_argument("--renderer", choices=("typst", "quarto"), default="typst", help="PDF renderer")
+    qua.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                     help="reports rendered in parallel")
+    qua.add_argument("--no-reports", action="store_true", help="write the tables only")
+    qua.add_argument("--quiet", action="store_true", help="no progress bar")
+    qua.set_defaults(func=cmd_quality)
+
     from .cli_db import add_db_parser
 
     add_db_parser(sub)
+
+    from .cli_quality import add_audit_parser
+
+    add_audit_parser(sub)
+
+    from .cli_export import add_export_parser
+
+    add_export_parser(sub, _inputs, _add_store_options)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
                          description="Write every table of the data contract for the fictional "

@@ -8,7 +8,6 @@ store (:mod:`evalkit.store.source`).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path

@@ -126,7 +126,7 @@ def _key_unit(key: str) -> str | None:
 class RenderJob:
     """One report to render (picklable: it travels to worker processes and Dask)."""
 
-    kind: str                 # "unit" or "overview"
+    kind: str                 # "unit", "overview" or "quality" (a data-quality report)
     unit: str                 # the unit id ("" for the overview)
     stem: str                 # file name stem in the year folder
     year: int
@@ -140,7 +140,10 @@ class RenderJob:
 
     @property
     def key(self) -> str:
-        """The report's manifest key: ``unit/<id>`` or ``overview``."""
+        """The report's manifest key: ``unit/<id>`` or ``overview`` (a data-quality report:
+        ``quality/<id>`` or ``quality/district``)."""
+        if self.kind == "quality":
+            return f"quality/{self.unit or 'district'}"
         return unit_key(self.unit) if self.kind == "unit" else OVERVIEW
 
 
@@ -464,6 +467,14 @@ def render_job(job: RenderJob, runner=None) -> RenderOutcome:
     out_dir = Path(job.out_dir)
     try:
         runner = runner if runner is not None else _runner(job.timeout, job.start_timeout)
+        if job.kind == "quality":  # the data-quality reports: HTML and PDF, no JSON
+            from .report.render import render_quality_report
+
+            written = render_quality_report(job.results_dir, job.year, out_dir, job.stem, unit=job.unit,
+                                            language=job.language, renderer=job.renderer, runner=runner,
+                                            tmp_dir=process_scratch())
+            outputs = {fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in written.items()}
+            return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
         if job.kind == "overview":
             render_overview(job.results_dir, job.year, out_dir, language=job.language,
                             renderer=job.renderer, runner=runner, tmp_dir=process_scratch())

@@ -16,7 +16,8 @@ def test_help_lists_only_working_commands(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert commands == {"run", "score", "validate", "indicators", "oa-posts", "sample", "verify", "portal", "db"}
+    assert commands == {"run", "score", "validate", "indicators", "oa-posts", "sample", "verify", "portal", "db", "audit", "quality",
+                        "export"}
     for c in commands:
         assert c in out
 

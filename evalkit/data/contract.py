@@ -856,6 +856,73 @@ NOT_APPLICABLE = Table(
     ),
 )
 
+VERIFICATION_AUDITS = Table(
+    name="verification_audits",
+    label_zh="抽查核验结果",
+    description="Outcomes of inspection audits (抽查核验): records of a unit's table drawn at random "
+                "by `evalkit audit sample` and checked by an auditor against the source documents, "
+                "one row per audit and record; written by `evalkit audit record`. An audit's "
+                "verified error rate is the share of its records marked 否 (not verified).",
+    scope="year",
+    kind="follow-up",
+    key=("audit_id", "record_key"),
+    allow_empty=True,
+    absent_means="no inspection audit has been recorded for the year",
+    orders=(Order("drawn_date", "recorded_date", "an audit is recorded after its sample is drawn"),
+            Order("sample_size", "population", "a sample is not larger than its population")),
+    columns=(
+        Column("audit_id", "id", "核验批次编号", "The audit: year, unit, table, seed and sample size, "
+               "e.g. 2024-D03-service_cases-s7-n40."),
+        _unit_id("Audited unit."),
+        Column("table_name", "id", "核验数据表", "The data-contract table the record belongs to, "
+               "e.g. service_cases."),
+        Column("record_key", "id", "记录主键", "The record's key in that table (the values of a "
+               "composite key joined by commas, as `evalkit db correct --id` takes them)."),
+        Column("drawn_date", "date", "抽样日期", "Date the sample was drawn."),
+        Column("seed", "int", "随机种子", "Seed of the random draw (the same seed draws the same "
+               "records).", minimum=0),
+        Column("sample_size", "int", "样本量", "Records drawn in the audit.", minimum=1),
+        Column("population", "int", "总体记录数", "Records of the unit in the table when the "
+               "sample was drawn.", minimum=1),
+        Column("verified", "bool", "核验结果", "是: the record agrees with its source documents; "
+               "否: it does not (an error)."),
+        Column("note", "text", "核验说明", "The auditor's note (what was wrong); for the evaluation "
+               "office only.", nullable=True),
+        Column("auditor", "text", "核验人", "Who checked the records."),
+        Column("recorded_date", "date", "录入日期", "Date the outcomes were recorded."),
+    ),
+)
+
+#: The tables a unit reports to the evaluation office, whose submissions are logged.
+_REPORTED_TABLES = (SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES, DISCLOSURE_REQUESTS,
+                    DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS, RECTIFICATIONS, SUPERVISION_TASKS,
+                    OA_DOCUMENTS, PROJECTS, PROJECT_MILESTONES, KEY_TASKS, KEY_TASK_MILESTONES, PROPOSALS,
+                    STAFFING)
+
+SUBMISSIONS = Table(
+    name="submissions",
+    label_zh="数据报送记录",
+    description="When each unit's reports to the evaluation office were due and when they came in "
+                "(数据报送), one row per unit, table and reporting period: the timeliness checks of "
+                "the data-quality report count a report as late when it came in after its deadline "
+                "in working days, or not at all.",
+    scope="year",
+    kind="follow-up",
+    key=("unit_id", "table", "period"),
+    allow_empty=True,
+    absent_means="no submission deadlines are tracked for the year",
+    columns=(
+        _unit_id("Unit that reports."),
+        Column("table", "category", "报送数据表", "The table reported.",
+               categories={t.name: t.label_zh for t in _REPORTED_TABLES}),
+        Column("period", "id", "报送期间", "The period the report covers: YYYY-MM for a monthly "
+               "report (2024-11), YYYY for a yearly one."),
+        Column("deadline", "date", "报送期限", "Date the report was due."),
+        Column("submitted_date", "date", "实际报送日期", "Date the report came in; empty when it "
+               "has not been submitted.", nullable=True),
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -864,6 +931,8 @@ TABLES: dict[str, Table] = {
         RECTIFICATIONS, SUPERVISION_TASKS, OA_DOCUMENTS, PROJECTS, PROJECT_MILESTONES,
         KEY_TASKS, KEY_TASK_MILESTONES, PROPOSALS,
         STAFFING, RATER_ASSIGNMENTS, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
+        VERIFICATION_AUDITS,
+        SUBMISSIONS,
     )
 }
 

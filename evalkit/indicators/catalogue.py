@@ -9,13 +9,16 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import EvalkitError
+from ..quality.checks import required_columns as quality_required_columns
 from . import disclosure, finance, followup, grid, hotline, legal, oa, qualitative, service, staffing
-from . import key_tasks
+from . import key_tasks, quality
 from ._common import CallScope, prefetch
 from .base import Indicator
 from .parameters import DEFAULT_PARAMETERS, IndicatorParameters
 
 P = "%"
+#: Table → columns the default data-quality checks read (the ``data_quality_score`` indicator).
+_QUALITY_COLUMNS = quality_required_columns()
 
 
 def _of(table: str, *columns: str) -> tuple[str, ...]:
@@ -142,6 +145,10 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("supervision_on_time_rate", "督查事项按期办结率", "Supervision tasks completed on time",
               "supervision", P, +1, ("supervision_tasks",), followup.supervision_on_time_rate,
               columns=_of("supervision_tasks", "completed_date", "due_date")),
+    # 数据质量控制 — the quality of the unit's own data (section 七.1), supervised by the office
+    Indicator("data_quality_score", "数据质量得分", "Data-quality score", "supervision", "分", +1,
+              tuple(_QUALITY_COLUMNS), quality.data_quality_score,
+              columns=tuple(f"{t}.{c}" for t, cols in _QUALITY_COLUMNS.items() for c in cols)),
     Indicator("milestone_on_time_rate", "重大项目节点按期完成率", "Project milestones on time", "projects",
               P, +1, ("projects", "project_milestones"), followup.milestone_on_time_rate,
               columns=_of("project_milestones", "project_id", "planned_date", "actual_date")

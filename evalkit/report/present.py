@@ -1326,6 +1326,34 @@ SectionBuilder = Callable[[Any, str, str, "Mapping[str, Any] | None", bool], "di
 
 #: The unit report's outline: its sections in order, as ``(id, builder)``. The one
 #: definition the notebook (through :func:`unit_sections`) and every other caller use.
+def quality_section(results: Any, unit: str, language: str = "zh") -> dict | None:
+    """A short data-quality paragraph (数据质量): the unit's data-quality score against the
+    district median and the checks its data failed (from the results' ``quality`` table,
+    :func:`evalkit.results.compute.quality_table`); None when the results have none."""
+    table = _table_of(results, "quality")
+    if table is None or table.empty:
+        return None
+    rows = table[table["unit_id"].astype(str) == str(unit)]
+    if rows.empty or pd.isna(rows.iloc[0]["score"]):
+        return None
+    r = rows.iloc[0]
+    year = _year(results)
+    median = table["score"].median()
+    failed = int(r["failed"])
+    if failed:
+        text = msg(language, "unit_quality_text", year=year, score=fmt_fixed(r["score"], 1),
+                   median=fmt_fixed(median, 1), failed=failed)
+    else:
+        text = msg(language, "unit_quality_none", year=year, score=fmt_fixed(r["score"], 1))
+    out = [blocks.paragraph(text)]
+    items = r["failed_checks_zh" if language == "zh" else "failed_checks_en"]
+    if failed and isinstance(items, str) and items:
+        out.append(blocks.paragraph(msg(language, "unit_quality_items",
+                                        items=msg(language, "list_sep").join(items.split("\n")))))
+    out.append(blocks.paragraph(msg(language, "unit_quality_note"), "note"))
+    return blocks.section("quality", msg(language, "unit_quality_heading"), out)
+
+
 UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     ("document", lambda res, unit, lang, params, charts: unit_document(res, unit, lang)),
     ("summary", lambda res, unit, lang, params, charts: summary_section(res, unit, lang)),
@@ -1335,6 +1363,7 @@ UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     ("qualitative", lambda res, unit, lang, params, charts: qualitative_section(res, unit, lang)),
     ("indicators", lambda res, unit, lang, params, charts: indicators_section(res, unit, lang)),
     ("key_tasks", lambda res, unit, lang, params, charts: key_tasks_section(res, unit, lang)),
+    ("quality", lambda res, unit, lang, params, charts: quality_section(res, unit, lang)),
     ("method", lambda res, unit, lang, params, charts: method_section(res, unit, lang)),
     ("provenance", lambda res, unit, lang, params, charts: provenance_section(res, lang, params)),
 )

@@ -616,7 +616,8 @@ def render_notebook(kind: str, parameters: Mapping[str, Any], out_dir: Path, ste
                                  timeout=timeout, start_timeout=start_timeout)
                 nb = nbformat.read(executed, as_version=4)
             try:
-                record = report_json(nb, kind, parameters)
+                # the efficiency reports carry their JSON; the data-quality reports do not
+                record = report_json(nb, kind, parameters) if kind in _JSON_KIND else None
             except ReportError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the set is incomplete without its JSON
@@ -678,3 +679,22 @@ def render_overview(results_dir: Path | str | None, year: int, out_dir: Path, *,
                               start_timeout=start_timeout, label=f"the district overview ({year})",
                               tmp_dir=tmp_dir)
     return outputs["html"]
+
+
+def render_quality_report(quality_dir: Path | str, year: int, out_dir: Path, stem: str, *, unit: str = "",
+                          language: str = "zh", pdf: bool = True, renderer: str = "typst",
+                          runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
+                          start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> dict[str, Path]:
+    """Render the data-quality report of ``unit`` (empty: the district's) for ``year`` into
+    ``out_dir/<stem>.html`` and ``.pdf`` from one execution of
+    ``notebooks/quality_report.ipynb`` over the bundle ``evalkit quality`` saved in
+    ``quality_dir`` (:class:`evalkit.report.quality.QualityBundle`)."""
+    from evalkit.report.messages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ReportError(f"unknown report language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    parameters = {"year": int(year), "unit": str(unit), "quality": _absolute(quality_dir), "language": language}
+    label = f"the data-quality report of {unit} ({year})" if unit else f"the district data-quality report ({year})"
+    return render_notebook("quality_report", parameters, out_dir, stem, runner=runner, pdf=pdf,
+                           renderer=renderer, timeout=timeout, start_timeout=start_timeout, label=label,
+                           tmp_dir=tmp_dir)

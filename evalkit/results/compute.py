@@ -221,10 +221,37 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
 
         tables["key_tasks"], tables["key_task_milestones"] = key_task_tables(ds, year)
         meta["parameters"]["key_tasks"] = rule_parameters()
+    tables["quality"] = quality_table(ds, year, data)
     intervals = rank_interval_table(ds, fw, year, model=model)
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
     return Results(units=units, nodes=nodes, meta=meta, tables=tables)
+
+
+def quality_table(dataset: Dataset, year: int, data: str | Path | None = None) -> pd.DataFrame:
+    """Each unit's data-quality result of ``year`` as the unit report summarises it: the
+    score (:func:`evalkit.quality.score.quality_score`), the applicable and failed checks and
+    the failed checks' descriptions (zh and en, one per line), from every check of
+    :func:`evalkit.quality.metrics.quality_metrics` (the built-in checks and the data's
+    ``quality_checks.yaml``). The full metrics: ``evalkit quality``."""
+    from ..quality.checks import load_checks
+    from ..quality.metrics import quality_metrics
+    from ..quality.score import quality_score
+
+    folder = Path(data) if data not in (None, "") and Path(data).is_dir() else None
+    metrics = quality_metrics(dataset, year, load_checks(folder))
+    scores = quality_score(metrics).set_index("unit_id")
+    failed = metrics[metrics["status"].isin(("warn", "error"))]
+    by_unit = failed.groupby("unit_id", sort=False)
+    units = pd.Index(dataset.units["unit_id"].astype(str))
+    out = pd.DataFrame({"unit_id": units})
+    out["score"] = units.map(scores["score"]).astype("float64")
+    out["checks"] = units.map(scores["checks"]).fillna(0).astype("int64")
+    out["failed"] = units.map(scores["failed"]).fillna(0).astype("int64")
+    out["errors"] = units.map(failed[failed["status"] == "error"].groupby("unit_id").size()).fillna(0).astype("int64")
+    for lang, column in (("zh", "description_zh"), ("en", "description")):
+        out[f"failed_checks_{lang}"] = units.map(by_unit[column].agg(lambda s: "\n".join(s.astype(str)))).fillna("")
+    return out
 
 
 def adjustment_table(dataset: Dataset, year: int, framework: Framework) -> pd.DataFrame:

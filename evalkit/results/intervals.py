@@ -14,8 +14,9 @@ from ..scoring.framework import Framework
 from ..scoring.model import ScoringModel, scoring_model
 from ..scoring.vocabulary import VALUE_METHODS
 
-__all__ = ["RANK_BANDS", "RANK_INTERVAL_DATA", "RANK_INTERVAL_N", "RANK_INTERVAL_SEED", "RANK_INTERVAL_WEIGHT_SD",
-           "RANK_WIDE_PLACES", "RANK_WIDE_SHARE", "rank_bands", "rank_interval_table", "wide_intervals"]
+__all__ = ["QUALITY_SHARE_FLOOR", "RANK_BANDS", "RANK_INTERVAL_DATA", "RANK_INTERVAL_N", "RANK_INTERVAL_SEED",
+           "RANK_INTERVAL_WEIGHT_SD", "RANK_WIDE_PLACES", "RANK_WIDE_SHARE", "quality_shares", "rank_bands",
+           "rank_interval_table", "wide_intervals"]
 
 #: Seed of the rank intervals in the results (fixed, so the same data give the same intervals).
 RANK_INTERVAL_SEED = 20240601
@@ -36,6 +37,20 @@ RANK_WIDE_PLACES = 5
 RANK_WIDE_SHARE = 0.2
 
 _VARIED = {True: "weights+data", False: "weights"}
+#: Smallest effective share of a unit's records when its data-quality score widens its
+#: interval (a score of 0 would otherwise leave no record to draw from).
+QUALITY_SHARE_FLOOR = 0.1
+
+
+def quality_shares(dataset: Dataset, year: int) -> tuple[tuple[str, float], ...]:
+    """``(unit_id, share)`` for the units whose data-quality score is below 100: ``share =
+    max(score / 100, QUALITY_SHARE_FLOOR)`` (:func:`evalkit.quality.quality_score` of the
+    default checks). Units at 100, or without a score, are left out (share 1)."""
+    from ..quality import quality_metrics, quality_score
+
+    scores = quality_score(quality_metrics(dataset, year))
+    share = (scores["score"].astype("float64") / 100.0).clip(lower=QUALITY_SHARE_FLOOR, upper=1.0)
+    return tuple((str(u), float(s)) for u, s in zip(scores["unit_id"], share) if np.isfinite(s) and s < 1.0)
 
 
 def rank_bands(rank_low, rank_high, n_in_group) -> np.ndarray:
@@ -124,7 +139,10 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
       allow, and one at 100 % of 500 cases hardly moves; ranks then compare posteriors
       (Goldstein & Spiegelhalter, 1996). Ratings, vote scores and ratios whose numerator
       and denominator are not counts of records (budget execution, staffing) have no
-      such uncertainty in the model and stay as observed.
+      such uncertainty in the model and stay as observed. When the framework sets
+      ``quality_widens_intervals: true``, a unit's counts enter these draws as an effective
+      sample of ``max(score / 100, 0.1)`` of its records, ``score`` being its data-quality
+      score (:func:`quality_shares`): the less trustworthy its data, the wider its interval.
 
     The Wilson draws used before (``value_noise="wilson"``, or ``True``) were off by
     default because their median is the observed rate: a rate at 100 % could only move
@@ -174,8 +192,10 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
     model = model if model is not None else scoring_model(dataset, framework, year)
     specs = [WeightNoise(relative_sd)]
     with_values = method != "none" and method in model.steps["values"].alternatives
+    widen = bool(getattr(framework if framework is not None else model.framework, "quality_widens_intervals", False))
+    shares = quality_shares(dataset, year) if with_values and widen else ()
     if with_values:
-        specs.append(IndicatorValueNoise(method))
+        specs.append(IndicatorValueNoise(method, effective_share=shares))
     result = uncertainty_analysis(model, specs, n, seed=seed)
     table = result.rank_intervals()
     sizes = model.units.groupby("peer_group")["unit_id"].transform("size").to_numpy(dtype="int64")
@@ -197,6 +217,10 @@ def rank_interval_table(dataset: Dataset, framework: Framework, year: int, n: in
                      "middle: t < rank_low and rank_high <= n_in_group - t; '' otherwise",
         "wide": f"rank_high - rank_low >= min({RANK_WIDE_PLACES}, {RANK_WIDE_SHARE:g} * n_in_group)",
     }
+    if widen:
+        table.attrs["parameters"]["quality_widens_intervals"] = {
+            "effective_share": "max(data-quality score / 100, %g) of each unit's records" % QUALITY_SHARE_FLOOR,
+            "shares": dict(shares)}
     return table
 
 

@@ -22,7 +22,8 @@ from ..data.files import atomic_write_text
 from ..errors import EvalkitError
 from ..data.writers import write_table
 from . import adjustments, applicability, events, finance, governance, office, qualitative
-from . import key_tasks
+from . import audits, key_tasks
+from . import defects, submissions
 from .context import YearContext
 from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, NOT_REPORTED, OVERSTAFFED_UNIT, POOR_PERFORMERS,
                        WEAK_HOTLINE_UNITS, units_table)
@@ -75,9 +76,12 @@ def year_tables(spec: SampleSpec, year: int) -> dict[str, pd.DataFrame]:
     out["rectifications"] = finance.rectifications(ctx, out["audit_findings"])
     out["rater_assignments"] = qualitative.rater_assignments(out["ratings"])
     out["not_applicable"] = applicability.not_applicable(ctx, out["projects"])
+    out["submissions"] = submissions.submissions(ctx)
+    out["verification_audits"] = audits.verification_audits(out["service_cases"], year)
     for unit, names in NOT_REPORTED.get(year, {}).items():
         for name in names:
             out[name] = out[name][out[name]["unit_id"] != unit]
+    out = defects.plant_defects(out, year, ctx.calendar)  # data-quality findings in named units
     return {t.name: _conform(out[t.name], t.name) for t in YEAR_TABLES}
 
 
@@ -198,6 +202,38 @@ def _command(spec: SampleSpec) -> str:
             f"generate_sample('OUT_DIR', {spec_text})\"")
 
 
+def _defects_text(spec: SampleSpec) -> str:
+    """The README section on the planted data-quality defects (:mod:`evalkit.sample.defects`)."""
+    planted = [d for d in defects.PLANTED_DEFECTS if d.year in spec.years]
+    if not planted:
+        return ""
+    rows = "\n".join(f"| `{d.unit_id}` | {d.year} | `{d.table}` | {d.what_en}（{d.what_zh}） | `{d.check}` |"
+                     for d in planted)
+    found: dict[tuple[str, str], list[str]] = {}
+    for unit, year, check, why in defects.KNOWN_FINDINGS:
+        if year is None or year in spec.years:
+            found.setdefault((unit, why), []).append(f"`{check}`")
+    known = "\n".join(f"* `{unit}`: {why} — {', '.join(checks)}" for (unit, why), checks in found.items())
+    return f"""
+## Planted data-quality defects (数据质量问题)
+
+Data-quality defects planted in named units (`evalkit.sample.defects.PLANTED_DEFECTS`). Each
+passes `evalkit validate` (they are findings, not errors) and is found by the data-quality
+check named (`docs/quality-checks.md`); no other unit is flagged by those checks.
+
+| unit | year | table | defect | check |
+|---|---:|---|---|---|
+{rows}
+
+The checks also find special cases listed above:
+{known}
+
+`submissions` is the submission log (数据报送记录): every unit's monthly budget report, due on
+the 5th working day of the next month, and its year-end staffing return, due on the 10th
+working day of the next year, with the date each came in.
+"""
+
+
 def readme_text(spec: SampleSpec, counts: dict[int, dict[str, int]]) -> str:
     """The README of a generated sample directory (deterministic: no dates, no paths)."""
     years = sorted(counts)
@@ -287,7 +323,7 @@ Rows per year:
 * Adjustments (`adjustments`): 创新创优 bonus points (one above the framework's cap of 3),
   deductions after a 通报批评, a 一票否优 on a high-scoring department and, in 2024, a
   一票否决 on `D17`.
-
+{_defects_text(spec)}
 ## Companion files
 
 `framework.yaml` (the indicator framework: areas, points, targets, rules, grades),

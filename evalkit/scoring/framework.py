@@ -74,7 +74,8 @@ from .vocabulary import DIRECTION_WORDS, LEAF_KINDS, MISSING_POLICIES
 #: The keys a framework document may hold at the top level, in ``grades``, in
 #: ``adjustments`` and in a node (the JSON Schema's properties, :mod:`evalkit.scoring.schema`).
 FRAMEWORK_KEYS = ("code", "version", "name_zh", "name_en", "years", "missing_policy", "min_coverage",
-                  "publication_coverage", "total_points", "grades", "adjustments", "nodes")
+                  "publication_coverage", "total_points", "grades", "adjustments", "nodes",
+                  "quality_widens_intervals")
 GRADE_KEYS = ("bands", "top_quota")
 ADJUSTMENT_KEYS = ("bonus_cap", "deduction_cap")
 NODE_KEYS = ("code", "name_zh", "name_en", "area", "kind", "direction", "unit", "indicator", "points",
@@ -358,6 +359,10 @@ class Framework:
     source: str = ""
     #: The points every unit's leaves must add up to (``total_points``), None when not declared.
     total_points: float | None = None
+    #: The unit's data-quality score widens its rank interval (``quality_widens_intervals``):
+    #: its counts enter the data draws as an effective sample of score/100 of its records
+    #: (:func:`evalkit.results.intervals.rank_interval_table`).
+    quality_widens_intervals: bool = False
 
     def leaves(self) -> list[Node]:
         return [n for n in self.walk() if n.is_leaf]
@@ -598,7 +603,15 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
                      years=tuple(int(y) for y in years), nodes=nodes, roots=roots,
                      missing_policy=policy, min_coverage=float(min_coverage),
                      publication_coverage=float(publication), grades=grade_rules, adjustments=AdjustmentRules(**caps),
-                     sha256=sha256, source=source, total_points=None if total is None else float(total))
+                     sha256=sha256, source=source, total_points=None if total is None else float(total),
+                     quality_widens_intervals=_quality_widens(source, doc))
+
+
+def _quality_widens(source: str, doc: dict) -> bool:
+    value = doc.get("quality_widens_intervals", False)
+    if not isinstance(value, bool):
+        raise _fail(source, "quality_widens_intervals", "true or false", value, line_of(doc, "quality_widens_intervals"))
+    return value
 
 
 def _grade_rules(source: str, grades_doc) -> GradeRules:

@@ -80,6 +80,11 @@ def framework_schema() -> dict:
                                                      "(暂定); 0 (the default) = never.")},
             "total_points": {"type": "number", "exclusiveMinimum": 0,
                              "description": "The leaves' points must sum to this for every peer group and class."},
+            "quality_widens_intervals": {"type": "boolean",
+                                         "description": ("The unit's data-quality score (data_quality_score) "
+                                                         "widens its rank interval: its counts enter the data "
+                                                         "draws as an effective sample of score/100 of its "
+                                                         "records; false (the default) = not.")},
             "grades": {
                 "type": "object", "additionalProperties": False,
                 "properties": {

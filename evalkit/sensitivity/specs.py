@@ -416,6 +416,14 @@ class IndicatorValueNoise(UncertaintySpec):
         uniform shared by all units would keep units with equal counts tied). Vectorised
         over replications: one inverse-CDF evaluation of the ``R × units`` uniforms per
         leaf; the seed is the analysis's.
+    effective_share : tuple of (unit_id, share)
+        Widen the draws of the units whose data are less trustworthy: a unit's counts ``x``
+        of ``n`` are drawn as if they were ``share × x`` of ``share × n`` records (an
+        effective sample size; ``0 < share ≤ 1``, units not listed 1), so a unit whose data
+        scored 50 on the data-quality score (:mod:`evalkit.quality.score`, share 0.5) is
+        drawn from a posterior as wide as half its records would give. Used by the
+        ``wilson`` and ``jeffreys`` draws (they rest on counts); empty (the default):
+        every count as recorded.
 
     References
     ----------
@@ -426,7 +434,13 @@ class IndicatorValueNoise(UncertaintySpec):
     """
 
     method: str = "wilson"
+    effective_share: tuple[tuple[str, float], ...] = ()
     step: ClassVar[str] = "values"
+
+    def _shares(self, model) -> np.ndarray:
+        """The effective share of each unit of ``model`` (1 for units not listed)."""
+        given = dict(self.effective_share)
+        return np.array([float(given.get(str(u), 1.0)) for u in model.units["unit_id"]], dtype="float64")
 
     def _cells(self, model) -> np.ndarray:
         cells = model.has_intervals
@@ -438,6 +452,10 @@ class IndicatorValueNoise(UncertaintySpec):
         self._require_step(model)
         if self.method not in VALUE_METHODS:
             raise SensitivityError(f"IndicatorValueNoise.method must be one of {VALUE_METHODS}; got {self.method!r}")
+        for unit, share in self.effective_share:
+            if not (isinstance(share, (int, float)) and 0.0 < float(share) <= 1.0):
+                raise SensitivityError(f"IndicatorValueNoise.effective_share of {unit}: expected a share in "
+                                       f"(0, 1]; got {share!r}")
         if self.method not in model.steps["values"].alternatives or not self._cells(model).any():
             raise SensitivityError("IndicatorValueNoise varies nothing: no indicator value of this model has a "
                                    "Wilson interval" + (" with its counts" if self.method == "wilson" else ""))
@@ -445,6 +463,7 @@ class IndicatorValueNoise(UncertaintySpec):
     def factors(self, model, plan):
         cells = self._cells(model)
         counted = _count_cells(model)
+        shares = self._shares(model)
         out = []
         for j, code in enumerate(model.leaves):
             rows = np.flatnonzero(cells[:, j])
@@ -455,6 +474,7 @@ class IndicatorValueNoise(UncertaintySpec):
                 x, n = model.numerator[rows, j], model.denominator[rows, j]
                 p_hi = wilson_quantile(x, n, np.full(rows.size, 0.975))
                 scale = np.where(p_hi > 0, hi / np.where(p_hi > 0, p_hi, 1.0), 100.0)
+                x, n = x * shares[rows], n * shares[rows]
 
                 def apply(u, draft, j=j, rows=rows, x=x, n=n, scale=scale):
                     draft["values"][:, rows, j] = scale * wilson_quantile(x, n, u)
@@ -464,6 +484,7 @@ class IndicatorValueNoise(UncertaintySpec):
                 k = int(counted[rows, j].sum())
                 x, n = model.numerator[rows[:k], j], model.denominator[rows[:k], j]
                 scale = _rate_scale(model.values[rows[:k], j], x, n, model.ci_high[rows[:k], j])
+                x, n = x * shares[rows[:k]], n * shares[rows[:k]]
                 lo, hi = model.ci_low[rows[k:], j], model.ci_high[rows[k:], j]
 
                 def apply(u, draft, j=j, rows=rows, k=k, x=x, n=n, scale=scale, lo=lo, hi=hi):

@@ -57,7 +57,8 @@ ARROW_TYPES = {"id": pa.string(), "text": pa.string(), "category": pa.string(), 
                "datetime": pa.timestamp("us")}
 #: Top-level files of a data directory kept with its data: the configuration and the
 #: working-day overrides (a framework may also be a node table: framework.csv/.xlsx).
-DOCUMENT_NAMES = tuple(CONFIGURATION_FILES) + (WORKDAYS_FILE, "framework.csv", "framework.xlsx")
+DOCUMENT_NAMES = tuple(CONFIGURATION_FILES) + (WORKDAYS_FILE, "framework.csv", "framework.xlsx",
+                                               "quality_checks.yaml")
 #: Columns of the cross-table checks kept after a large table has been written.
 _CROSS_CHECK_TABLES = ("units", "raters", "ratings", "audit_findings", "rectifications")
 SEP = "\x1f"  # between the values of a composite key in a record id
