@@ -1,4 +1,4 @@
-"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample | db | audit | export``.
+"""Command-line interface: ``evalkit run | verify | portal | score | validate | indicators | oa-posts | sample | db | audit | export | monitor | rectify | supervise``.
 
 User mistakes (bad data, a missing file, an unknown unit) print one clear message and exit
 with a non-zero code; a traceback only ever means a bug in evalkit.
@@ -70,6 +70,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     years = [args.year] if args.year else None
     problems = validate_directory(args.data_dir, years)
+    problems += _check_agreed_targets(Path(args.data_dir))
     if problems:
         _print_problems(problems)
     config_error = _check_configuration(Path(args.data_dir))
@@ -91,6 +92,22 @@ def _check_configuration(data_dir: Path) -> str | None:
     except EvalkitError as exc:
         return str(exc)
     return None
+
+
+def _check_agreed_targets(data_dir: Path) -> list[Problem]:
+    """The problems of the agreed-targets files (``DATA/targets/<year>.xlsx``), checked against
+    the data's framework and units (:func:`evalkit.targets.agreed.check_agreed_files`); none
+    when the configuration does not load (that error is reported on its own)."""
+    from .configuration import load_configuration
+    from .targets.agreed import check_agreed_files
+
+    if not (data_dir / "targets").is_dir():
+        return []
+    try:
+        config = load_configuration(data_dir)
+    except EvalkitError:
+        return []
+    return check_agreed_files(data_dir, config.framework)
 
 
 def _parse_years(text: str) -> tuple[int, ...]:
@@ -120,19 +137,64 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _year_or_period(args: argparse.Namespace):
+    """The ``year`` a command evaluates: ``--year``, or the :class:`~evalkit.periods.Period` of
+    ``--period`` (a whole year as a plain int, so that annual output is unchanged). A period
+    text that cannot be read, or one that contradicts ``--year``, is an EvalkitError."""
+    text = getattr(args, "period", None)
+    if not text:
+        return args.year
+    from .periods import parse_period
+
+    period = parse_period(text)
+    if args.year and int(args.year) != int(period):
+        raise EvalkitError(f"--period {text} is in {int(period)}, --year says {args.year}: give one of them")
+    return period if period.in_year else int(period)
+
+
+def _say_resolved(asked, key: str) -> None:
+    """Say which months a year to date (``2024-YTD``) resolved to."""
+    from .periods import Period, parse_period
+
+    if isinstance(asked, Period) and not asked.resolved:
+        period = parse_period(key)
+        print(f"{asked.key}: {period.name('en')} ({period.key}: the latest month with data is "
+              f"{int(period)}-{period.last_month:02d})")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .run import run_batch
 
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
     if args.jobs < 1:
         raise EvalkitError(f"--jobs: expected a positive number; found {args.jobs}")
+    if args.theme is not None:
+        return _run_theme(args, units)
+    year = _year_or_period(args)
     with _inputs(args) as (data, framework, dataset, store):
-        summary = run_batch(data=data, framework=framework, year=args.year, units=units,
+        summary = run_batch(data=data, framework=framework, year=year, units=units,
                             out_dir=Path(args.out), jobs=args.jobs, language=args.language,
                             progress=not args.quiet, renderer=args.renderer, force=args.force,
                             overview=not args.no_overview, scheduler=args.scheduler,
                             timeout=args.timeout, start_timeout=args.start_timeout,
                             dataset=dataset, store=store)
+    _say_resolved(year, summary.out_dir.name)
+    print(summary.describe())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _run_theme(args: argparse.Namespace, units: list[str] | None) -> int:
+    """``evalkit run --theme NAME``: the thematic evaluation (专项评价) ``NAME`` of the framework."""
+    from .theme_batch import run_theme
+
+    if args.scheduler:
+        raise EvalkitError("--theme renders one report on this machine; leave out --scheduler")
+    if not args.theme.strip():
+        raise EvalkitError("--theme: expected the name of a theme of the framework (themes:)")
+    with _inputs(args) as (data, framework, dataset, _store):
+        summary = run_theme(data, framework, args.theme.strip(), year=args.year, units=units, out_dir=Path(args.out),
+                            language=args.language, renderer=args.renderer, dataset=dataset,
+                            timeout=args.timeout, start_timeout=args.start_timeout)
     print(summary.describe())
     return EXIT_OK if summary.ok else EXIT_FAILED
 
@@ -171,6 +233,20 @@ def _add_store_options(parser) -> None:
                         help="with --db: the data as they were at this snapshot or moment (default: now)")
 
 
+def _quality_period(args: argparse.Namespace, dataset) -> str | None:
+    """``evalkit quality --period``: ``YYYY-MM`` (the year to date through that month), or the
+    year to date as ``run --period`` writes it (``2024-YTD-09``, ``2024-YTD``: through the
+    latest month with data); any other text is read by the quality checks as before."""
+    text = (args.period or "").strip()
+    if not text or not text.upper().count("YTD"):
+        return args.period
+    from .data.as_at import resolve_period
+    from .periods import parse_period
+
+    period = resolve_period(dataset, parse_period(text))
+    return f"{int(period)}-{period.last_month:02d}"
+
+
 def cmd_quality(args: argparse.Namespace) -> int:
     from .data.dataset import load_dataset
     from .quality_batch import run_quality
@@ -180,7 +256,7 @@ def cmd_quality(args: argparse.Namespace) -> int:
     units = [u.strip() for u in args.units.split(",") if u.strip()] if args.units else None
     with _inputs(args, framework_option=False) as (data, _framework, dataset, store):
         ds = dataset if dataset is not None else load_dataset(data)
-        summary = run_quality(ds, Path(data), args.year, out_dir=Path(args.out), period=args.period,
+        summary = run_quality(ds, Path(data), args.year, out_dir=Path(args.out), period=_quality_period(args, ds),
                               language=args.language, renderer=args.renderer, jobs=args.jobs, units=units,
                               reports=not args.no_reports, store=store, store_url=args.db,
                               progress=not args.quiet)
@@ -211,12 +287,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .results.store import save_results, score_table
     from .data.writers import write_table
 
+    asked = _year_or_period(args)
     with _inputs(args) as (data, framework, dataset, store):
         config = load_configuration(data, framework)  # every configuration file, checked before any work
-        results = compute_results(data, year=args.year, config=config, dataset=dataset)
+        results = compute_results(data, year=asked, config=config, dataset=dataset)
     if store is not None:
         results.meta["store"] = store
-    year = int(results.meta["year"])
+    year = results.meta.get("period") or int(results.meta["year"])  # a period: OUT/2024Q3/
+    _say_resolved(asked, str(year))
     out = Path(args.out) / str(year)
     table = score_table(results)
     for suffix in ("parquet", "csv", "xlsx"):
@@ -231,7 +309,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from .indicators import AREAS, CATALOGUE
 
     if not args.out:
-        if args.year or args.data or args.db:
+        if args.year or args.data or args.db or args.period:
             raise EvalkitError("give --out FILE (.csv, .xlsx or .parquet) to compute the indicators")
         for ind in CATALOGUE:
             better = "↑" if ind.direction > 0 else "↓"
@@ -241,9 +319,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         print(f"{len(CATALOGUE)} indicators; formulas and sources: docs/indicators.md")
         return EXIT_OK
     from .configuration import load_configuration
+    from .data.as_at import resolve_period
     from .data.dataset import load_dataset
     from .indicators import compute_indicators
     from .data.writers import write_table
+    from .periods import Period
 
     out = Path(args.out)
     if not out.name.lower().endswith((".csv", ".xlsx", ".parquet")):
@@ -251,12 +331,19 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     with _inputs(args, framework_option=False) as (data, _framework, dataset, _store):
         config = load_configuration(data)  # the rubric and indicator settings of the data
         ds = dataset if dataset is not None else load_dataset(data)
-        year = ds.evaluation_year(args.year)  # default: the latest year with data for scoring
+        asked = _year_or_period(args)
+        year = ds.evaluation_year(asked)  # default: the latest year with data for scoring
+        if isinstance(year, Period):  # a month, quarter or year to date (2024-YTD: to the latest month)
+            year = resolve_period(ds, year)
+            _say_resolved(asked, year.key)
         table = compute_indicators(ds, year, include_periodic=True, parameters=config.indicators)
+        if isinstance(year, Period):
+            table.insert(table.columns.get_loc("year") + 1, "evaluation_period", year.key)
     names = {i.code: i.name_zh for i in CATALOGUE}
     table.insert(1, "name_zh", table["indicator"].map(names))
     write_table(table, out, raw_csv=args.raw_csv)
-    print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, {year}) to {out}")
+    what = year.key if isinstance(year, Period) else year
+    print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, {what}) to {out}")
     return EXIT_OK
 
 
@@ -289,6 +376,12 @@ _RAW_CSV_HELP = ("write CSV text cells as they are; by default a cell starting w
                  "formula (XLSX cells are always plain text)")
 
 
+#: The help of ``--period`` (evalkit run, score, indicators; docs/periods.md).
+_PERIOD_HELP = ("a month (2024-09), a quarter (2024Q3) or the year to date (2024-YTD: through the latest "
+                "month with data; 2024-YTD-09) instead of the whole year: the data as known at its cut-off, "
+                "annual-only indicators not assessed; output in OUT/<period>/ (e.g. reports/2024Q3/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evalkit",
@@ -307,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--framework", help="framework YAML (default: DATA/framework.yaml)")
     _add_store_options(run)
     run.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
+    run.add_argument("--period", metavar="P", help=_PERIOD_HELP)
     run.add_argument("--units", help="comma-separated unit ids (default: every unit)")
     run.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     run.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
@@ -324,6 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="limit for a kernel to start; one retry (default 60)")
     run.add_argument("--force", action="store_true", help="re-render reports even if unchanged")
     run.add_argument("--no-overview", action="store_true", help="skip the district overview")
+    run.add_argument("--theme", metavar="NAME",
+                     help="render the thematic evaluation (专项评价) NAME of the framework's themes into "
+                          "OUT/<year>/themes/NAME/ instead of the annual reports; --units restricts its units")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -369,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     sco.add_argument("--framework", help="framework file (default: DATA/framework.yaml)")
     _add_store_options(sco)
     sco.add_argument("--year", type=int, help="evaluation year (default: the latest with data for scoring)")
+    sco.add_argument("--period", metavar="P", help=_PERIOD_HELP)
     sco.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     sco.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     sco.set_defaults(func=cmd_score)
@@ -386,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "every unit and write them there.")
     ind.add_argument("--data", help="data directory (default: the shipped sample district)")
     ind.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
+    ind.add_argument("--period", metavar="P", help=_PERIOD_HELP)
     _add_store_options(ind)
     ind.add_argument("--out", help="output file: .csv, .xlsx or .parquet")
     ind.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
@@ -416,7 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_options(qua)
     qua.add_argument("--year", type=int, help="year (default: the latest with data for scoring)")
     qua.add_argument("--period", metavar="YYYY-MM",
-                     help="the year to date through this month (default: the whole year)")
+                     help="the year to date through this month, also written 2024-YTD-09 or 2024-YTD "
+                          "(the latest month with data) as for evalkit run (default: the whole year)")
     qua.add_argument("--out", default="reports", help="output directory (default: ./reports)")
     qua.add_argument("--units", help="render the reports of these units only (comma-separated)")
     qua.add_argument("--language", choices=("zh", "en"), default="zh", help="report language")
@@ -438,6 +538,22 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_export import add_export_parser
 
     add_export_parser(sub, _inputs, _add_store_options)
+
+    from .cli_targets import add_targets_parser
+
+    add_targets_parser(sub, _inputs, _add_store_options)
+
+    from .cli_rectify import add_rectify_parser
+
+    add_rectify_parser(sub, _inputs)
+
+    from .cli_monitor import add_monitor_parser
+
+    add_monitor_parser(sub, _inputs, _add_store_options)
+
+    from .cli_supervise import add_supervise_parser
+
+    add_supervise_parser(sub, _inputs, _add_store_options)
 
     smp = sub.add_parser("sample", help="write the synthetic sample district (示例区)",
                          description="Write every table of the data contract for the fictional "

@@ -12,6 +12,8 @@ One typed, frozen :class:`EvaluationConfig` holds
   12345 sign/contact limits, the bad-rating and disclosure periods), which also carry the rubric;
 * the **weighting schemes** of the weighting-scheme lab (name → scheme,
   :func:`evalkit.sensitivity.load_schemes`);
+* the **target proposal** parameters (:class:`~evalkit.targets.parameters.TargetParameters`,
+  ``targets.yaml``; docs/targets.md);
 * the **sources**: each file read, with its SHA-256, for provenance.
 
 :func:`load_configuration` reads it once from a data directory — ``framework.yaml`` (or the
@@ -41,23 +43,24 @@ from .errors import EvalkitError
 from .indicators.parameters import DEFAULT_PARAMETERS, IndicatorParameters, load_indicator_parameters
 from .qualitative.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scoring.framework import AdjustmentRules, Framework, GradeRules, load_framework
+from .targets.parameters import DEFAULT_TARGET_PARAMETERS, TARGETS_FILE, TargetParameters, load_target_parameters
 
 __all__ = ["EvaluationConfig", "SourceFile", "load_configuration", "RUBRIC_FILE", "SCHEMES_FILE",
-           "INDICATORS_FILE", "CONFIGURATION_FILES"]
+           "INDICATORS_FILE", "TARGETS_FILE", "CONFIGURATION_FILES"]
 
 #: The configuration files a data directory may hold besides ``framework.yaml``.
 RUBRIC_FILE = "rubric.yaml"
 SCHEMES_FILE = "schemes.yaml"
 INDICATORS_FILE = "indicators.yaml"
 #: The configuration files a data directory may hold (the framework under its default name).
-CONFIGURATION_FILES = ("framework.yaml", RUBRIC_FILE, SCHEMES_FILE, INDICATORS_FILE)
+CONFIGURATION_FILES = ("framework.yaml", RUBRIC_FILE, SCHEMES_FILE, INDICATORS_FILE, TARGETS_FILE)
 
 
 @dataclass(frozen=True)
 class SourceFile:
     """One file the configuration was read from.
 
-    ``role`` is ``framework``, ``rubric``, ``schemes`` or ``indicators``; ``path`` the file
+    ``role`` is ``framework``, ``rubric``, ``schemes``, ``indicators`` or ``targets``; ``path`` the file
     as read; ``name`` its path relative to the data directory, or its file name when it lies
     outside (what provenance records, so that results do not depend on where the data
     sit); ``sha256`` the hex digest of its bytes (for the framework:
@@ -84,13 +87,15 @@ class EvaluationConfig:
         Weighting schemes by name (empty when the data have no scheme file).
     sources
         The files read, with their SHA-256, in the order framework, rubric, schemes,
-        indicators (absent files are not listed).
+        indicators, targets (absent files are not listed).
     """
 
     framework: Framework
     indicators: IndicatorParameters = DEFAULT_PARAMETERS
     schemes: Mapping[str, Any] = field(default_factory=dict)
     sources: tuple[SourceFile, ...] = ()
+    #: How ``evalkit targets`` proposes next year's targets (``targets.yaml``, else the defaults).
+    targets: TargetParameters = DEFAULT_TARGET_PARAMETERS
 
     def __post_init__(self) -> None:
         if not isinstance(self.framework, Framework):
@@ -230,4 +235,9 @@ def load_configuration(data_dir: str | Path | None = None,
         read("indicators", data / INDICATORS_FILE)
     else:
         parameters = DEFAULT_PARAMETERS if rubric is DEFAULT_RUBRIC else DEFAULT_PARAMETERS.replace(rubric=rubric)
-    return EvaluationConfig(framework=fw, indicators=parameters, schemes=schemes, sources=tuple(sources))
+    targets = DEFAULT_TARGET_PARAMETERS
+    if (data / TARGETS_FILE).is_file():
+        targets = load_target_parameters(data / TARGETS_FILE)
+        read("targets", data / TARGETS_FILE)
+    return EvaluationConfig(framework=fw, indicators=parameters, schemes=schemes, sources=tuple(sources),
+                            targets=targets)

@@ -81,6 +81,7 @@ from . import __version__
 from .configuration import load_configuration
 from .data.files import atomic_write_text, flock, sha256_file
 from .errors import EvalkitError
+from .periods import parse_period
 from .provenance import package_versions
 from .results.compute import compute_results
 from .results.store import save_results
@@ -126,8 +127,9 @@ def _key_unit(key: str) -> str | None:
 class RenderJob:
     """One report to render (picklable: it travels to worker processes and Dask)."""
 
-    kind: str                 # "unit", "overview" or "quality" (a data-quality report)
-    unit: str                 # the unit id ("" for the overview)
+    kind: str                 # "unit", "overview", "quality" (a data-quality report), "monitor", "theme"
+    #                           or "supervision" (the quarterly supervision report)
+    unit: str                 # the unit id ("" for the overview; the theme's name for a theme)
     stem: str                 # file name stem in the year folder
     year: int
     language: str
@@ -144,6 +146,12 @@ class RenderJob:
         ``quality/<id>`` or ``quality/district``)."""
         if self.kind == "quality":
             return f"quality/{self.unit or 'district'}"
+        if self.kind == "monitor":
+            return "monitor/district"
+        if self.kind == "theme":
+            return f"theme/{self.unit}"
+        if self.kind == "supervision":
+            return "supervision/district"
         return unit_key(self.unit) if self.kind == "unit" else OVERVIEW
 
 
@@ -169,13 +177,15 @@ class BatchSummary:
     overview: str = ""          # "written", "unchanged", "failed" or "" (not rendered)
     manifest: Path | None = None
     portal: str = ""            # what refreshing the portal of the reports folder said ("": none there)
+    period: str = ""            # an in-year period's key (2024Q3); "" for a whole year
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def describe(self) -> str:
-        line = f"{len(self.written)} report(s) for {self.year} written to {self.out_dir} (HTML, PDF and JSON)"
+        line = (f"{len(self.written)} report(s) for {self.period or self.year} written to {self.out_dir} "
+                "(HTML, PDF and JSON)")
         if self.skipped:
             line += f"; {len(self.skipped)} unchanged, skipped"
         lines = [line]
@@ -276,15 +286,22 @@ class _Plan:
 
 
 def _plan(data: Path, framework: Path, year: int | None, language: str, renderer: str, *,
-          dataset=None, store: dict | None = None) -> _Plan:
+          dataset=None, store: dict | None = None, published_root: Path | None = None) -> _Plan:
     """``dataset``/``store``: the data come from the efficiency database (exported to the
-    folder ``data``; ``store`` is its manifest entry: id, URL, snapshot)."""
+    folder ``data``; ``store`` is its manifest entry: id, URL, snapshot). ``published_root``:
+    the output folder whose ``<year>/results/`` hold the earlier years' results as published
+    (:func:`evalkit.results.comparable.read_published`), kept beside the comparable series."""
     from .fonts import font_manifest
     from .report.render import report_filenames
 
     data, framework = Path(data).resolve(), Path(framework).resolve()
     config = load_configuration(data, framework)
-    results = compute_results(data, year=year, config=config, dataset=dataset)
+    published = None
+    if published_root is not None:
+        from .results.comparable import read_published
+
+        published = read_published(published_root)  # compute_results keeps the years before its own
+    results = compute_results(data, year=year, config=config, dataset=dataset, published=published)
     meta = results.meta
     framework_file = str(framework)
     if store is not None and framework.parent == data:
@@ -467,12 +484,34 @@ def render_job(job: RenderJob, runner=None) -> RenderOutcome:
     out_dir = Path(job.out_dir)
     try:
         runner = runner if runner is not None else _runner(job.timeout, job.start_timeout)
+        if job.kind == "monitor":  # the early-warning report: HTML and PDF, no JSON
+            from .report.render import render_monitor_report
+
+            written = render_monitor_report(job.results_dir, out_dir, job.stem, language=job.language,
+                                            renderer=job.renderer, runner=runner, tmp_dir=process_scratch())
+            outputs = {fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in written.items()}
+            return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
         if job.kind == "quality":  # the data-quality reports: HTML and PDF, no JSON
             from .report.render import render_quality_report
 
             written = render_quality_report(job.results_dir, job.year, out_dir, job.stem, unit=job.unit,
                                             language=job.language, renderer=job.renderer, runner=runner,
                                             tmp_dir=process_scratch())
+            outputs = {fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in written.items()}
+            return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
+        if job.kind == "supervision":  # the supervision report (督查通报): HTML and PDF, no JSON
+            from .report.render import render_supervision_report
+
+            written = render_supervision_report(job.results_dir, out_dir, job.stem, language=job.language,
+                                                renderer=job.renderer, runner=runner, tmp_dir=process_scratch())
+            outputs = {fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in written.items()}
+            return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
+        if job.kind == "theme":  # a thematic report (专项评价): HTML and PDF, no JSON
+            from .report.render import render_theme_report
+
+            written = render_theme_report(job.results_dir, job.year, out_dir, job.stem, theme=job.unit,
+                                          language=job.language, renderer=job.renderer, runner=runner,
+                                          tmp_dir=process_scratch())
             outputs = {fmt: {"file": path.name, "sha256": sha256_file(path)} for fmt, path in written.items()}
             return RenderOutcome(job.key, job.kind, job.input_key, ok=True, outputs=outputs)
         if job.kind == "overview":
@@ -731,9 +770,11 @@ def run_batch(data: Path, framework: Path, year: int | None = None, units: list[
     ``data`` (:func:`evalkit.store.source.store_source`); the manifest records the store's
     entry instead of the folder."""
     _check_options(language, renderer)
-    plan = _plan(data, framework, year, language, renderer, dataset=dataset, store=store)
+    plan = _plan(data, framework, year, language, renderer, dataset=dataset, store=store,
+                 published_root=Path(out_dir))
     chosen = _choose(plan, units)
-    year_dir = (Path(out_dir) / str(plan.year)).resolve()
+    # a period's reports go to OUT/<period key>/ (reports/2024Q3/), never over the year's
+    year_dir = (Path(out_dir) / str(plan.results.meta.get("period") or plan.year)).resolve()
     remove_stale_scratch()
     with folder_lock(year_dir, timeout=lock_timeout):
         summary = _render(plan, chosen, year_dir, jobs=jobs, progress=progress, overview=overview,
@@ -786,7 +827,7 @@ def _render(plan: _Plan, chosen: list[str], year_dir: Path, *, jobs: int, progre
     # failures of units no longer in the data cannot be retried: forget them
     failed = {k: v for k, v in (old.get("failed") or {}).items() if plan.expected_key(k) is not None}
 
-    summary = BatchSummary(year=year, out_dir=year_dir)
+    summary = BatchSummary(year=year, out_dir=year_dir, period=str(plan.results.meta.get("period") or ""))
     todo: list[RenderJob] = []
     for j in all_jobs:
         if not force and _unchanged(reports.get(j.key), j.input_key, year_dir):
@@ -807,6 +848,7 @@ def _render(plan: _Plan, chosen: list[str], year_dir: Path, *, jobs: int, progre
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "year": year,
+        **({"period": plan.results.meta["period"]} if plan.results.meta.get("period") else {}),
         "language": plan.language,
         "renderer": plan.renderer,
         "inputs": plan.inputs,
@@ -1051,8 +1093,10 @@ def _verify_inputs(year_dir: Path, manifest: dict, data: Path, framework: Path, 
 
     # 3. recompute
     try:
-        plan = _plan(data, framework, int(manifest["year"]), manifest.get("language", "zh"),
-                     manifest.get("renderer", "typst"), dataset=dataset, store=store)
+        plan = _plan(data, framework, parse_period(manifest["period"]) if manifest.get("period")
+                     else int(manifest["year"]), manifest.get("language", "zh"),
+                     manifest.get("renderer", "typst"), dataset=dataset, store=store,
+                     published_root=year_dir.parent)
     except EvalkitError as exc:
         diffs.append(f"the results cannot be recomputed from the inputs now: {exc}")
         return result

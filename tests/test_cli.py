@@ -17,7 +17,7 @@ def test_help_lists_only_working_commands(capsys):
     out = capsys.readouterr().out
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"run", "score", "validate", "indicators", "oa-posts", "sample", "verify", "portal", "db", "audit", "quality",
-                        "export"}
+                        "export", "monitor", "rectify", "targets", "supervise"}
     for c in commands:
         assert c in out
 

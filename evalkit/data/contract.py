@@ -81,6 +81,17 @@ class Column:
     #: ``"table.column"`` that every non-empty value must exist in.
     references: str | None = None
     unit: str | None = None
+    #: How the column reads at a period's cut-off (:mod:`evalkit.data.as_at`, docs/periods.md):
+    #: ``"outcome"`` — a date or time of something that happens after the record's anchor
+    #: (a completion, a reply, a closure): after the cut-off it has not happened yet and reads
+    #: as missing; ``"deadline"`` — a date known in advance (a due date): kept whatever the
+    #: cut-off; ``"month"`` — the calendar month a row reports: rows of months outside the
+    #: period are not in it. None: a fact known when the record is made.
+    timing: Literal["outcome", "deadline", "month"] | None = None
+    #: The ``"outcome"`` column this value is recorded with (a rating given on completion, a
+    #: lawsuit's outcome on its conclusion): unknown — missing — while that outcome lies after
+    #: a period's cut-off.
+    recorded_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,10 @@ class Table:
     #: What a missing file means, for an optional table whose absence is no gap in the data
     #: (e.g. no conflict of interest declared): its absence is then not warned about.
     absent_means: str | None = None
+    #: The table is returned once for the whole year (a year-end count, an annual evaluation
+    #: or assessment): indicators reading it are *annual-only* — a month, a quarter or the
+    #: year to date does not assess them (docs/periods.md).
+    annual_only: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -243,6 +258,7 @@ RATER_ASSIGNMENTS = Table(
                 "assigned to that year does not count.",
     scope="year",
     kind="reference",
+    annual_only=True,
     key=("rater_id", "unit_id"),
     absent_means="every registered rater may rate every unit but their own",
     columns=(
@@ -301,15 +317,15 @@ SERVICE_CASES = Table(
         Column("promised_limit_days", "int", "承诺时限", "Promised time limit (0 for 即办件).",
                minimum=0, maximum=365, unit="working days"),
         Column("completed_date", "date", "办结日期", "Date completed; empty while pending.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("channel", "category", "办理渠道", "Online end to end (全程网办) or at a window.",
                categories={"online": "全程网办", "offline": "窗口办理"}),
         Column("instant", "bool", "是否即办件", "Completed on the spot (即办件)."),
         Column("rating", "category", "好差评评价", "Applicant's 好差评 rating; empty if not rated.",
-               nullable=True, categories=FIVE_LEVEL_SATISFACTION),
+               nullable=True, categories=FIVE_LEVEL_SATISFACTION, recorded_with="completed_date"),
         Column("bad_rating_rectified_date", "date", "差评整改日期",
                "Date a bad rating (不满意/非常不满意) was rectified; empty if none or not yet.",
-               nullable=True),
+               nullable=True, timing="outcome"),
     ),
 )
 
@@ -334,17 +350,18 @@ HOTLINE_TICKETS = Table(
                            "report": "举报", "suggestion": "建议"}),
         Column("dispatched_at", "datetime", "派单时间", "Time the ticket was dispatched."),
         Column("signed_at", "datetime", "签收时间", "Time the unit signed for it; empty if never.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("contacted_at", "datetime", "先行联系时间",
-               "Time the unit first contacted the citizen; empty if never.", nullable=True),
+               "Time the unit first contacted the citizen; empty if never.", nullable=True,
+               timing="outcome"),
         Column("closed_at", "datetime", "办结时间", "Time the ticket was closed; empty if open.",
-               nullable=True),
-        Column("due_at", "datetime", "办理时限", "Deadline for closing the ticket."),
+               nullable=True, timing="outcome"),
+        Column("due_at", "datetime", "办理时限", "Deadline for closing the ticket.", timing="deadline"),
         Column("callback_satisfaction", "category", "回访满意度",
                "Result of the callback; empty when the callback did not reach the citizen.",
-               nullable=True, categories=THREE_LEVEL_SATISFACTION),
+               nullable=True, categories=THREE_LEVEL_SATISFACTION, recorded_with="closed_at"),
         Column("solved", "bool", "实际解决", "Whether the request was actually solved; empty if unknown.",
-               nullable=True),
+               nullable=True, recorded_with="closed_at"),
     ),
 )
 
@@ -364,8 +381,9 @@ GRID_CASES = Table(
         _unit_id("Unit responsible for disposal."),
         Column("category", "text", "案件类别", "Case category (部件/事件 …).", nullable=True),
         Column("opened_date", "date", "立案日期", "Date the case was opened."),
-        Column("due_date", "date", "应结案日期", "Deadline for closing the case."),
-        Column("closed_date", "date", "结案日期", "Date closed; empty while open.", nullable=True),
+        Column("due_date", "date", "应结案日期", "Deadline for closing the case.", timing="deadline"),
+        Column("closed_date", "date", "结案日期", "Date closed; empty while open.", nullable=True,
+               timing="outcome"),
         Column("reworked", "bool", "是否返工", "The case was sent back for rework."),
         Column("extended", "bool", "是否延期", "The deadline was extended."),
     ),
@@ -382,7 +400,7 @@ BUDGET_LINES = Table(
     constant_within=("unit_id", "line"),
     columns=(
         _unit_id(),
-        Column("month", "int", "月份", "Calendar month.", minimum=1, maximum=12),
+        Column("month", "int", "月份", "Calendar month.", minimum=1, maximum=12, timing="month"),
         Column("line", "category", "预算科目", "Budget line.",
                categories={"basic": "基本支出", "project": "项目支出", "three_public": "三公经费"}),
         Column("budget_yuan", "money", "年初预算", "Annual initial budget of the line.",
@@ -407,8 +425,9 @@ DISCLOSURE_REQUESTS = Table(
         _unit_id(),
         Column("received_date", "date", "收到申请日期", "Date the request was received."),
         Column("extended", "bool", "是否延期答复", "An extension (up to 20 more working days) was approved."),
-        Column("replied_date", "date", "答复日期", "Date answered; empty while pending.", nullable=True),
-        Column("outcome", "category", "答复结果", "Outcome.", nullable=True,
+        Column("replied_date", "date", "答复日期", "Date answered; empty while pending.", nullable=True,
+               timing="outcome"),
+        Column("outcome", "category", "答复结果", "Outcome.", nullable=True, recorded_with="replied_date",
                categories={"disclosed": "予以公开", "partly": "部分公开", "refused": "不予公开",
                            "unavailable": "无法提供", "not_processed": "不予处理", "other": "其他"}),
     ),
@@ -421,6 +440,7 @@ DISCLOSURE_DOCUMENTS = Table(
     scope="year",
     key=("unit_id",),
     allow_empty=True,
+    annual_only=True,
     orders=(Order("documents_disclosed", "documents_issued",
                   "no more documents disclosed than issued"),),
     columns=(
@@ -456,10 +476,10 @@ LEGAL_CASES = Table(
                categories={"review": "行政复议", "litigation": "行政诉讼"}),
         Column("filed_date", "date", "立案日期", "Date filed."),
         Column("concluded_date", "date", "审结日期", "Date concluded; empty while pending.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("outcome", "category", "结果", "Outcome; empty while pending. Corrections "
                "(纠错) are revoked, varied, confirmed_unlawful and ordered_to_perform.",
-               nullable=True,
+               nullable=True, recorded_with="concluded_date",
                categories={"upheld": "维持", "dismissed": "驳回", "revoked": "撤销", "varied": "变更",
                            "confirmed_unlawful": "确认违法", "ordered_to_perform": "责令履行",
                            "terminated": "终止", "won": "胜诉", "lost": "败诉", "withdrawn": "撤诉"}),
@@ -511,11 +531,12 @@ RECTIFICATIONS = Table(
         Column("finding_id", "id", "问题编号", "The finding rectified (an audit_findings id when "
                "source = audit).", nullable=True),
         Column("opened_date", "date", "整改启动日期", "Date the rectification was ordered."),
-        Column("deadline", "date", "整改期限", "Deadline."),
+        Column("deadline", "date", "整改期限", "Deadline.", timing="deadline"),
         Column("status", "category", "整改状态", "Follow-up status.",
-               categories={"open": "未整改", "in_progress": "整改中", "closed": "已整改"}),
+               categories={"open": "未整改", "in_progress": "整改中", "closed": "已整改"},
+               recorded_with="closed_date"),
         Column("closed_date", "date", "整改完成日期", "Date closed; required when status is closed.",
-               nullable=True),
+               nullable=True, timing="outcome"),
     ),
 )
 
@@ -535,8 +556,9 @@ SUPERVISION_TASKS = Table(
         _unit_id("Lead unit."),
         Column("source", "text", "督办来源", "Origin (常务会议, 领导批示, 交办事项 …).", nullable=True),
         Column("assigned_date", "date", "交办日期", "Date assigned."),
-        Column("due_date", "date", "办结时限", "Deadline."),
-        Column("completed_date", "date", "办结日期", "Date completed; empty while open.", nullable=True),
+        Column("due_date", "date", "办结时限", "Deadline.", timing="deadline"),
+        Column("completed_date", "date", "办结日期", "Date completed; empty while open.", nullable=True,
+               timing="outcome"),
     ),
 )
 
@@ -585,9 +607,9 @@ OA_DOCUMENTS = Table(
                categories=OA_DOCUMENT_KINDS),
         Column("received_at", "datetime", "收文时间", "Time the document was received (登记) in the unit."),
         Column("assigned_at", "datetime", "分办时间", "Time it was assigned to the handling post; "
-               "empty if not recorded.", nullable=True),
+               "empty if not recorded.", nullable=True, timing="outcome"),
         Column("closed_at", "datetime", "办结时间", "Time it was closed (办结); empty while open.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("limit_days", "int", "办理时限", "Time limit for closing it, counted from receipt.",
                minimum=1, maximum=365, unit="working days"),
     ),
@@ -622,13 +644,13 @@ PROJECT_MILESTONES = Table(
         Column("project_id", "id", "项目编号", "Project.", references="projects.project_id"),
         Column("milestone_no", "int", "节点序号", "Milestone number within the project.", minimum=1),
         Column("name_zh", "text", "节点名称", "Milestone name.", nullable=True),
-        Column("planned_date", "date", "计划完成日期", "Planned completion date."),
+        Column("planned_date", "date", "计划完成日期", "Planned completion date.", timing="deadline"),
         Column("actual_date", "date", "实际完成日期", "Actual completion date; empty if not reached.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("planned_cost_yuan", "money", "计划投资", "Planned cost of the milestone's work.",
                minimum=0, unit="yuan"),
         Column("actual_cost_yuan", "money", "实际投资", "Actual cost so far.", nullable=True,
-               minimum=0, unit="yuan"),
+               minimum=0, unit="yuan", recorded_with="actual_date"),
     ),
 )
 
@@ -655,6 +677,7 @@ KEY_TASKS = Table(
     key=("task_id",),
     anchor_date="due_date",
     allow_empty=True,
+    annual_only=True,
     rules=(
         "A task's `points` are greater than 0.",
         "A task assessed `completed` (完成) has a `completed_date`; one assessed `not_completed` "
@@ -673,7 +696,7 @@ KEY_TASKS = Table(
         Column("points", "float", "分值", "Weight of the task within the unit's key tasks (the unit's "
                "tasks are weighted by their points; the framework sets the points of the key-task leaf).",
                minimum=0),
-        Column("due_date", "date", "完成时限", "Date the task is due."),
+        Column("due_date", "date", "完成时限", "Date the task is due.", timing="deadline"),
         Column("acceptance", "text", "验收标准", "The acceptance criterion (how completion is judged)."),
         Column("acceptance_en", "text", "英文验收标准", "The criterion in English.", nullable=True),
         Column("completion", "category", "完成情况", "Year-end assessment of the task.",
@@ -682,7 +705,7 @@ KEY_TASKS = Table(
                "gives one; it replaces the level's default share in the score.", nullable=True,
                minimum=0, maximum=100, unit="%"),
         Column("completed_date", "date", "实际完成日期", "Date the task was completed; required for 完成, "
-               "empty for 未完成.", nullable=True),
+               "empty for 未完成.", nullable=True, timing="outcome"),
         Column("assessed_by", "text", "评定单位", "Office that assessed the completion, e.g. 区委督查室."),
         Column("assessed_by_en", "text", "评定单位英文名称", "The assessing office in English.", nullable=True),
         Column("evidence", "text", "佐证材料", "Evidence of completion (document numbers, reports).",
@@ -704,9 +727,9 @@ KEY_TASK_MILESTONES = Table(
         Column("task_id", "id", "任务编号", "Task.", references="key_tasks.task_id"),
         Column("milestone", "text", "节点名称", "The milestone, e.g. 完成方案制定."),
         Column("milestone_en", "text", "英文节点名称", "The milestone in English.", nullable=True),
-        Column("planned_date", "date", "计划完成日期", "Planned date."),
+        Column("planned_date", "date", "计划完成日期", "Planned date.", timing="deadline"),
         Column("actual_date", "date", "实际完成日期", "Date reached; empty if not reached yet.",
-               nullable=True),
+               nullable=True, timing="outcome"),
     ),
 )
 
@@ -727,15 +750,15 @@ PROPOSALS = Table(
         Column("kind", "category", "类型", "Suggestion or proposal.",
                categories={"npc_suggestion": "人大建议", "cppcc_proposal": "政协提案"}),
         Column("received_date", "date", "交办日期", "Date assigned to the unit."),
-        Column("due_date", "date", "办复期限", "Reply deadline."),
+        Column("due_date", "date", "办复期限", "Reply deadline.", timing="deadline"),
         Column("replied_date", "date", "办复日期", "Date of the reply; empty while pending.",
-               nullable=True),
+               nullable=True, timing="outcome"),
         Column("result_category", "category", "办理结果分类",
                "A solved or adopted; B being solved; C to be solved later; D cannot be solved.",
-               nullable=True, categories={"A": "A类(已解决或采纳)", "B": "B类(正在解决)",
+               nullable=True, recorded_with="replied_date", categories={"A": "A类(已解决或采纳)", "B": "B类(正在解决)",
                                           "C": "C类(列入计划)", "D": "D类(因条件限制不能解决)"}),
         Column("satisfaction", "category", "代表委员满意度", "Feedback of the deputy or member.",
-               nullable=True, categories=THREE_LEVEL_SATISFACTION),
+               nullable=True, categories=THREE_LEVEL_SATISFACTION, recorded_with="replied_date"),
     ),
 )
 
@@ -744,6 +767,7 @@ STAFFING = Table(
     label_zh="人员编制",
     description="Authorised posts (编制) and staff in post (在编) per unit at year end.",
     scope="year",
+    annual_only=True,
     key=("unit_id",),
     columns=(
         _unit_id(),
@@ -759,6 +783,7 @@ RATINGS = Table(
                 "unit and criterion. Individual ratings never leave the aggregation layer.",
     scope="year",
     kind="qualitative",
+    annual_only=True,
     key=("rater_id", "unit_id", "criterion"),
     columns=(
         Column("rater_id", "id", "评估人员编码", "Rater.", references="raters.rater_id"),
@@ -776,6 +801,7 @@ VOTES = Table(
     description="Democratic evaluation (民主测评) vote counts per unit and voter group.",
     scope="year",
     kind="qualitative",
+    annual_only=True,
     key=("unit_id", "voter_group"),
     columns=(
         _unit_id("Evaluated unit."),
@@ -794,6 +820,7 @@ SURVEY_RESPONSES = Table(
                 "response and question.",
     scope="year",
     kind="qualitative",
+    annual_only=True,
     key=("response_id", "question"),
     anchor_date="response_date",
     columns=(
@@ -893,6 +920,100 @@ VERIFICATION_AUDITS = Table(
     ),
 )
 
+# --- rectification follow-up (issue 14) ---
+#: Statuses of a rectification follow-up item (整改事项): codes and their Chinese labels. The
+#: allowed transitions between them are :data:`evalkit.rectification.status.TRANSITIONS`.
+RECTIFICATION_STATUSES = {
+    "open": "待整改",
+    "in_progress": "整改中",
+    "done": "已完成待核验",
+    "verified": "已核验销号",
+    "overdue": "逾期",
+    "cancelled": "已撤销",
+}
+
+RECTIFICATION_ITEMS = Table(
+    name="rectification_items",
+    label_zh="整改事项跟踪",
+    description="Rectification follow-up (整改跟踪) of a year's evaluation: the improvement "
+                "priorities of the year's unit reports made into items with an action, an owner, "
+                "a due date and a status, one row per item, in the folder of the report's year. "
+                "Written by `evalkit rectify` (create, update), not submitted by units; their notes "
+                "are in rectification_notes. Separate from the rectifications ledger the units "
+                "report (docs/rectification.md).",
+    scope="year",
+    kind="follow-up",
+    key=("item_id",),
+    allow_empty=True,
+    absent_means="no rectification item has been made from the year's reports",
+    orders=(Order("created_date", "due_date", "an item is due after it is created"),
+            Order("created_date", "status_date", "an item's status is set after it is created")),
+    rules=(
+        "A `cancelled` item gives its `cancel_reason`; only a cancelled item has one.",
+        "An item with an `indicator` gives its `direction` (+1 or −1).",
+    ),
+    columns=(
+        Column("item_id", "id", "整改事项编号", "Item number: the report's year, the unit and a "
+               "sequence number, e.g. 2023-D01-01."),
+        _unit_id("Unit responsible for the item."),
+        Column("indicator", "id", "指标代码", "Framework code of the indicator the priority is "
+               "about; empty for the cause of a 一票否决 or 一票否优 decision.", nullable=True),
+        Column("indicator_name", "text", "指标名称", "The indicator's name as the report printed it.",
+               nullable=True),
+        Column("finding", "text", "问题", "What the report found: its improvement priority as printed."),
+        Column("action", "text", "整改措施", "What the unit will do; filled in by the unit.",
+               nullable=True),
+        Column("owner", "text", "责任人", "Responsible post or person; filled in by the unit.",
+               nullable=True),
+        Column("due_date", "date", "整改期限", "Date the item is due; set by the evaluation office."),
+        Column("status", "category", "整改状态", "Status as last recorded (overdue is otherwise "
+               "judged from the due date at an as-of date).", categories=RECTIFICATION_STATUSES),
+        Column("status_date", "date", "状态日期", "Date the current status was recorded."),
+        Column("cancel_reason", "text", "撤销理由", "Why a cancelled item was cancelled.",
+               nullable=True),
+        Column("baseline_value", "float", "基线值", "The indicator's value in the report's year, "
+               "recorded when the item was created.", nullable=True),
+        Column("goal_value", "float", "目标值", "Where the report said the value should get to "
+               "(the target, or the peer median).", nullable=True),
+        Column("value_unit", "text", "计量单位", "Unit of the baseline and goal values (%, 工作日 …).",
+               nullable=True),
+        Column("direction", "int", "改进方向", "+1: a higher value is better; −1: lower.",
+               nullable=True, minimum=-1, maximum=1),
+        Column("created_date", "date", "创建日期", "Date the item was created."),
+    ),
+)
+
+RECTIFICATION_NOTES = Table(
+    name="rectification_notes",
+    label_zh="整改跟踪记录",
+    description="Dated notes on rectification items (整改跟踪记录): each status change and "
+                "progress report, one row per note, in the folder of the item's year. Written by "
+                "`evalkit rectify`.",
+    scope="year",
+    kind="follow-up",
+    key=("item_id", "note_no"),
+    allow_empty=True,
+    absent_means="no note has been recorded on the year's rectification items",
+    columns=(
+        Column("item_id", "id", "整改事项编号", "The item the note is about.",
+               references="rectification_items.item_id"),
+        Column("note_no", "int", "记录序号", "Number of the note within its item, from 1.", minimum=1),
+        Column("note_date", "date", "记录日期", "Date of the note (of the progress or change it reports)."),
+        Column("status_from", "category", "原状态", "Status before the change; empty for a note "
+               "that changes no status.", nullable=True, categories=RECTIFICATION_STATUSES),
+        Column("status_to", "category", "新状态", "Status after the change; empty for a note that "
+               "changes no status.", nullable=True, categories=RECTIFICATION_STATUSES),
+        Column("text", "text", "记录内容", "What was done, found or decided.", nullable=True),
+        Column("recorded_by", "text", "记录人", "Who recorded the note."),
+        Column("via", "text", "记录来源", "How it came in: `evalkit rectify create`, a returned "
+               "workbook (file and row) or `evalkit rectify update --id`.", nullable=True),
+    ),
+)
+
+#: Tables that evalkit's own commands keep (``evalkit rectify``): no unit submits them, and
+#: the sample district starts without them (the rectification round trip creates them).
+KEPT_BY_EVALKIT = (RECTIFICATION_ITEMS.name, RECTIFICATION_NOTES.name)
+
 #: The tables a unit reports to the evaluation office, whose submissions are logged.
 _REPORTED_TABLES = (SERVICE_CASES, HOTLINE_TICKETS, GRID_CASES, BUDGET_LINES, DISCLOSURE_REQUESTS,
                     DISCLOSURE_DOCUMENTS, LEGAL_CASES, AUDIT_FINDINGS, RECTIFICATIONS, SUPERVISION_TASKS,
@@ -933,6 +1054,7 @@ TABLES: dict[str, Table] = {
         STAFFING, RATER_ASSIGNMENTS, RATINGS, VOTES, SURVEY_RESPONSES, ADJUSTMENTS, NOT_APPLICABLE,
         VERIFICATION_AUDITS,
         SUBMISSIONS,
+        RECTIFICATION_ITEMS, RECTIFICATION_NOTES,
     )
 }
 

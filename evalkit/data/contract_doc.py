@@ -28,6 +28,14 @@ def _column_notes(c) -> str:
         notes.append("codes: " + ", ".join(f"`{k}` {v}" for k, v in c.categories.items()))
     if c.references:
         notes.append(f"must exist in `{c.references}`")
+    if c.timing == "outcome":
+        notes.append("for a period: missing when after its cut-off")
+    elif c.timing == "deadline":
+        notes.append("for a period: a deadline, kept")
+    elif c.timing == "month":
+        notes.append("for a period: rows of its months")
+    if c.recorded_with:
+        notes.append(f"for a period: unknown while `{c.recorded_with}` is after its cut-off")
     return "; ".join(notes)
 
 
@@ -40,7 +48,11 @@ def table_markdown(t: Table) -> str:
                 else "optional (indicators that need it show no data)."),
              f"- Key (unique per row): {', '.join(f'`{k}`' for k in t.key)}."]
     if t.anchor_date:
-        lines.append(f"- Year: `{t.anchor_date}` must fall in the folder's year.")
+        lines.append(f"- Year: `{t.anchor_date}` must fall in the folder's year (and in a month, quarter "
+                     "or year to date for a record of that period, see periods.md).")
+    if t.annual_only:
+        lines.append("- Returned once for the whole year: the indicators reading it are annual-only "
+                     "(not assessed for a month, a quarter or the year to date; see periods.md).")
     for o in t.orders:
         lines.append(f"- `{o.earlier}` ≤ `{o.later}` where both are given ({o.meaning}).")
     if t.constant_columns:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .as_at import in_period, restricts
 from .contract import EMPTY_DTYPES, SUFFIXES, TABLES, Table
 from ..errors import DataValidationError, EvalkitError, Problem
 from .files import sha256_file
@@ -109,18 +110,26 @@ class Dataset:
         return (None, name) if t.scope == "district" else (year, name)
 
     def table(self, name: str, year: int | None = None) -> pd.DataFrame:
-        """A table, or an empty frame with the contract columns when the file is absent."""
+        """A table, or an empty frame with the contract columns when the file is absent.
+
+        ``year`` may be a :class:`~evalkit.periods.Period`: a month, a quarter or the year to
+        date gives the year's table restricted to the period and as known at its cut-off
+        (:func:`evalkit.data.as_at.in_period`); a plain year, the table as it is."""
         key = self._key(name, year)
         if key in self.tables:
             frame = self.tables[key]
             if not isinstance(frame, pd.DataFrame):  # a deferred Parquet table: read it now
                 frame = self.tables[key] = frame.load()
-            return frame
-        return empty_frame(TABLES[name])
+        else:
+            frame = empty_frame(TABLES[name])
+        return in_period(frame, TABLES[name], year) if restricts(year) else frame
 
     def deferred(self, name: str, year: int | None = None):
         """The unread :class:`~evalkit.data.reading.ParquetTable` of a table, or None (read, or
-        absent)."""
+        absent). For a period shorter than the year, None: the table is read whole and
+        restricted to the period (:meth:`table`) rather than streamed."""
+        if restricts(year):
+            return None
         frame = self.tables.get(self._key(name, year))
         return None if frame is None or isinstance(frame, pd.DataFrame) else frame
 

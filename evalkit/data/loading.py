@@ -44,13 +44,14 @@ from collections import Counter
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .limits import (check_columns, check_parquet, check_xlsx, count_header_fields, read_gzip,
-                     refuses_hostile_files)
+from .limits import (InputTooLarge, check_columns, check_parquet, check_xlsx, count_header_fields,
+                     read_gzip, refuses_hostile_files)
 
 #: Row number of the first data record, per format (the header is row/line 1).
 FIRST_DATA_ROW = {"csv": 2, "xlsx": 2, "xls": 2, "parquet": 1}
@@ -485,6 +486,66 @@ def read_parquet(path: Path, display: str) -> tuple[RawFile | None, list[Problem
                               f"a file that cannot be read as Parquet ({type(exc).__name__})")]
     frame = frame.reset_index(drop=True)
     return RawFile(path, display, "parquet", frame, np.arange(1, len(frame) + 1)), []
+
+
+class UnreadableChunk(Exception):
+    """A chunk of a file could not be read (:func:`read_parquet_chunks`); ``problem`` says
+    so as :func:`read_file` would."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.found)
+        self.problem = problem
+
+
+def parquet_rows(path: Path) -> int | None:
+    """The number of records a Parquet file declares (None when its footer cannot be read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except Exception:  # noqa: BLE001 - pyarrow raises several types; read_file reports it
+        return None
+
+
+def read_parquet_chunks(path: Path, display: str, rows: int) -> Iterator[RawFile]:
+    """The records of a Parquet file as :class:`RawFile` chunks of at most ``rows`` records
+    (their row numbers those of the file), each converted as :func:`read_parquet` converts
+    the whole file (the pandas metadata applied, the index dropped); one empty chunk for a
+    file without records. Raises :class:`UnreadableChunk` where ``read_parquet`` would
+    report an unreadable file or one over the limits."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def unreadable(exc: Exception) -> UnreadableChunk:
+        return UnreadableChunk(Problem(display, None, None, "a Parquet file",
+                                       f"a file that cannot be read as Parquet ({type(exc).__name__})"))
+
+    try:
+        check_parquet(path, display)
+    except InputTooLarge as exc:
+        raise UnreadableChunk(exc.problem) from None
+    try:
+        parquet = pq.ParquetFile(path)
+        batches = parquet.iter_batches(batch_size=rows, use_pandas_metadata=True)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise unreadable(exc) from None
+    start = 0
+    while True:
+        try:
+            batch = next(batches, None)
+            if batch is None and start > 0:
+                return
+            table = (pa.Table.from_batches([batch]) if batch is not None
+                     else parquet.schema_arrow.empty_table())
+            frame = table.to_pandas().reset_index(drop=True)
+        except Exception as exc:  # noqa: BLE001 - as in read_parquet
+            raise unreadable(exc) from None
+        n = len(frame)
+        yield RawFile(path, display, "parquet", frame, np.arange(start + 1, start + n + 1))
+        if batch is None:
+            return
+        del batch, table, frame  # not held while the next chunk is read
+        start += n
 
 
 def read_file(path: Path, display: str) -> tuple[RawFile | None, list[Problem]]:

@@ -287,8 +287,13 @@ def _match_headers(raw: RawFile, table: Table) -> tuple[dict[str, str], list[Pro
     return headers, problems
 
 
-def check_table(raw: RawFile, table: Table, year: int | None) -> tuple[CheckedTable | None, list[Problem]]:
-    """Convert ``raw`` to the contract types of ``table`` and check everything within it."""
+def check_table(raw: RawFile, table: Table, year: int | None, *,
+                whole_table: bool = True) -> tuple[CheckedTable | None, list[Problem]]:
+    """Convert ``raw`` to the contract types of ``table`` and check everything within it.
+
+    ``whole_table=False`` leaves out the checks that compare rows with each other (unique
+    key, values constant within a group): for one chunk of a larger file
+    (:func:`evalkit.data.chunked.check_chunks`), which checks them over the whole file."""
     headers, problems = _match_headers(raw, table)
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -331,7 +336,7 @@ def check_table(raw: RawFile, table: Table, year: int | None) -> tuple[CheckedTa
         data[col.name] = values.reset_index(drop=True)
     frame = pd.DataFrame(data)
     checked = CheckedTable(table, raw, frame, rows, headers)
-    problems += _check_rows(checked, year)
+    problems += _check_rows(checked, year, whole_table)
     problems += _TABLE_RULES.get(table.name, lambda c: [])(checked)
     return checked, problems
 
@@ -411,17 +416,19 @@ def _range_text(col: Column) -> str:
     return f"a value of at most {col.maximum:g}{unit}"
 
 
-def _check_rows(ct: CheckedTable, year: int | None) -> list[Problem]:
+def _check_rows(ct: CheckedTable, year: int | None, whole_table: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     t, f, rows, display = ct.table, ct.frame, ct.rows, ct.raw.display
     if len(f) == 0:
         return problems
-    # Unique key.
+    # Unique key (not within one chunk of a file: ``whole_table``).
     key = list(t.key)
-    keyed = f[key].astype(str)
-    # Rows with an empty key cell are reported as empty cells, not as duplicates of each other.
-    complete = f[key].notna().all(axis=1).to_numpy()
-    dup = keyed.duplicated(keep="first").to_numpy() & complete
+    dup = np.zeros(len(f), dtype=bool)
+    if whole_table:
+        keyed = f[key].astype(str)
+        # Rows with an empty key cell are reported as empty cells, not as duplicates of each other.
+        complete = f[key].notna().all(axis=1).to_numpy()
+        dup = keyed.duplicated(keep="first").to_numpy() & complete
     if dup.any():
         first_pos = keyed.groupby(key, sort=False).ngroup()
         first_row_of_group = pd.Series(rows).groupby(first_pos.to_numpy()).transform("min").to_numpy()
@@ -465,7 +472,7 @@ def _check_rows(ct: CheckedTable, year: int | None) -> list[Problem]:
             problems += row_problems(display, rows, broken, ct.header(order.later),
                                      f"{order.later} ≥ {order.earlier} ({order.meaning})", found)
     # Values constant within groups.
-    for col in t.constant_columns:
+    for col in t.constant_columns if whole_table else ():
         if col not in ct.headers:
             continue
         grp = f.groupby(list(t.constant_within), sort=False)[col]
@@ -502,6 +509,32 @@ def _rule_rectifications(ct: CheckedTable) -> list[Problem]:
         problems += row_problems(display, rows, audit_without, ct.header("finding_id"),
                                  "the audit finding's id when source is audit (审计)",
                                  ["an empty cell"] * MAX_ROWS_PER_CHECK)
+    return problems
+
+
+def _rule_rectification_items(ct: CheckedTable) -> list[Problem]:
+    """Rectification follow-up items (issue 14): a cancel reason exactly for a cancelled
+    item; a direction for an item about an indicator."""
+    f, rows, display = ct.frame, ct.rows, ct.raw.display
+    problems: list[Problem] = []
+    if "status" in ct.headers:
+        cancelled = (f["status"] == "cancelled").to_numpy()
+        reason = (f["cancel_reason"].fillna("").astype(str).str.strip() != "").to_numpy() \
+            if "cancel_reason" in ct.headers else np.zeros(len(f), dtype=bool)
+        problems += row_problems(display, rows, cancelled & ~reason,
+                                 ct.header("cancel_reason") if "cancel_reason" in ct.headers else "cancel_reason",
+                                 "the reason a cancelled (已撤销) item was cancelled",
+                                 ["an empty cell"] * MAX_ROWS_PER_CHECK)
+        stray = ~cancelled & reason
+        problems += row_problems(display, rows, stray, ct.header("status"),
+                                 "status cancelled (已撤销) for an item with a cancel reason",
+                                 _found(f["status"], stray))
+    if "indicator" in ct.headers:
+        no_direction = (f["indicator"].notna() & (f["direction"].isna() if "direction" in ct.headers
+                                                  else True)).to_numpy()
+        problems += row_problems(display, rows, no_direction,
+                                 ct.header("direction") if "direction" in ct.headers else "direction",
+                                 "+1 or -1 for an item about an indicator", ["an empty cell"] * MAX_ROWS_PER_CHECK)
     return problems
 
 
@@ -612,6 +645,7 @@ def _rule_key_tasks(ct: CheckedTable) -> list[Problem]:
 
 _TABLE_RULES = {
     "rectifications": _rule_rectifications,
+    "rectification_items": _rule_rectification_items,
     "service_cases": _rule_service_cases,
     "legal_cases": _rule_legal_cases,
     "adjustments": _rule_adjustments,

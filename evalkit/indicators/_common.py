@@ -38,15 +38,25 @@ from ..data._memory import keep_freed_memory
 from ..data.reading import Arrays, Batch
 from ..data.reading import threads as cpu_threads
 from ..data.workdays import WorkCalendar
+from ..periods import as_period, cutoff
 
 
 def year_end(year: int) -> pd.Timestamp:
-    return pd.Timestamp(year=year, month=12, day=31, hour=23, minute=59, second=59)
+    """The cut-off of ``year``: 31 December 23:59:59 for a plain year, the end of the
+    period's last day for a :class:`~evalkit.periods.Period` (:func:`evalkit.periods.cutoff`)."""
+    return cutoff(year)
+
+
+def last_day(year: int) -> pd.Timestamp:
+    """The last day (midnight) of ``year`` or of a period: where working days to the cut-off
+    are counted to (31 December for a plain year)."""
+    return as_period(year).end_date
 
 
 def due_by_year_end(done: pd.Series, due: pd.Series, year: int) -> pd.Series:
-    """Records that *should* be finished by the end of ``year`` (应办结): finished ones,
-    plus unfinished ones whose deadline has passed."""
+    """Records that *should* be finished by the cut-off of ``year`` or of a period (应办结):
+    finished ones, plus unfinished ones whose deadline has passed by then — a record not yet
+    due at the cut-off is not late."""
     return done.notna() | (due <= year_end(year))
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..data.contract import TABLES
 from ._common import per_unit, unit_codes
 
 #: The evaluation areas of section 七 of the implementation opinion, plus major projects
@@ -77,6 +78,20 @@ class Indicator:
     #: applying the missing-data policy — provided the year has that table's file at all.
     #: None (the default): no value is *not reported*.
     absent_means_not_applicable: tuple[str, str] | None = None
+    #: Whether a month, a quarter or the year to date assesses the indicator (docs/periods.md):
+    #: None (the default) derives it from the data contract — annual-only when it reads a
+    #: table returned once a year (:attr:`evalkit.data.contract.Table.annual_only`: ratings,
+    #: votes, surveys, staffing, disclosure_documents, key tasks …); True or False overrides it
+    #: for a year-end figure computed from in-year records (e.g. 年末 budget execution). A
+    #: framework may override it again (``periods:``, :mod:`evalkit.scoring.framework`).
+    annual_only: bool | None = None
+
+    @property
+    def is_annual_only(self) -> bool:
+        """True when a period shorter than the year does not assess the indicator."""
+        if self.annual_only is not None:
+            return self.annual_only
+        return any(TABLES[t].annual_only for t in self.tables if t in TABLES)
 
     def reads(self) -> dict[str, tuple[str, ...] | None]:
         """Table → the columns this indicator reads (``None``: all of them)."""

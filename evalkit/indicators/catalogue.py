@@ -6,9 +6,13 @@ formula, unit, direction and source of each indicator are in its function's docs
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
 import pandas as pd
 
 from ..errors import EvalkitError
+from ..periods import Period
 from ..quality.checks import required_columns as quality_required_columns
 from . import disclosure, finance, followup, grid, hotline, legal, oa, qualitative, service, staffing
 from . import key_tasks, quality
@@ -112,7 +116,7 @@ CATALOGUE: tuple[Indicator, ...] = (
               columns=_of("grid_cases", "closed_date", "reworked")),
     # 财政资金使用 — public funds
     Indicator("budget_execution_rate", "预算执行率", "Budget execution rate (year end)", "finance", P, +1,
-              ("budget_lines",), finance.budget_execution_rate,
+              ("budget_lines",), finance.budget_execution_rate, annual_only=True,  # 年末: a year-end figure
               columns=_of("budget_lines", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_execution_path", "预算执行进度(月度)", "Budget execution against schedule, monthly",
               "finance", P, +1, ("budget_lines",), finance.budget_execution_path, periodic=True,
@@ -121,7 +125,7 @@ CATALOGUE: tuple[Indicator, ...] = (
               "pp", -1, ("budget_lines",), finance.budget_schedule_lag,
               columns=_of("budget_lines", "month", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_completion_rate", "预算完成率", "Budget completion rate", "finance", P, +1,
-              ("budget_lines",), finance.budget_completion_rate,
+              ("budget_lines",), finance.budget_completion_rate, annual_only=True,  # 年末结余: year end
               columns=_of("budget_lines", "line", "budget_yuan", "adjustment_yuan", "spending_yuan")),
     Indicator("budget_adjustment_rate", "预算调整率", "Budget adjustment rate", "finance", P, -1,
               ("budget_lines",), finance.budget_adjustment_rate,
@@ -206,9 +210,25 @@ def required_columns(codes: list[str] | None = None,
     return {t: (None if c is None else tuple(sorted(c))) for t, c in out.items()}
 
 
+def annual_only_codes(codes=None) -> frozenset[str]:
+    """The codes (of ``codes``; default: the whole catalogue) that a month, a quarter or the
+    year to date does not assess (:attr:`~evalkit.indicators.base.Indicator.is_annual_only`)."""
+    wanted = codes if codes is not None else BY_CODE
+    return frozenset(c for c in wanted if c in BY_CODE and BY_CODE[c].is_annual_only)
+
+
+def _not_in_period(dataset, year) -> pd.DataFrame:
+    """Rows of an annual-only indicator in a period: no value, ``n`` 0, status ``annual_only``."""
+    units = dataset.units["unit_id"].astype(str).to_numpy()
+    return pd.DataFrame({"unit_id": units, "year": int(year), "value": np.nan, "numerator": np.nan,
+                         "denominator": np.nan, "n": np.zeros(len(units), dtype="int64"),
+                         "status": "annual_only", "ci_low": np.nan, "ci_high": np.nan})
+
+
 def compute_indicators(dataset, year: int, codes: list[str] | None = None,
                        include_periodic: bool = False, *,
-                       parameters: IndicatorParameters | None = None) -> pd.DataFrame:
+                       parameters: IndicatorParameters | None = None,
+                       annual_only: Iterable[str] | None = None) -> pd.DataFrame:
     """Every (or the named) indicator for ``year``: one long frame with an ``indicator`` column.
 
     Yearly indicators give one row per unit; with ``include_periodic`` the monthly ones add
@@ -227,6 +247,18 @@ def compute_indicators(dataset, year: int, codes: list[str] | None = None,
     indicators derive from the same rows (e.g. working days from receipt to completion) is
     derived once, and a table that :func:`evalkit.data.dataset.read_dataset` left unread is
     counted as it is decoded, never held whole. Nothing is kept once the call returns.
+
+    ``year`` may be a :class:`~evalkit.periods.Period` (``Period.month(2024, 9)``,
+    ``parse_period("2024Q3")`` …): every indicator then sees the data as known at the period's
+    cut-off, restricted to the period (:mod:`evalkit.data.as_at`; docs/periods.md) — records
+    anchored outside it are not in it, outcomes after the cut-off have not happened, deadlines
+    count to the cut-off (a case not yet due then is not late), year-over-year indicators
+    compare the same months of the previous year. A table that
+    :func:`~evalkit.data.dataset.read_dataset` left unread (streamed Parquet) is read whole and
+    restricted for a period, not streamed; a plain year (or a full-year period) is computed
+    exactly as before. The annual-only indicators (``annual_only``: codes; None = the
+    catalogue's, :func:`annual_only_codes`) are not computed for such a period: their rows have
+    no value and status ``annual_only``.
     """
     parameters = parameters if parameters is not None else DEFAULT_PARAMETERS
     if not isinstance(parameters, IndicatorParameters):
@@ -234,10 +266,18 @@ def compute_indicators(dataset, year: int, codes: list[str] | None = None,
                            f"config.indicators); found {type(parameters).__name__}")
     scope = CallScope(dataset)
     wanted = _codes(codes, include_periodic)
-    prefetch(scope, year, wanted, parameters)  # one pass per large table for every count they need
+    skipped: frozenset[str] = frozenset()
+    if isinstance(year, Period) and year.in_year:
+        year.cutoff  # noqa: B018 — an unresolved year to date (2024-YTD) is refused here, by name
+        skipped = annual_only_codes(wanted) if annual_only is None else frozenset(annual_only)
+    computed = [c for c in wanted if c not in skipped]
+    prefetch(scope, year, computed, parameters)  # one pass per large table for every count they need
     frames = []
     for code in wanted:
-        out = get_indicator(code)(scope, year, **parameters.keywords(code))
+        if code in skipped:
+            out = _not_in_period(scope, year)
+        else:
+            out = get_indicator(code)(scope, year, **parameters.keywords(code))
         out.insert(0, "indicator", code)
         frames.append(out)
     return pd.concat(frames, ignore_index=True)

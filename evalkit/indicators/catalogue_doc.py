@@ -21,14 +21,16 @@ def render() -> str:
         "qualitative summaries (效能评价) a framework can read. Each returns one row per unit "
         "and year with `value, numerator, denominator, n, status`; a unit with nothing to "
         "count has status `no_data` (never 0 % or 100 %). Rates are in per cent. "
-        "`evalkit indicators` lists them; `evalkit indicators --year Y --out FILE` computes them.",
+        "`evalkit indicators` lists them; `evalkit indicators --year Y --out FILE` computes them. "
+        "*Annual-only* indicators are not assessed for a month, a quarter or the year to date "
+        "(`--period`; see [periods.md](periods.md)).",
         "",
         "| code | 指标 | indicator | area | unit | better | tables |",
         "|---|---|---|---|---|---|---|",
     ]
     for i in CATALOGUE:
         better = "higher" if i.direction > 0 else "lower"
-        period = " (monthly)" if i.periodic else ""
+        period = " (monthly)" if i.periodic else " (annual-only)" if i.is_annual_only else ""
         lines.append(f"| `{i.code}` | {i.name_zh} | {i.name_en}{period} | {AREAS[i.area]['zh']} | "
                      f"{i.unit} | {better} | {', '.join(i.tables)} |")
     for area, names in AREAS.items():

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.workdays import calendar_for_dates
+from ._common import last_day
 from .base import count_by_unit, rate_frame
 
 #: Statutory answer period in working days, and the maximum approved extension
@@ -29,7 +30,7 @@ def disclosure_on_time_rate(dataset, year: int, answer_days: int = ANSWER_DAYS,
     units = dataset.units["unit_id"]
     if r.empty:
         return rate_frame(units, year, pd.Series(dtype=float), pd.Series(dtype=float))
-    end = pd.Timestamp(year=year, month=12, day=31)
+    end = last_day(year)
     cal = calendar_for_dates(r["received_date"], r["replied_date"], [end],
                              overrides=getattr(dataset, "workday_overrides", None))
     limit = answer_days + np.where(r["extended"].fillna(False).astype(bool), extension_days, 0)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.as_at import known_at, restricts
+from ..data.contract import TABLES
+from ..periods import Period
 from ._common import counted
 from .base import rate_frame, value_frame
 
@@ -30,14 +33,20 @@ def audit_rectification_rate(dataset, year: int) -> pd.DataFrame:
     """审计问题整改率 — audit findings of the year that have been rectified.
 
     整改率 = 已整改问题数 / 审计查出问题数 × 100%. A finding counts as rectified when a
-    rectification item (source 审计) for it is closed, in any loaded year's folder.
+    rectification item (source 审计) for it is closed, in any loaded year's folder. For a
+    month, a quarter or the year to date: the period's findings, and the items closed by its
+    cut-off (an item closed later is not closed yet).
     Unit: %. Direction: higher is better. Source: domain brief §1.5 (95 %, S42).
     """
     findings = dataset.table("audit_findings", year)
     units = dataset.units["unit_id"]
     closed_ids: set[str] = set()
     for y in dataset.years:
+        if restricts(year) and y > int(year):
+            continue
         r = dataset.table("rectifications", y)
+        if restricts(year):
+            r = known_at(r, TABLES["rectifications"], year.cutoff)
         done = r[(r["source"] == "audit") & (r["status"] == "closed")]
         closed_ids.update(done["finding_id"].dropna().astype(str))
     fixed = findings["finding_id"].astype(str).isin(closed_ids)
@@ -60,10 +69,17 @@ def budget_execution_path(dataset, year: int) -> pd.DataFrame:
     执行率_m = 1–m 月累计支出 / (年初预算 + 1–m 月累计调整) × 100%; 序时进度_m = m / 12 ×
     100%; 偏离 = 执行率 − 序时进度 (percentage points; negative = behind schedule). One row
     per unit and month (column ``period``), with ``schedule`` and ``deviation``.
+    For a month, a quarter or the year to date the execution is still cumulative from
+    January (序时进度 is by definition), and only the period's months have a value.
     Unit: %. Direction: higher is better. Source: domain brief §1.5 (56.47 % at end-July
     against 序时 58 %, S43).
     """
-    b = dataset.table("budget_lines", year)
+    in_period = None
+    if isinstance(year, Period) and year.in_year:
+        in_period = year.months
+        b = dataset.table("budget_lines", Period.ytd(int(year), year.last_month))
+    else:
+        b = dataset.table("budget_lines", year)
     units = dataset.units["unit_id"].astype(str)
     budget = b.groupby(["unit_id", "line"], sort=False)["budget_yuan"].first().groupby("unit_id").sum()
     monthly = b.groupby(["unit_id", "month"])[["adjustment_yuan", "spending_yuan"]].sum()
@@ -75,8 +91,10 @@ def budget_execution_path(dataset, year: int) -> pd.DataFrame:
     available = np.repeat(base, 12) + cum["adjustment_yuan"].to_numpy()
     has_unit = np.repeat(~np.isnan(base), 12)
     ok = has_unit & present.to_numpy() & (available > 0)
-    value = np.where(ok, 100.0 * cum["spending_yuan"].to_numpy() / np.where(available > 0, available, 1), np.nan)
     months = np.tile(np.arange(1, 13), len(units))
+    if in_period is not None:
+        ok = ok & np.isin(months, in_period)
+    value = np.where(ok, 100.0 * cum["spending_yuan"].to_numpy() / np.where(available > 0, available, 1), np.nan)
     schedule = 100.0 * months / 12.0
     return pd.DataFrame({
         "unit_id": np.repeat(units.to_numpy(), 12), "year": year, "period": months,
@@ -134,7 +152,9 @@ def three_public_change_rate(dataset, year: int) -> pd.DataFrame:
     """"三公"经费变动率 — change of 三公 spending against the previous year.
 
     变动率 = (本年三公经费支出 − 上年三公经费支出) / 上年三公经费支出 × 100%; full marks at
-    ≤ 0. Needs the previous year's budget lines; no data without them. Unit: %. Direction:
+    ≤ 0. Needs the previous year's budget lines; no data without them. For a month, a quarter
+    or the year to date: the period's months against the same months of the previous year.
+    Unit: %. Direction:
     lower is better. Source: domain brief §1.1 (S6).
     """
     units = dataset.units["unit_id"]
@@ -144,7 +164,9 @@ def three_public_change_rate(dataset, year: int) -> pd.DataFrame:
         b = b[b["line"] == "three_public"]
         return b.groupby("unit_id")["spending_yuan"].sum()
 
-    now, before = spent(year), spent(year - 1)
+    # a period compares with the same months of the previous year (Period.same_period)
+    previous = year.same_period(int(year) - 1) if isinstance(year, Period) else year - 1
+    now, before = spent(year), spent(previous)
     both = now.index.intersection(before.index)
     change = (now.reindex(both) - before.reindex(both))
     return rate_frame(units, year, change, before.reindex(both), n=pd.Series(1.0, index=both))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.workdays import calendar_for_dates
+from ._common import last_day
 from .base import value_frame
 
 #: Share of a task's 100 points each completion level earns when the assessment gives no
@@ -82,7 +83,7 @@ def key_task_details(dataset, year: int, *, shares: dict[str, float] | None = No
     owners = pd.DataFrame({"task_id": t["task_id"].astype(str).to_numpy(),
                            "unit_id": t["unit_id"].astype(str).to_numpy()})
     m = m.assign(task_id=m["task_id"].astype(str)).merge(owners, on="task_id", how="inner")
-    end = pd.Timestamp(year=year, month=12, day=31)
+    end = last_day(year)
     planned = pd.to_datetime(m["planned_date"]).dt.normalize()
     actual = pd.to_datetime(_column(m, "actual_date", "datetime64[ns]")).dt.normalize()
     upto = actual.where(actual.notna() & (actual <= end), end)

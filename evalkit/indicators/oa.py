@@ -36,7 +36,7 @@ import pandas as pd
 from ..data.contract import OA_POST_TYPES
 from ..data.workdays import calendar_for_dates
 from ..qualitative.rubric import ANONYMITY_FLOOR
-from ._common import memo
+from ._common import last_day, memo
 from .base import count_by_unit, rate_frame, value_frame
 
 T = "oa_documents"
@@ -61,7 +61,7 @@ def document_days(dataset, year: int) -> pd.DataFrame:
         if d.empty:
             return pd.DataFrame({c: pd.Series(dtype=object if c == "unit_id" else "float64" if c == "handling_days"
                                               else bool) for c in columns})
-        end = pd.Timestamp(year=year, month=12, day=31)
+        end = last_day(year)
         received = pd.to_datetime(d["received_at"])
         closed_at = pd.to_datetime(d["closed_at"])
         cal = calendar_for_dates(received, closed_at, [end],

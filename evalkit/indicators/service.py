@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import Rows, counted, records, tally_rule
+from ._common import Rows, counted, last_day, records, tally_rule
 from .base import rate_frame
 
 GOOD_RATINGS = ("very_satisfied", "satisfied", "fairly_satisfied")
@@ -33,7 +33,7 @@ def _rated(year: int):
 
 @tally_rule(T, "on_time", used_by=["service_on_time_rate"])
 def _on_time(year: int):
-    end = pd.Timestamp(year=year, month=12, day=31)
+    end = last_day(year)
 
     def rows(b):
         completed = b.present("completed_date")

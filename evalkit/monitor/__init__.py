@@ -9,15 +9,17 @@
   frame of unit × indicator × month series, one warning a pattern.
 """
 
-from .rules import RULES, RuleSet, Trajectory, episodes, run_parts, special_cause_masks, trajectory_lag_mask
+from .rules import RULE_NAMES, RULES, RuleSet, Trajectory, episodes, run_parts, special_cause_masks, trajectory_lag_mask
 from .series import (CHARTS, POINT_COLUMNS, WARNING_COLUMNS, ChartSpec, MonitorInputError, MonitorResult,
                      MonitorSpec, monitor_warnings)
-from .spc import (D2, D4, P_SIGMAS, XMR_FACTOR, baseline_mask, laney_sigma_z, p_chart, p_limits, p_sigma, xmr_chart,
-                  xmr_limits)
+from .spc import (D2, D4, P_SIGMAS, TAIL_2SIGMA, TAIL_3SIGMA, XMR_FACTOR, baseline_mask, laney_sigma_z, p_chart,
+                  p_limits, p_probability_limits, p_sigma, xmr_chart, xmr_limits)
 
 __all__ = [
-    "CHARTS", "D2", "D4", "P_SIGMAS", "POINT_COLUMNS", "RULES", "WARNING_COLUMNS", "XMR_FACTOR",
+    "CHARTS", "D2", "D4", "P_SIGMAS", "POINT_COLUMNS", "RULE_NAMES", "RULES", "TAIL_2SIGMA", "TAIL_3SIGMA", "WARNING_COLUMNS",
+    "XMR_FACTOR",
     "ChartSpec", "MonitorInputError", "MonitorResult", "MonitorSpec", "RuleSet", "Trajectory",
-    "baseline_mask", "episodes", "laney_sigma_z", "monitor_warnings", "p_chart", "p_limits", "p_sigma", "run_parts",
+    "baseline_mask", "episodes", "laney_sigma_z", "monitor_warnings", "p_chart", "p_limits", "p_probability_limits",
+    "p_sigma", "run_parts",
     "special_cause_masks", "trajectory_lag_mask", "xmr_chart", "xmr_limits",
 ]

@@ -43,6 +43,14 @@ import numpy as np
 LANGUAGES = ("en", "zh")
 #: The rule names, in the order warnings are listed.
 RULES = ("beyond_limit", "run", "trend", "two_of_three", "trajectory")
+#: What each rule is called in a report, in Chinese and English.
+RULE_NAMES: dict[str, dict[str, str]] = {
+    "beyond_limit": {"zh": "超出控制限", "en": "Beyond the process limit"},
+    "run": {"zh": "持续偏离中心线", "en": "Run on the worse side"},
+    "trend": {"zh": "连续恶化趋势", "en": "Worsening trend"},
+    "two_of_three": {"zh": "逼近控制限", "en": "Two of three near the limit"},
+    "trajectory": {"zh": "落后序时进度", "en": "Behind the schedule"},
+}
 
 
 def _is_zh(language: str) -> bool:
@@ -82,26 +90,36 @@ class RuleSet:
         if not (self.beyond_limit or self.run_length or self.trend_length or self.two_of_three):
             raise ValueError("expected at least one rule; found every rule switched off")
 
+    def enabled(self) -> tuple[str, ...]:
+        """The chart rules that run, in :data:`RULES` order."""
+        on = {"beyond_limit": self.beyond_limit, "run": bool(self.run_length), "trend": bool(self.trend_length),
+              "two_of_three": self.two_of_three}
+        return tuple(r for r in RULES if on.get(r))
+
+    def rule_text(self, rule: str, language: str = "en") -> str:
+        """What chart rule ``rule`` looks for, in one sentence, in English or Chinese."""
+        zh = _is_zh(language)
+        if rule == "beyond_limit":
+            return ("一个点超出不利一侧的控制限（严格超出）" if zh else
+                    "a point strictly beyond the process limit on the worse side")
+        if rule == "run":
+            return (f"连续 {self.run_length} 个及以上的点位于中心线不利一侧（落在中心线上或缺月即中断）" if zh else
+                    f"{self.run_length} or more consecutive points on the worse side of the centre line "
+                    "(a point on the line or a missing month ends the run)")
+        if rule == "trend":
+            return (f"连续 {self.trend_length} 个及以上的点逐个向不利方向变化（持平或缺月即中断）" if zh else
+                    f"{self.trend_length} or more consecutive points, each worse than the one before "
+                    "(a repeated value or a missing month ends the trend)")
+        if rule == "two_of_three":
+            return ("相邻 3 个点中有 2 个超出不利一侧的 2σ 线，且 3 个点均在中心线不利一侧" if zh else
+                    "2 of 3 consecutive points beyond the 2-sigma line on the worse side, all 3 on the worse "
+                    "side of the centre line")
+        raise ValueError(f"expected a chart rule among {', '.join(RULES[:-1])}; found {rule!r}")
+
     def describe(self, language: str = "en") -> list[str]:
         """The rules that run, one sentence each, in English (``en``) or Chinese (``zh``)."""
-        zh = _is_zh(language)
-        out = []
-        if self.beyond_limit:
-            out.append("一个点超出不利一侧的控制限（严格超出）" if zh else
-                       "a point strictly beyond the process limit on the worse side")
-        if self.run_length:
-            out.append(f"连续 {self.run_length} 个及以上的点位于中心线不利一侧（落在中心线上或缺月即中断）" if zh else
-                       f"{self.run_length} or more consecutive points on the worse side of the centre line "
-                       "(a point on the line or a missing month ends the run)")
-        if self.trend_length:
-            out.append(f"连续 {self.trend_length} 个及以上的点逐个向不利方向变化（持平或缺月即中断）" if zh else
-                       f"{self.trend_length} or more consecutive points, each worse than the one before "
-                       "(a repeated value or a missing month ends the trend)")
-        if self.two_of_three:
-            out.append("相邻 3 个点中有 2 个超出不利一侧的 2σ 线，且 3 个点均在中心线不利一侧" if zh else
-                       "2 of 3 consecutive points beyond the 2-sigma line on the worse side, all 3 on the worse "
-                       "side of the centre line")
-        return out
+        _is_zh(language)
+        return [self.rule_text(r, language) for r in self.enabled()]
 
     @classmethod
     def making_data_count(cls) -> "RuleSet":
@@ -301,39 +319,50 @@ def _percent(x: float) -> str:
 
 def evidence_texts(rule: str, chart: Sequence[str], direction: Sequence[float], since: Sequence[str],
                    period: Sequence[str], points: Sequence[int], value: Sequence[float], limit: Sequence[float],
-                   centre: Sequence[float], start_value: Sequence[float], margin: float = np.nan
+                   centre: Sequence[float], start_value: Sequence[float], margin: float = np.nan,
+                   unit_en: Sequence[str] | None = None, unit_zh: Sequence[str] | None = None
                    ) -> tuple[list[str], list[str]]:
     """One English and one Chinese sentence a warning, built from its numbers.
 
     ``chart`` is ``"xmr"``, ``"p"`` (rates, shown as percentages) or ``"trajectory"``
     (cumulative shares, percentages); ``value`` and ``limit`` are those of the warning (see
     :func:`evalkit.monitor.series.monitor_warnings`), ``start_value`` the value at ``since``
-    and ``margin`` the trajectory's margin.
+    and ``margin`` the trajectory's margin. ``unit_en``/``unit_zh``: optional text written
+    after each value of an XmR warning (``" working days"``, ``" 个工作日"``), one a warning.
     """
     en: list[str] = []
     zh: list[str] = []
-    for ch, d, s, p, k, v, lim, c, v0 in zip(chart, direction, since, period, points, value, limit, centre,
-                                              start_value):
-        f = _number if ch == "xmr" else _percent
+    n = len(chart)
+    units = zip(unit_en if unit_en is not None else [""] * n, unit_zh if unit_zh is not None else [""] * n)
+    for ch, d, s, p, k, v, lim, c, v0, (u_en, u_zh) in zip(chart, direction, since, period, points, value, limit,
+                                                            centre, start_value, units):
+        if ch == "xmr":
+            def f(x, _u=u_en):
+                return _number(x) + (_u if not np.isnan(x) else "")
+
+            def g(x, _u=u_zh):
+                return _number(x) + (_u if not np.isnan(x) else "")
+        else:
+            f = g = _percent
         low = d > 0  # the worse side is below
         if rule == "beyond_limit":
             en.append(f"{p}: {f(v)} is {'below the lower' if low else 'above the upper'} process limit {f(lim)} "
                       f"(centre {f(c)})" + (f", {k} points in a row beyond it since {s}" if k > 1 else ""))
-            zh.append(f"{p}：{f(v)} {'低于控制下限' if low else '高于控制上限'} {f(lim)}（中心线 {f(c)}）"
+            zh.append(f"{p}：{g(v)} {'低于控制下限' if low else '高于控制上限'} {g(lim)}（中心线 {g(c)}）"
                       + (f"，自 {s} 起连续 {k} 个点超出" if k > 1 else ""))
         elif rule == "run":
             en.append(f"{k} consecutive points {'below' if low else 'above'} the centre line {f(lim)} since {s} "
                       f"(latest {p}: {f(v)})")
-            zh.append(f"自 {s} 起连续 {k} 个点{'低于' if low else '高于'}中心线 {f(lim)}（最新 {p}：{f(v)}）")
+            zh.append(f"自 {s} 起连续 {k} 个点{'低于' if low else '高于'}中心线 {g(lim)}（最新 {p}：{g(v)}）")
         elif rule == "trend":
             en.append(f"{k} consecutive {'decreasing' if low else 'increasing'} points since {s}: "
                       f"from {f(v0)} to {f(v)} ({p})")
-            zh.append(f"自 {s} 起连续 {k} 个点{'下降' if low else '上升'}：由 {f(v0)} 至 {f(v)}（{p}）")
+            zh.append(f"自 {s} 起连续 {k} 个点{'下降' if low else '上升'}：由 {g(v0)} 至 {g(v)}（{p}）")
         elif rule == "two_of_three":
             en.append(f"2 of 3 points beyond the 2-sigma line {f(lim)} on the {'low' if low else 'high'} side "
                       f"since {s} (latest {p}: {f(v)}; centre {f(c)})")
-            zh.append(f"自 {s} 起 3 个点中有 2 个{'低于' if low else '高于'} 2σ 线 {f(lim)}"
-                      f"（最新 {p}：{f(v)}；中心线 {f(c)}）")
+            zh.append(f"自 {s} 起 3 个点中有 2 个{'低于' if low else '高于'} 2σ 线 {g(lim)}"
+                      f"（最新 {p}：{g(v)}；中心线 {g(c)}）")
         elif rule == "trajectory":
             gap = 100 * (c - v)
             en.append(f"by {p} cumulative execution is {_percent(v)} against a schedule of {_percent(c)}: "

@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..errors import EvalkitError
 from .rules import RULES, RuleSet, Trajectory, episodes, evidence_texts, special_cause_masks, trajectory_lag_mask
-from .spc import D2, XMR_FACTOR, baseline_mask, laney_sigma_z, p_limits, p_sigma, xmr_limits
+from .spc import (D2, TAIL_2SIGMA, XMR_FACTOR, baseline_mask, laney_sigma_z, p_limits, p_probability_limits, p_sigma,
+                  xmr_limits)
 
 #: Chart types of the ``chart`` column.
 CHARTS = ("xmr", "p", "trajectory")
@@ -59,6 +60,15 @@ class ChartSpec:
         Laney's p′ limits for the rates (sigma times ``sigma_z``), for over-dispersed rates
         with large denominators — e.g. thousands of 12345 tickets a month, where binomial
         limits are so narrow that nearly every month falls outside them.
+    p_limits:
+        ``"normal"`` (the default): the p-chart's ``p̄ ± 3√(p̄(1 − p̄)/n)``; ``"exact"``:
+        binomial probability limits with the same tail probabilities
+        (:func:`~evalkit.monitor.spc.p_probability_limits`), for rates near 0 or 100 % with
+        small monthly denominators, where the normal approximation raises false alarms.
+
+    Either way, a rate series whose baseline has no variation at all (``p̄`` = 0 or 1: every
+    case on time in two years) has no chart: its limits would make a single late case a
+    special cause.
     """
 
     baseline_points: int | None = 24
@@ -66,8 +76,13 @@ class ChartSpec:
     min_baseline_points: int = 12
     screen_moving_ranges: bool = False
     laney: bool = False
+    p_limits: str = "normal"
 
     def __post_init__(self):
+        if self.p_limits not in ("normal", "exact"):
+            raise ValueError(f"expected p_limits 'normal' or 'exact'; found {self.p_limits!r}")
+        if self.laney and self.p_limits == "exact":
+            raise ValueError("expected either Laney's p′ limits or exact binomial limits, not both")
         if self.baseline_points is not None and self.baseline_points < 2:
             raise ValueError(f"expected a baseline of at least 2 points or None; found {self.baseline_points}")
         if self.min_baseline_points < 2:
@@ -100,8 +115,11 @@ class MonitorSpec:
                    (f"（截至 {c.baseline_until}）" if c.baseline_until else "")
             lines = [f"计数与金额用 XmR 图：中心线为基期均值，控制限 = 均值 ± {XMR_FACTOR} × 平均移动极差"
                      f"（3/d2，d2 = {D2}）" + ("，剔除 ≥ 3.267 × 平均移动极差的移动极差" if c.screen_moving_ranges else ""),
-                     "比率用 p 图（漏斗限）：中心线 p̄ = 基期分子合计 / 分母合计，控制限 = p̄ ± 3√(p̄(1−p̄)/n)"
-                     + ("× σz（Laney p′）" if c.laney else "") + "，截断于 [0, 1]",
+                     ("比率用 p 图（漏斗限）：中心线 p̄ = 基期分子合计 / 分母合计，控制限为二项分布的概率限"
+                      "（每侧尾部概率 0.135%，与 3σ 相当），基期比率全为 0 或 100% 的序列不作判断"
+                      if c.p_limits == "exact" else
+                      "比率用 p 图（漏斗限）：中心线 p̄ = 基期分子合计 / 分母合计，控制限 = p̄ ± 3√(p̄(1−p̄)/n)"
+                      + ("× σz（Laney p′）" if c.laney else "") + "，截断于 [0, 1]"),
                      f"基期：{base}；基期少于 {c.min_baseline_points} 个月的序列不作判断",
                      "只对不利方向的特殊原因变异预警："]
         else:
@@ -110,9 +128,13 @@ class MonitorSpec:
             lines = [f"counts and amounts: XmR chart, centre = baseline mean, limits = mean ± {XMR_FACTOR} × mean "
                      f"moving range (3/d2, d2 = {D2})"
                      + ("; moving ranges ≥ 3.267 × the mean left out" if c.screen_moving_ranges else ""),
-                     "rates: p-chart (funnel limits), centre p̄ = Σ numerators / Σ denominators over the baseline, "
-                     "limits p̄ ± 3 √(p̄(1 − p̄)/n)" + (" × sigma_z (Laney p′)" if c.laney else "")
-                     + ", clipped to [0, 1]",
+                     ("rates: p-chart (funnel limits), centre p̄ = Σ numerators / Σ denominators over the "
+                      "baseline, exact binomial probability limits (0.135 % in each tail, as 3 sigma); a rate "
+                      "whose baseline is all 0 or all 100 % is not judged"
+                      if c.p_limits == "exact" else
+                      "rates: p-chart (funnel limits), centre p̄ = Σ numerators / Σ denominators over the baseline, "
+                      "limits p̄ ± 3 √(p̄(1 − p̄)/n)" + (" × sigma_z (Laney p′)" if c.laney else "")
+                      + ", clipped to [0, 1]"),
                      f"baseline: {base}; a series with fewer than {c.min_baseline_points} baseline months is not "
                      "judged",
                      "warnings only for special causes in the worse direction:"]
@@ -187,7 +209,9 @@ def monitor_warnings(series: pd.DataFrame, spec: MonitorSpec = MonitorSpec(), *,
             the month's value (xmr), or the cumulative share (trajectory);
         ``numerator``, ``denominator``
             counts of a rate (p; the value is then ``numerator / denominator``); for a
-            trajectory, optionally the cumulative amount and the annual total.
+            trajectory, optionally the cumulative amount and the annual total;
+        ``unit_en``, ``unit_zh`` (optional)
+            text written after an XmR value in the evidence (``" working days"``).
 
         A month with no value (NaN, or absent) ends any run or trend.
     spec:
@@ -248,6 +272,10 @@ def monitor_warnings(series: pd.DataFrame, spec: MonitorSpec = MonitorSpec(), *,
         raise MonitorInputError(f"expected one chart and one direction a series; found several for "
                                 f"{unit_of[bad]} / {indicator_of[bad]}")
     chart = chart_of.first().to_numpy().astype(str)
+    unit_en = unit_zh = None  # optional: how an XmR value's unit is written in the evidence
+    if "unit_en" in frame.columns and "unit_zh" in frame.columns:
+        unit_en = pd.Series(frame["unit_en"].fillna("").astype(str).to_numpy()).groupby(series_code).first().to_numpy()
+        unit_zh = pd.Series(frame["unit_zh"].fillna("").astype(str).to_numpy()).groupby(series_code).first().to_numpy()
     direction = direction_of.first().to_numpy().astype(float)
 
     def grid(column: str) -> np.ndarray:
@@ -274,7 +302,8 @@ def monitor_warnings(series: pd.DataFrame, spec: MonitorSpec = MonitorSpec(), *,
     centre_x, mean_mr, count_x = xmr_limits(values, base, cs.screen_moving_ranges)
     p_bar, count_p = p_limits(num, den, base)
     count = np.where(chart == "p", count_p, count_x)
-    has_chart = (count >= cs.min_baseline_points) & ~is_traj
+    degenerate = (chart == "p") & ((p_bar <= 0) | (p_bar >= 1))  # no variation in the baseline
+    has_chart = (count >= cs.min_baseline_points) & ~is_traj & ~degenerate
     sigma_p = p_sigma(p_bar, den)
     if cs.laney:
         sigma_p = sigma_p * laney_sigma_z(num, den, p_bar, base)[:, None]
@@ -285,6 +314,10 @@ def monitor_warnings(series: pd.DataFrame, spec: MonitorSpec = MonitorSpec(), *,
     lower, upper = centre - half, centre + half
     lower2, upper2 = centre - 2 / 3 * half, centre + 2 / 3 * half
     lower, upper, lower2, upper2 = (np.where(is_p, np.clip(v, 0.0, 1.0), v) for v in (lower, upper, lower2, upper2))
+    if cs.p_limits == "exact" and is_p.any():
+        charted = np.where(has_chart, p_bar, np.nan)
+        exact = p_probability_limits(charted, den) + p_probability_limits(charted, den, TAIL_2SIGMA)
+        lower, upper, lower2, upper2 = (np.where(is_p, e, v) for e, v in zip(exact, (lower, upper, lower2, upper2)))
     masks = special_cause_masks(values, centre, lower, upper, lower2, upper2, direction, spec.rules)
 
     # --- trajectory ------------------------------------------------------------------------
@@ -315,7 +348,9 @@ def monitor_warnings(series: pd.DataFrame, spec: MonitorSpec = MonitorSpec(), *,
                      "two_of_three": np.where(worse_low, lower2[rows, last], upper2[rows, last])}[rule]
         points = last - first + 1
         en, zh = evidence_texts(rule, chart[rows], direction[rows], labels[first], labels[last], points, v, limit,
-                                c, values[rows, first], spec.trajectory.margin)
+                                c, values[rows, first], spec.trajectory.margin,
+                                unit_en=None if unit_en is None else unit_en[rows],
+                                unit_zh=None if unit_zh is None else unit_zh[rows])
         parts.append(pd.DataFrame({
             "unit_id": unit_of[rows], "indicator": indicator_of[rows],
             "rule": rule, "since": labels[first], "value": v, "limit": limit, "evidence": en, "evidence_zh": zh,

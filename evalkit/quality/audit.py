@@ -93,7 +93,7 @@ SHEET_AUDIT = "核验 Audit"
 #: Kinds of table that can be audited (qualitative ones hold individual ratings).
 AUDITABLE_KINDS = ("operational", "follow-up")
 #: Tables about the data rather than the units' work: never audited this way.
-NOT_AUDITED = (AUDIT_TABLE, "submissions")
+NOT_AUDITED = (AUDIT_TABLE, "submissions", "rectification_items")  # the last: the office's own tracker
 
 _YES = {"是", "y", "yes", "1", "true", "对"}
 _NO = {"否", "n", "no", "0", "false", "错"}

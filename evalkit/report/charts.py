@@ -383,3 +383,78 @@ def heatmap_chart(row_labels: Sequence[str], col_labels: Sequence[str], values: 
                        ncol=1, frameon=False, fontsize=8.5, handlelength=1.6, handleheight=1.1,
                        borderaxespad=0, labelcolor=INK)
         return _svg(fig)
+
+
+def control_chart(periods: Sequence[str], values: Sequence[float], centre: Sequence[float],
+                  lower: Sequence[float], upper: Sequence[float], flagged: Sequence[bool], *,
+                  value_label: str, centre_label: str, limits_label: str, flagged_label: str,
+                  baseline_label: str = "", baseline_until: str | None = None, percent: bool = False,
+                  decimals: int = 1, steps: bool = True) -> str:
+    """A control chart of one monthly series (early warnings): the values joined by a line,
+    the centre line (dashed) and the process limits (step lines: funnel limits move with the
+    month's denominator), the points of a warning marked in vermillion. ``lower`` may be
+    all NaN (a trajectory: ``centre`` is the schedule, ``upper`` the schedule less the
+    margin goes in ``lower``). Months up to ``baseline_until`` (``YYYY-MM``) are shaded and
+    labelled ``baseline_label``: the limits were formed from them. ``percent``: values are
+    fractions shown as per cent; ``steps``: the lines as steps (limits that change month by
+    month), else straight segments (a schedule). Months are labelled ``YYYY-MM`` every
+    quarter."""
+    import matplotlib.pyplot as plt
+
+    labels = [str(p) for p in periods]
+    x = np.arange(len(labels))
+    v, c, lo, hi = (np.array([np.nan if pd.isna(a) else float(a) for a in arr], dtype=float)
+                    for arr in (values, centre, lower, upper))
+    scale = 100.0 if percent else 1.0
+    v, c, lo, hi = v * scale, c * scale, lo * scale, hi * scale
+    flag = np.asarray(flagged, dtype=bool)
+    with plt.rc_context(_rc()), strict_glyphs():
+        fig, ax = _figure(2.5)
+        if baseline_until is not None:
+            inside = [i for i, p in enumerate(labels) if p <= baseline_until]
+            if inside:
+                ax.axvspan(-0.5, max(inside) + 0.5, color="#f3f4f6", zorder=0, linewidth=0)
+                ax.text(-0.4, 1.01, baseline_label, transform=ax.get_xaxis_transform(), ha="left",
+                        va="bottom", fontsize=8.5, color=MUTED)
+
+        def draw(y, **kw):
+            if steps:
+                ax.step(x, y, where="mid", **kw)
+            else:
+                ax.plot(x, y, **kw)
+
+        draw(c, color=OI_BLUE, linestyle="--", linewidth=1.2, label=centre_label, zorder=2)
+        shown_limits = False
+        for line in (lo, hi):
+            if not np.isnan(line).all():
+                draw(line, color=MUTED, linewidth=1.0, zorder=2, label=None if shown_limits else limits_label)
+                shown_limits = True
+        ax.plot(x, v, color=INK, linewidth=1.4, marker="o", markersize=3.2, zorder=3, label=value_label)
+        if flag.any():
+            ax.scatter(x[flag], v[flag], s=34, color=OI_VERMILLION, zorder=4, label=flagged_label)
+        # the y range: the values and the lines near them (a funnel limit far below a small
+        # month's rate would squash the series)
+        seen = v[~np.isnan(v)]
+        lines = np.concatenate([a[~np.isnan(a)] for a in (c, lo, hi)])
+        if seen.size:
+            span = max(float(np.ptp(seen)), 1e-9)
+            near = lines[(lines >= seen.min() - 1.5 * span) & (lines <= seen.max() + 1.5 * span)]
+            bottom = min(seen.min(), near.min() if near.size else seen.min())
+            top = max(seen.max(), near.max() if near.size else seen.max())
+            pad = max((top - bottom) * 0.12, 0.5 if percent else abs(top) * 0.02 + 1e-6)
+            if percent:
+                ax.set_ylim(max(bottom - pad, 0.0), min(top + pad, 101.0))
+            else:
+                ax.set_ylim(bottom - pad, top + pad)
+        quarters = ("01", "04", "07", "10") if len(labels) > 12 else tuple(f"{m:02d}" for m in range(1, 13))
+        ticks = [i for i, p in enumerate(labels) if p[-2:] in quarters] or list(x)
+        ax.set_xticks(ticks, [labels[i] for i in ticks], fontsize=8.5)
+        ax.set_xlim(-0.6, len(labels) - 0.4)
+        if percent:  # whole per cents, or tenths when the axis spans a few points only
+            digits = decimals if np.ptp(ax.get_ylim()) < 5 else 0
+            ax.yaxis.set_major_formatter(lambda y, _pos: f"{y:.{digits}f}%")
+        ax.grid(axis="y", color=GRID, linewidth=0.8, zorder=0)
+        ax.tick_params(axis="y", colors=MUTED)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=4, frameon=False, fontsize=8.5,
+                  handlelength=1.6)
+        return _svg(fig)

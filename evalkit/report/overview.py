@@ -39,8 +39,9 @@ import pandas as pd
 
 from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
+from evalkit.report.present import period_name
 from evalkit.report.present import (_fmt_share, _name, _table_of, _year, change_class, change_text,
-                                    fmt_compact, fmt_fixed, fmt_score, framework_name, grade_bands, grade_phrase,
+                                    comparable_notes, fmt_compact, fmt_fixed, fmt_score, framework_name, grade_bands, grade_phrase,
                                     grade_style, grade_text, is_missing, is_provisional,
                                     provenance_section, rank_phrase, score_decimals, tie_count)
 from evalkit.results import analysis
@@ -142,11 +143,17 @@ def overview_document(results: Any, language: str = "zh") -> dict:
                    " ".join(x for x in (fw, str((results.meta or {}).get("framework_version", ""))) if x)]],
         "note": msg(language, "cover_note"),
     }
-    return blocks.document(kind="overview", title=msg(language, "ov_title", year=year),
+    period = period_name(results, language)
+    if period is not None:  # an in-year period: named wherever the year would be
+        cover["title"] = msg(language, "p_cover_title", period=period)
+        cover["lines"][2] = [msg(language, "p_cover_period"), period]
+    named = {"year": year} if period is None else {"period": period}
+    prefix = "" if period is None else "p_"
+    return blocks.document(kind="overview", title=msg(language, prefix + "ov_title", **named),
                            subtitle=msg(language, "ov_subtitle", n=len(units), groups=groups),
                            lang=msg(language, "html_lang"), language=language,
-                           running_header=msg(language, "ov_running_header", year=year),
-                           footer=msg(language, "ov_footer", year=year), cover=cover)
+                           running_header=msg(language, prefix + "ov_running_header", **named),
+                           footer=msg(language, prefix + "ov_footer", **named), cover=cover)
 
 
 # ----------------------------------------------------------------------------------------
@@ -556,7 +563,8 @@ def movers_section(results: Any, language: str = "zh") -> dict:
                 blocks.cell(change_text(r["rank_change"], language), style="strong " + change_class(r["rank_change"])),
                 _delta(float(r["score_100"]), float(r["prev_score"]))]))
     return blocks.section("movers", msg(language, "ov_movers_heading"), [
-        blocks.table(cols, rows, notes=[msg(language, "ov_movers_note", year=_year(results) - 1)],
+        blocks.table(cols, rows, notes=[msg(language, "ov_movers_note", year=_year(results) - 1),
+                                        *comparable_notes(results, language)[1:]],
                      style="compact", keep=True)])
 
 

@@ -263,6 +263,8 @@ HEADER_FIELDS: tuple[Field, ...] = (
     Field("kind", "string", False, "", "unit (a unit report, <unit>.json) or overview (overview.json)."),
     Field("unit_id", "string", True, "", "The unit's id; null for the overview."),
     Field("year", "integer", False, "year", "Evaluation year."),
+    Field("period", "string", True, "", "The period's key when the report is of a month, a quarter or the "
+          "year to date (2024-09, 2024Q3, 2024-YTD-09; docs/periods.md); null for a whole year.", "meta.period"),
     Field("language", "string", False, "", "Report language: zh or en."),
     Field("framework", "object", False, "", "The framework the results were scored with: code, version, "
           "sha256 (of its file).", "meta.framework_code, framework_version, framework_hash"),
@@ -426,6 +428,7 @@ def report_record(payload: Mapping[str, Any], *, kind: str, year: int, language:
         "kind": kind,
         "unit_id": None if kind == "overview" else str(unit_id),
         "year": int(year),
+        "period": str(meta["period"]) if meta.get("period") else None,
         "language": str(language),
         "framework": {"code": meta.get("framework_code"), "version": meta.get("framework_version"),
                       "sha256": meta.get("framework_hash")},

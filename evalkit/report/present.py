@@ -35,7 +35,7 @@ import pandas as pd
 from evalkit.errors import ReportError
 from evalkit.report import blocks
 from evalkit.report.messages import catalogue, label, msg
-from evalkit.results import analysis
+from evalkit.results import analysis, comparable
 from evalkit.results.analysis import is_missing
 from evalkit.results.store import grade_rules
 
@@ -453,6 +453,9 @@ def report_title(results: Any, unit: str, language: str = "zh") -> str:
     """The plain-text title, e.g. ``2024年度 区市场监管局 政府效能评估报告``."""
     rec = unit_record(results, unit)
     year = rec.get("year") if "year" in rec.index else results.meta.get("year")
+    period = period_name(results, language)
+    if period is not None:
+        return msg(language, "p_title", period=period, name=_name(rec, language))
     return msg(language, "title", year=year, name=_name(rec, language))
 
 
@@ -529,6 +532,59 @@ def framework_name(results: Any, language: str = "zh") -> str:
 
 def _year(results: Any) -> int:
     return int((results.meta or {}).get("year") or results.units["year"].iloc[0])
+
+
+def period_name(results: Any, language: str = "zh") -> str | None:
+    """The name of an in-year period the results are of (``2024 年第三季度``, ``Q3 2024``), from
+    their meta (:func:`evalkit.results.compute.period_meta`); None for a whole year."""
+    meta = results.meta or {}
+    if not meta.get("period"):
+        return None
+    return str(meta.get("period_name_zh" if language == "zh" else "period_name_en") or meta["period"])
+
+
+def year_or_period_text(results: Any, year: int, language: str = "zh") -> str:
+    """``2023年度``, or for a period's results the same period of ``year`` (``2023 年第三季度``):
+    a period's history holds the same months of the earlier years."""
+    key = (results.meta or {}).get("period")
+    if not key:
+        return msg(language, "year_text", year=year)
+    from evalkit.periods import parse_period
+
+    return parse_period(key).same_period(year).name(language)
+
+
+def period_msg(results: Any, language: str, key: str, **fields: Any) -> str:
+    """The text of ``key``, or for a period's results its period variant ``p_<key>`` (which says
+    本期 / this period, never 本年度) with ``period`` (the period's name) among the fields."""
+    period = period_name(results, language)
+    if period is not None and f"p_{key}" in catalogue(language):
+        return msg(language, f"p_{key}", period=period, **fields)
+    return msg(language, key, **fields)
+
+
+def _not_assessed(node, language: str) -> bool:
+    """A leaf a period does not assess (annual-only: its not-applicable reason says so)."""
+    from evalkit.scoring.model import NOT_IN_PERIOD_REASON
+
+    return str(node.get("na_reason") or "") == NOT_IN_PERIOD_REASON[0]
+
+
+def period_notes(results: Any, unit: str, language: str = "zh") -> list[str]:
+    """What a period's report says first: the cut-off and its rules, and which annual-only
+    indicators are not yet assessed (none for a whole year)."""
+    period = period_name(results, language)
+    if period is None:
+        return []
+    cutoff = str((results.meta or {}).get("period_cutoff", ""))[:10]
+    notes = [msg(language, "p_note", period=period, cutoff=cutoff)]
+    nodes = results.nodes[results.nodes["unit_id"].astype(str) == str(unit)]
+    names = [_name(r, language) for _, r in nodes.iterrows()
+             if str(r.get("status")) == "not_applicable" and _not_assessed(r, language)]
+    if names:
+        notes.append(msg(language, "p_annual_only_note", names="、".join(names) if language == "zh"
+                         else ", ".join(names)))
+    return notes
 
 
 def _public(frame: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -623,10 +679,16 @@ def unit_document(results: Any, unit: str, language: str = "zh") -> dict:
                    " ".join(x for x in (fw, str((results.meta or {}).get("framework_version", ""))) if x)]],
         "note": msg(language, "cover_note"),
     }
+    running_header = msg(language, "running_header", name=name, year=year)
+    period = period_name(results, language)
+    if period is not None:  # an in-year period: named wherever the year would be
+        cover["title"] = msg(language, "p_cover_title", period=period)
+        cover["lines"][2] = [msg(language, "p_cover_period"), period]
+        running_header = msg(language, "p_running_header", name=name, period=period)
     return blocks.document(
         kind="unit", title=report_title(results, unit, language), subtitle=subtitle,
         lang=msg(language, "html_lang"), language=language,
-        running_header=msg(language, "running_header", name=name, year=year),
+        running_header=running_header,
         footer=msg(language, "footer", name=name, unit_id=rec["unit_id"], year=year),
         cover=cover)
 
@@ -665,9 +727,11 @@ def summary_lead(results: Any, unit: str, language: str = "zh") -> str:
         step = 10.0 ** -score_decimals() / 2
         key = "lead_score_up" if delta >= step else "lead_score_down" if delta <= -step else "lead_score_same"
         change_phrase += msg(language, key, delta=fmt_score(abs(delta)))
-    return msg(language, "lead_v2", year=_year(results), name=_name(rec, language),
-               score=fmt_score(rec["score_100"]), grade=grade_phrase(results, unit, language),
-               rank=rank_phrase(results, unit, language), change=change_phrase)
+    period = period_name(results, language)
+    return msg(language, "lead_v2" if period is None else "p_lead", year=_year(results), period=period,
+               name=_name(rec, language), score=fmt_score(rec["score_100"]),
+               grade=grade_phrase(results, unit, language), rank=rank_phrase(results, unit, language),
+               change=change_phrase)
 
 
 def _composition_text(comp: pd.DataFrame, language: str) -> str:
@@ -703,6 +767,7 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
     prev_note = []
     if not is_missing(rec.get("prev_score")):
         prev_note.append(msg(language, "prev_score_note", score=fmt_score(rec["prev_score"])))
+        prev_note.append(msg(language, "cy_card_note"))
     if not is_missing(rec.get("prev_rank")):
         prev_note.append(msg(language, "prev_rank_note", rank=int(rec["prev_rank"])))
     group = label(language, "peer_group_count", rec["peer_group"])
@@ -719,6 +784,7 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
                     f"change-{change_class(change)}"),
     ]
     parts: list = [blocks.paragraph(summary_lead(results, unit, language), "lead"), blocks.cards(items)]
+    parts += [blocks.notice(text, "info") for text in period_notes(results, unit, language)]
     parts += [blocks.notice(text, "warning") for text in decision_texts(results, unit, language)]
     changes = analysis.area_changes(results, unit)
     if changes["prev_rate"].notna().any():
@@ -744,7 +810,7 @@ def summary_section(results: Any, unit: str, language: str = "zh") -> dict:
                                    blocks.column(msg(language, "col_prev_rate"), "right"),
                                    blocks.column(msg(language, "col_change_pp"), "right")],
                                   rows, style="compact", notes=[msg(language, "area_change_note"),
-                                                                msg(language, "area_mark_note") if any(
+                                                                period_msg(results, language, "area_mark_note") if any(
                                                                     v < 0.9995 for v in coverage.values()) else ""]))
     strengths = _with_names(analysis.strengths(results, unit), language)
     priorities = improvement_suggestions(results, unit, language, n=analysis.TOP_N, short=True)
@@ -881,22 +947,32 @@ def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool 
         return blocks.section("trend", title, [blocks.notice(msg(language, "trend_not_computed"))])
     rec = unit_record(results, unit)
     bands = grade_bands(results)
+    # year over year on the comparable series (history: every year under this year's
+    # framework); the scores as published beside it when the earlier years' results were found
+    published = comparable.unit_published(results, unit).set_index("year")["score_100"]
     rows = []
     prev = None
     for r in hist.itertuples(index=False):
         delta = ("—" if prev is None or is_missing(prev)
                  else f"{float(r.score_100) - float(prev):+.{score_decimals()}f}")
-        rows.append(blocks.row([
-            msg(language, "year_text", year=int(r.year)),
-            blocks.cell(fmt_score(r.score_100), style="strong"), delta,
-            rank_text(r.rank, r.n_in_group, rec["peer_group"], language),
-            grade_text(r.grade, bands, language)]))
+        cells = [year_or_period_text(results, int(r.year), language),
+                 blocks.cell(fmt_score(r.score_100), style="strong"), delta,
+                 rank_text(r.rank, r.n_in_group, rec["peer_group"], language),
+                 grade_text(r.grade, bands, language)]
+        if len(published):
+            shown = rec["score_100"] if int(r.year) == _year(results) else published.get(int(r.year))
+            cells.insert(2, blocks.cell(fmt_score(shown), style="muted"))
+        rows.append(blocks.row(cells))
         prev = r.score_100
     cols = [blocks.column(msg(language, "col_year")),
-            blocks.column(msg(language, "col_score_100"), "right"),
+            blocks.column(msg(language, "cy_col_comparable") if len(published) else msg(language, "col_score_100"),
+                          "right"),
             blocks.column(msg(language, "col_score_delta"), "right"),
             blocks.column(msg(language, "rank"), "right"),
             blocks.column(msg(language, "grade"), "center")]
+    if len(published):
+        cols.insert(2, blocks.column(msg(language, "cy_col_published"), "right"))
+    notes = comparable_notes(results, language) if len(hist) >= 2 else []
     out: list = []
     if len(hist) >= 2:
         if chart:
@@ -909,8 +985,27 @@ def trend_section(results: Any, unit: str, language: str = "zh", *, chart: bool 
                 out.append(blocks.paragraph(msg(language, "trend_axis_note"), "note"))
     else:
         out.append(blocks.paragraph(msg(language, "trend_one_year"), "note"))
-    out.append(blocks.table(cols, rows, style="compact"))
+    out.append(blocks.table(cols, rows, style="compact", notes=notes))
     return blocks.section("trend", title, out)
+
+
+def comparable_notes(results: Any, language: str = "zh") -> list[str]:
+    """What the year-over-year figures rest on (:mod:`evalkit.results.comparable`): the
+    comparable series — every earlier year recomputed under this year's framework — and,
+    when an earlier year was published under another framework, which one and where its
+    published figures are."""
+    meta = results.meta or {}
+    basis = meta.get("comparable") or {}
+    version = basis.get("framework_version") or meta.get("framework_version", "")
+    notes = [msg(language, "cy_basis_note", year=_year(results), version=version)]
+    changed = comparable.changed_frameworks(results)
+    if changed:
+        sep = msg(language, "list_sep")
+        notes.append(msg(language, "cy_changed_note", years=sep.join(str(y) for y, _ in changed),
+                         versions=sep.join(v for _, v in changed)))
+    elif basis.get("published"):
+        notes.append(msg(language, "cy_same_note"))
+    return notes
 
 
 #: A rate resting on fewer cases than this shows its 95 % interval in the indicator table.
@@ -941,6 +1036,7 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
     rows = []
     current = None
     explain_col = "explain" if language == "zh" else "explain_en"
+    agreed = _agreed_codes(results, unit)  # leaves scored against the unit's agreed target (效能目标)
     for r in table.itertuples(index=False):
         if r.area_code != current:
             current = r.area_code
@@ -949,15 +1045,17 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
         st = status_of.get(r.code, "data")
         if st == "not_applicable":
             reason = node.get("na_reason_en") if language != "zh" and node.get("na_reason_en") else node.get("na_reason")
-            rows.append(blocks.row([blocks.cell(r.name, sub=str(reason or "")),
-                                    blocks.cell(msg(language, "not_applicable_text"), style="muted"),
+            not_assessed = _not_assessed(node, language)  # a period's annual-only leaf: 本期不评价
+            rows.append(blocks.row([blocks.cell(r.name, sub="" if not_assessed else str(reason or "")),
+                                    blocks.cell(msg(language, "p_not_assessed" if not_assessed
+                                                    else "not_applicable_text"), style="muted"),
                                     blocks.cell("—", style="muted"),
                                     blocks.cell(r.target_text, style="muted"), blocks.cell("—", style="muted"), "—"],
                                    "nodata"))
             continue
         if st in ("filled", "not_reported"):
-            how = (msg(language, "filled_sub", policy=policy, score=fmt_score(r.score))
-                   if st == "filled" else msg(language, "not_reported_sub"))
+            how = (period_msg(results, language, "filled_sub", policy=policy, score=fmt_score(r.score))
+                   if st == "filled" else period_msg(results, language, "not_reported_sub"))
             rows.append(blocks.row([blocks.cell(r.name, sub=how),
                                     blocks.cell(msg(language, "not_reported_text"), style="nodata"),
                                     blocks.cell(format_value(prev.get(r.code), r.value_unit, language, missing="—"),
@@ -981,10 +1079,11 @@ def indicators_section(results: Any, unit: str, language: str = "zh") -> dict:
                                 blocks.cell(value, sub=sub),
                                 blocks.cell(format_value(prev.get(r.code), r.value_unit, language, missing="—"),
                                             style="muted"),
-                                blocks.cell(r.target_text, style="muted"),
+                                blocks.cell(r.target_text, style="muted",
+                                            sub=msg(language, "targets_agreed_mark") if r.code in agreed else ""),
                                 blocks.cell(f"{fmt_score(r.score)} / {fmt_compact(r.points)}", style="strong"),
                                 fmt_score(r.points_lost)], style))
-    notes = [msg(language, "indicator_notes", small=SMALL_N), msg(language, "not_reported_note", policy=policy),
+    notes = [msg(language, "indicator_notes", small=SMALL_N), period_msg(results, language, "not_reported_note", policy=policy),
              msg(language, "prev_value_note")]
     return blocks.section("indicators", msg(language, "indicators_heading"), [
         blocks.table(cols, rows, notes=notes)], break_before=True)
@@ -1034,7 +1133,7 @@ def improvement_suggestions(results: Any, unit: str, language: str = "zh",
             r.action, "suggest_peer_v2")
         if short:
             key += "_short"
-        text = msg(language, key, **fields)
+        text = period_msg(results, language, key, **fields)
         if not short and not is_missing(r.prev_value) and r.action != "report":
             text += msg(language, "suggest_prev", prev=fields["prev"])
         out.append(text)
@@ -1254,7 +1353,7 @@ def key_tasks_section(results: Any, unit: str, language: str = "zh") -> dict | N
     if tasks is None:
         if node is None:
             return None  # no key tasks in these results and no leaf scoring them: nothing to show
-        return blocks.section("key_tasks", title, [blocks.notice(msg(language, "kt_none"))])
+        return blocks.section("key_tasks", title, [blocks.notice(period_msg(results, language, "kt_none"))])
     mine = tasks[tasks["unit_id"].astype(str) == str(unit)]
     parts: list = []
     if mine.empty:
@@ -1264,7 +1363,7 @@ def key_tasks_section(results: Any, unit: str, language: str = "zh") -> dict | N
                                               na=msg(language, "not_applicable_text"),
                                               reason=str(reason or "—")), ""))
         else:
-            parts.append(blocks.notice(msg(language, "kt_no_tasks")))
+            parts.append(blocks.notice(period_msg(results, language, "kt_no_tasks")))
         return blocks.section("key_tasks", title, parts)
     stones = _table_of(results, "key_task_milestones")
     stones = stones[stones["unit_id"].astype(str) == str(unit)] if stones is not None else None
@@ -1326,6 +1425,53 @@ SectionBuilder = Callable[[Any, str, str, "Mapping[str, Any] | None", bool], "di
 
 #: The unit report's outline: its sections in order, as ``(id, builder)``. The one
 #: definition the notebook (through :func:`unit_sections`) and every other caller use.
+def _agreed_codes(results: Any, unit: str) -> set[str]:
+    """The leaves ``unit`` was scored on against its agreed target (the results'
+    ``agreed_targets`` table); empty when none."""
+    table = _table_of(results, "agreed_targets")
+    if table is None or table.empty:
+        return set()
+    return set(table.loc[table["unit_id"].astype(str) == str(unit), "code"].astype(str))
+
+
+def targets_section(results: Any, unit: str, language: str = "zh") -> dict | None:
+    """The unit's agreed targets (效能目标) of the year and whether each was met: framework
+    target, agreed target, value, met, score / points (the results' ``agreed_targets``
+    table, :func:`evalkit.targets.agreed.agreed_target_table`), with the file and its
+    checksum; None when the unit has no agreed target."""
+    table = _table_of(results, "agreed_targets")
+    mine = None if table is None else table[table["unit_id"].astype(str) == str(unit)]
+    if mine is None or mine.empty:
+        return None
+    source = (results.meta or {}).get("targets") or {}
+    cols = [blocks.column(msg(language, "col_indicator"), width=2.4),
+            blocks.column(msg(language, "targets_col_framework"), "right"),
+            blocks.column(msg(language, "targets_col_agreed"), "right"),
+            blocks.column(msg(language, "targets_col_value"), "right"),
+            blocks.column(msg(language, "targets_col_met"), "center"),
+            blocks.column(msg(language, "col_score_points"), "right")]
+    rows = []
+    for r in mine.itertuples(index=False):
+        sign = "≥" if float(r.direction) > 0 else "≤"
+        met = (msg(language, "targets_no_data") if is_missing(r.met)
+               else msg(language, "targets_met" if bool(r.met) else "targets_not_met"))
+        rows.append(blocks.row([
+            _name(r._asdict(), language),
+            blocks.cell(sign + format_value(r.framework_target, r.value_unit, language), style="muted"),
+            blocks.cell(sign + format_value(r.agreed_target, r.value_unit, language), style="strong"),
+            format_value(r.raw_value, r.value_unit, language, missing=msg(language, "targets_no_data")),
+            blocks.cell(met, style="" if is_missing(r.met) else ("up" if bool(r.met) else "down")),
+            f"{fmt_score(r.score, missing='—')} / {fmt_compact(r.points)}"]))
+    n_met = int(mine["met"].fillna(False).astype(bool).sum())
+    # the table right under the heading (kept whole; the PDF's heading sticks to it), the
+    # summary after it: a heading is never left alone at the foot of a page
+    return blocks.section("targets", msg(language, "targets_heading"), [
+        blocks.table(cols, rows, style="compact", keep=True,
+                     notes=[msg(language, "targets_note", file=source.get("file", "—"),
+                                hash=short_hash(source.get("sha256")))]),
+        blocks.paragraph(msg(language, "targets_lead", year=_year(results), n=len(mine), met=n_met))])
+
+
 def quality_section(results: Any, unit: str, language: str = "zh") -> dict | None:
     """A short data-quality paragraph (数据质量): the unit's data-quality score against the
     district median and the checks its data failed (from the results' ``quality`` table,
@@ -1341,10 +1487,10 @@ def quality_section(results: Any, unit: str, language: str = "zh") -> dict | Non
     median = table["score"].median()
     failed = int(r["failed"])
     if failed:
-        text = msg(language, "unit_quality_text", year=year, score=fmt_fixed(r["score"], 1),
-                   median=fmt_fixed(median, 1), failed=failed)
+        text = period_msg(results, language, "unit_quality_text", year=year, score=fmt_fixed(r["score"], 1),
+                          median=fmt_fixed(median, 1), failed=failed)
     else:
-        text = msg(language, "unit_quality_none", year=year, score=fmt_fixed(r["score"], 1))
+        text = period_msg(results, language, "unit_quality_none", year=year, score=fmt_fixed(r["score"], 1))
     out = [blocks.paragraph(text)]
     items = r["failed_checks_zh" if language == "zh" else "failed_checks_en"]
     if failed and isinstance(items, str) and items:
@@ -1354,13 +1500,88 @@ def quality_section(results: Any, unit: str, language: str = "zh") -> dict | Non
     return blocks.section("quality", msg(language, "unit_quality_heading"), out)
 
 
+def _signed_change(change: float, value_unit: Any, language: str) -> str:
+    """A change with its sign: percentage points for a percentage, else the value's unit."""
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    unit = "" if is_missing(value_unit) else str(value_unit).strip()
+    if unit in ("%", "％", "percent"):
+        return msg(language, "rf_change_pp", sign=sign, value=fmt_fixed(abs(change), 1))
+    return sign + format_value(abs(change), value_unit, language)
+
+
+def rectification_section(results: Any, unit: str, language: str = "zh") -> dict | None:
+    """Last year's rectification items of the unit (整改跟踪, issue 14): what the report
+    asked for, what the unit did (action, status at the end of this year) and whether each
+    indicator moved from its baseline — an observed change, not an effect shown to be caused
+    (:func:`evalkit.rectification.effect.effect_check`). None when the results hold no items
+    of the unit (the results' ``rectification_followup`` table)."""
+    import datetime as _dt
+
+    from evalkit.rectification.effect import EFFECT_TOLERANCE, effect_check, effect_counts
+    from evalkit.rectification.status import STATUSES
+
+    items = _table_of(results, "rectification_followup")
+    if items is None or items.empty:
+        return None
+    mine = items[items["unit_id"].astype(str) == str(unit)]
+    if mine.empty:
+        return None
+    year = _year(results)
+    checked = effect_check(mine, results.nodes, as_of=_dt.date(year, 12, 31))
+    sep = msg(language, "list_sep")
+    statuses = checked["status"].value_counts()
+    status_text = sep.join(msg(language, "rf_count", label=label(language, "rf_status", code), n=int(statuses[code]))
+                           for code in STATUSES if code in statuses)
+    parts = [blocks.paragraph(msg(language, "rf_lead", prev=year - 1, year=year, n=len(checked),
+                                  statuses=status_text))]
+    counts = effect_counts(checked)
+    compared = sum(counts[e] for e in ("improved", "unchanged", "worse"))
+    if compared:
+        effects = sep.join(msg(language, "rf_count", label=label(language, "rf_effect", e), n=counts[e])
+                           for e in ("improved", "unchanged", "worse") if counts[e])
+        parts.append(blocks.paragraph(msg(language, "rf_effects", prev=year - 1, compared=compared, effects=effects)))
+    else:
+        parts.append(blocks.paragraph(msg(language, "rf_effects_none"), "muted"))
+    cols = [blocks.column(msg(language, "rf_col_item"), width=2.0),
+            blocks.column(msg(language, "rf_col_action"), width=2.0),
+            blocks.column(msg(language, "rf_col_status"), "center"),
+            blocks.column(msg(language, "rf_col_baseline", year=year - 1), "right"),
+            blocks.column(msg(language, "rf_col_current", year=year), "right"),
+            blocks.column(msg(language, "rf_col_change"), "right")]
+    names = {str(r.code): _name(r._asdict(), language)
+             for r in results.nodes[results.nodes["unit_id"].astype(str) == str(unit)].itertuples(index=False)}
+    rows = []
+    for r in checked.itertuples(index=False):
+        if r.indicator is None:
+            item = msg(language, "rf_decision_item")
+        else:
+            item = names.get(r.indicator) or (r.indicator_name if isinstance(r.indicator_name, str) else r.indicator)
+        action = r.action if isinstance(r.action, str) and r.action.strip() else None
+        effect = label(language, "rf_effect", r.effect)
+        style = {"improved": "up", "worse": "down"}.get(r.effect, "muted")
+        change = (blocks.cell(effect, style="muted") if is_missing(r.change) else
+                  blocks.cell(_signed_change(r.change, r.value_unit, language), style=style, sub=effect))
+        rows.append(blocks.row([
+            item,
+            blocks.cell(action, style="") if action else blocks.cell(msg(language, "rf_no_action"), style="muted"),
+            label(language, "rf_status", r.status),
+            format_value(r.baseline_value, r.value_unit, language, missing="—"),
+            format_value(r.current_value, r.value_unit, language, missing="—"),
+            change]))
+    parts.append(blocks.table(cols, rows, style="compact",
+                              notes=[msg(language, "rf_note", year=year, tolerance=fmt_fixed(EFFECT_TOLERANCE, 2))]))
+    return blocks.section("rectification", msg(language, "rf_heading"), parts)
+
+
 UNIT_SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     ("document", lambda res, unit, lang, params, charts: unit_document(res, unit, lang)),
     ("summary", lambda res, unit, lang, params, charts: summary_section(res, unit, lang)),
     ("areas", lambda res, unit, lang, params, charts: areas_section(res, unit, lang, chart=charts)),
     ("trend", lambda res, unit, lang, params, charts: trend_section(res, unit, lang, chart=charts)),
     ("strengths", lambda res, unit, lang, params, charts: strengths_section(res, unit, lang)),
+    ("rectification", lambda res, unit, lang, params, charts: rectification_section(res, unit, lang)),
     ("qualitative", lambda res, unit, lang, params, charts: qualitative_section(res, unit, lang)),
+    ("targets", lambda res, unit, lang, params, charts: targets_section(res, unit, lang)),
     ("indicators", lambda res, unit, lang, params, charts: indicators_section(res, unit, lang)),
     ("key_tasks", lambda res, unit, lang, params, charts: key_tasks_section(res, unit, lang)),
     ("quality", lambda res, unit, lang, params, charts: quality_section(res, unit, lang)),

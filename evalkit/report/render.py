@@ -698,3 +698,54 @@ def render_quality_report(quality_dir: Path | str, year: int, out_dir: Path, ste
     return render_notebook("quality_report", parameters, out_dir, stem, runner=runner, pdf=pdf,
                            renderer=renderer, timeout=timeout, start_timeout=start_timeout, label=label,
                            tmp_dir=tmp_dir)
+
+
+def render_monitor_report(monitor_dir: Path | str, out_dir: Path, stem: str, *, language: str = "zh",
+                          pdf: bool = True, renderer: str = "typst", runner: NotebookRunner | None = None,
+                          timeout: int = CELL_TIMEOUT, start_timeout: int = START_TIMEOUT,
+                          tmp_dir: str | Path | None = None) -> dict[str, Path]:
+    """Render the early-warning report into ``out_dir/<stem>.html`` and ``.pdf`` from one
+    execution of ``notebooks/monitor_report.ipynb`` over the bundle ``evalkit monitor`` saved
+    in ``monitor_dir`` (:class:`evalkit.report.monitor.MonitorBundle`)."""
+    from evalkit.report.messages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ReportError(f"unknown report language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    parameters = {"monitor": _absolute(monitor_dir), "language": language}
+    return render_notebook("monitor_report", parameters, out_dir, stem, runner=runner, pdf=pdf,
+                           renderer=renderer, timeout=timeout, start_timeout=start_timeout,
+                           label="the early-warning report", tmp_dir=tmp_dir)
+
+
+def render_theme_report(results_dir: Path | str, year: int, out_dir: Path, stem: str, *, theme: str = "",
+                        language: str = "zh", pdf: bool = True, renderer: str = "typst",
+                        runner: NotebookRunner | None = None, timeout: int = CELL_TIMEOUT,
+                        start_timeout: int = START_TIMEOUT, tmp_dir: str | Path | None = None) -> dict[str, Path]:
+    """Render the thematic report (专项评价) whose results ``evalkit run --theme`` saved in
+    ``results_dir`` (:func:`evalkit.results.themes.compute_theme`) into ``out_dir/<stem>.html``
+    and ``.pdf`` from one execution of ``notebooks/theme_report.ipynb``."""
+    from evalkit.report.messages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ReportError(f"unknown report language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    parameters = {"year": int(year), "results": _absolute(results_dir), "language": language}
+    return render_notebook("theme_report", parameters, out_dir, stem, runner=runner, pdf=pdf, renderer=renderer,
+                           timeout=timeout, start_timeout=start_timeout,
+                           label=f"the thematic report {theme} ({year})", tmp_dir=tmp_dir)
+
+
+def render_supervision_report(supervision_dir: Path | str, out_dir: Path, stem: str, *, language: str = "zh",
+                              pdf: bool = True, renderer: str = "typst", runner: NotebookRunner | None = None,
+                              timeout: int = CELL_TIMEOUT, start_timeout: int = START_TIMEOUT,
+                              tmp_dir: str | Path | None = None) -> dict[str, Path]:
+    """Render the quarterly supervision report (效能督查通报) into ``out_dir/<stem>.html`` and
+    ``.pdf`` from one execution of ``notebooks/supervision_report.ipynb`` over the bundle
+    ``evalkit supervise`` saved in ``supervision_dir`` (:class:`evalkit.supervision.SupervisionBundle`)."""
+    from evalkit.report.messages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ReportError(f"unknown report language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    parameters = {"supervision": _absolute(supervision_dir), "language": language}
+    return render_notebook("supervision_report", parameters, out_dir, stem, runner=runner, pdf=pdf,
+                           renderer=renderer, timeout=timeout, start_timeout=start_timeout,
+                           label="the supervision report", tmp_dir=tmp_dir)

@@ -6,6 +6,7 @@ results with provenance. Pure apart from reading the inputs it is given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,11 @@ from ..indicators.parameters import IndicatorParameters
 from ..qualitative.rubric import Rubric
 from ..scoring.framework import Framework, grade_meta
 from ..scoring import kernels
-from ..scoring.model import ScoringModel, scoring_model
+from ..scoring.model import ScoringModel, is_partial_period, period_not_assessed, scoring_model
+from ..data.as_at import resolve_period
+from ..periods import Period, as_period
+from .comparable import comparable_meta, published_history
+from ..targets.agreed import agreed_target_table, load_agreed_targets, with_agreed_targets
 from .history import history_table, node_history_table
 from .intervals import rank_interval_table
 from .store import Results
@@ -147,7 +152,8 @@ def _node_table(framework: Framework, nodes: pd.DataFrame, not_applicable: pd.Da
 
 
 def compute_results(data: str | Path, framework: str | Path | Framework | None = None, year: int | None = None,
-                    dataset: Dataset | None = None, *, config: EvaluationConfig | None = None) -> Results:
+                    dataset: Dataset | None = None, *, config: EvaluationConfig | None = None,
+                    published: Mapping[int, Results] | None = None) -> Results:
     """Compute the results of ``year`` (default: the latest year with data for scoring;
     a year without any is an error — :meth:`~evalkit.data.dataset.Dataset.evaluation_year`).
 
@@ -156,7 +162,10 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     unless ``config`` gives it, and reaches every step explicitly. Besides ``units``,
     ``nodes`` and ``meta``, the results carry the named table ``history``: every unit's
     score and rank in each year up to ``year`` that the data cover, scored with the same
-    configuration (see :mod:`evalkit.results.store`).
+    configuration (see :mod:`evalkit.results.store`) — the comparable series (可比口径).
+    ``published``: the results as published for earlier years
+    (:func:`evalkit.results.comparable.read_published`), kept beside it as the table
+    ``published_history`` with ``meta["comparable"]`` (:mod:`evalkit.results.comparable`).
     """
     if config is None:
         config = load_configuration(data, framework)
@@ -166,14 +175,25 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     params = config.indicators
     ds = dataset or load_dataset(data)
     year = ds.evaluation_year(year)  # default: the latest year with data for scoring
-    model = scoring_model(ds, fw, year, parameters=params)
+    year = resolve_period(ds, year) if isinstance(year, Period) else year  # 2024-YTD → 2024-YTD-09
+    # agreed per-unit targets (效能目标, DATA/targets/<year>.xlsx), checked before any scoring
+    agreed = {y: _agreed_targets(data, y, fw, ds) for y in ds.years if y <= int(year)}
+    model = scoring_model(ds, fw, year, parameters=params, targets=_target_table(agreed.get(int(year))))
     current = score_year(ds, fw, year, model)
     node_frames = {year: current.attrs.pop("nodes")}
-    nodes = _node_table(fw, node_frames[year], ds.table("not_applicable", year),
+    # a period's annual-only leaves are not applicable with their own reason (本期不评价)
+    reasons = pd.concat([ds.table("not_applicable", year), period_not_assessed(fw, ds.units, year)],
+                        ignore_index=True)
+    nodes = _node_table(fw, node_frames[year], reasons,
                         ds.units.set_index(ds.units["unit_id"].astype(str))["peer_group"].astype(str))
+    nodes = with_agreed_targets(nodes, fw, _target_table(agreed.get(int(year))))
     scored = {year: current}
     for earlier in sorted(y for y in ds.years if y < year):
-        frame = score_year(ds, fw, earlier, parameters=params)
+        # a period's history: the same months of the earlier years (Q3 against Q3)
+        earlier = year.same_period(earlier) if isinstance(year, Period) else earlier
+        earlier_model = None if agreed.get(int(earlier)) is None else scoring_model(
+            ds, fw, earlier, parameters=params, targets=agreed[int(earlier)].table)
+        frame = score_year(ds, fw, earlier, earlier_model, parameters=params)
         if frame is not None:
             node_frames[earlier] = frame.attrs.pop("nodes")
             scored[earlier] = frame
@@ -191,14 +211,15 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     units["framework_version"] = fw.version
     units = units.sort_values(["peer_group", "rank", "unit_id"], kind="stable").reset_index(drop=True)
     meta = {
-        "year": year,
+        "year": int(year),
+        **period_meta(year),
         "framework_code": fw.code,
         "framework_version": fw.version,
         "framework_hash": fw.sha256,
         "framework_name_zh": fw.name_zh,
         "framework_name_en": fw.name_en,
-        "data_hashes": ds.files,
-        "parameters": {"year": year, "missing_policy": fw.missing_policy,
+        "data_hashes": {**ds.files, **{a.file: a.sha256 for a in agreed.values() if a is not None}},
+        "parameters": {"year": int(year), "missing_policy": fw.missing_policy,
                        "publication_coverage": fw.publication_coverage,
                        "top_quota": fw.grades.top_quota,
                        "grade_bands": [list(b) for b in fw.grades.bands]},
@@ -207,16 +228,27 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
         "evalkit_version": __version__,
         "packages": package_versions(_PACKAGES),
     }
+    earlier_published = {int(y): r for y, r in (published or {}).items() if int(y) < int(year)}
+    meta["comparable"] = comparable_meta(year, fw, earlier_published)
     tables = {"history": history_table(scored), "node_history": node_history_table(node_frames),
-              **qualitative_tables(ds, year, config.rubric),
+              "published_history": published_history(earlier_published),
+              # ratings, votes and surveys are annual: an in-year period shows none of them
+              **({} if is_partial_period(year) else qualitative_tables(ds, year, config.rubric)),
               "adjustments": adjustment_table(ds, year, fw)}
+    if agreed.get(int(year)) is not None:  # the year's agreed targets were applied: which, from which file
+        meta["targets"] = agreed[int(year)].describe()
+        tables["agreed_targets"] = agreed_target_table(nodes, agreed[int(year)].table)
     rect = rectification_table(ds, year)
     if not rect.empty:
         tables["rectifications"] = rect
+    # last year's rectification follow-up items (issue 14): the unit report checks their effect
+    followup = ds.table("rectification_items", year - 1) if not isinstance(year, Period) else None
+    if followup is not None and not followup.empty:
+        tables["rectification_followup"] = followup.reset_index(drop=True)
     if ds.has("oa_documents", year):  # per unit only: per-post figures are office-only (evalkit oa-posts)
         from ..indicators.oa import oa_unit_table
         tables["oa"] = oa_unit_table(ds, year)
-    if ds.has("key_tasks", year):
+    if ds.has("key_tasks", year) and not is_partial_period(year):  # key tasks: assessed at year end
         from ..indicators.key_tasks import rule_parameters
 
         tables["key_tasks"], tables["key_task_milestones"] = key_task_tables(ds, year)
@@ -226,6 +258,30 @@ def compute_results(data: str | Path, framework: str | Path | Framework | None =
     tables["rank_intervals"] = intervals
     meta["parameters"]["rank_intervals"] = intervals.attrs["parameters"]
     return Results(units=units, nodes=nodes, meta=meta, tables=tables)
+
+
+def period_meta(year) -> dict:
+    """What the results' ``meta`` records of a period: for a month, a quarter or the year to
+    date, ``period`` (its key, e.g. ``2024Q3``), ``period_kind``, ``period_name_zh``,
+    ``period_name_en``, ``period_start`` and ``period_cutoff`` (ISO); nothing for a whole year
+    (annual results are unchanged)."""
+    if not is_partial_period(year):
+        return {}
+    return {"period": year.key, "period_kind": year.kind, "period_name_zh": year.name("zh"),
+            "period_name_en": year.name("en"), "period_start": year.start.date().isoformat(),
+            "period_cutoff": year.cutoff.isoformat()}
+
+
+def _agreed_targets(data: str | Path | None, year: int, framework: Framework, dataset: Dataset):
+    """The agreed targets of ``year`` (:func:`evalkit.targets.agreed.load_agreed_targets`),
+    None when the data directory has no ``targets/<year>`` file."""
+    if data in (None, "") or not Path(data).is_dir():
+        return None
+    return load_agreed_targets(data, year, framework, dataset.units)
+
+
+def _target_table(agreed) -> pd.DataFrame | None:
+    return None if agreed is None else agreed.table
 
 
 def quality_table(dataset: Dataset, year: int, data: str | Path | None = None) -> pd.DataFrame:
@@ -312,7 +368,7 @@ def rectification_table(dataset: Dataset, year: int) -> pd.DataFrame:
     cols = ["unit_id", "source", "owner", "deadline", "state"]
     if rect.empty:
         return pd.DataFrame(columns=cols)
-    end = pd.Timestamp(year=year, month=12, day=31)
+    end = as_period(year).end_date  # 31 December, or a period's last day
     deadline = pd.to_datetime(rect["deadline"])
     closed = pd.to_datetime(rect["closed_date"])
     is_closed = rect["status"].astype(str) == "closed"

@@ -36,6 +36,9 @@ overwrites none). Known names, all without any rater id:
 * ``node_history`` — every unit's node scores in each of those years (``unit_id, year,
   code, points, score, raw_value, n, status``), for year-over-year comparison by area and
   indicator on one basis;
+* ``published_history`` — the earlier years' scores as published (``unit_id, year, score_100,
+  rank, n_in_group, grade, framework_version, framework_hash``), found in their result folders;
+  ``history`` is the comparable series (:mod:`evalkit.results.comparable`);
 * ``adjustments`` — the year's bonus, deduction and veto decisions with their reasons
   (``unit_id, kind, points, reason, reason_en, cap``);
 * ``qualitative_groups`` / ``qualitative_units`` — the published aggregates of

@@ -19,7 +19,8 @@ from .district import NO_TICKET_UNIT
 SERVICE = (("service_on_time_rate", "service_online_rate", "service_instant_share",
             "service_good_rating_rate"), "本单位无政务服务事项", "The unit handles no government service cases")
 GRID = (("grid_on_time_rate",), "本单位不承担网格案件处置", "The unit handles no grid cases")
-HOTLINE = (("hotline_on_time_rate", "hotline_solved_rate", "hotline_satisfaction_rate"),
+HOTLINE = (("hotline_signed_rate", "hotline_contact_rate", "hotline_on_time_rate", "hotline_solved_rate",
+            "hotline_satisfaction_rate"),
            "本单位不承办12345热线工单", "No 12345 tickets are assigned to the unit")
 PROJECTS = (("milestone_on_time_rate",), "本单位本年度无区重大项目", "The unit runs no major district project this year")
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .calendar import WORKDAY_SECONDS
 from .columns import (choose, dates, deficit_rate, labels, prefixed_numbers, sequential_ids,
                       spread_counts)
+from . import in_year
 from .context import YearContext
 from .district import NO_TICKET_UNIT, POOR_GRID_UNIT, POOR_HOTLINE_UNIT, WEAK_HOTLINE_UNITS
 
@@ -229,7 +230,8 @@ def hotline_tickets(ctx: YearContext) -> pd.DataFrame:
     closed = cal.to_datetime(dispatched + (allowed * rng.uniform(0.15, 0.98, n)).astype(np.int64))
     earliest = np.where(never_contacted, signed, contacted) + np.timedelta64(600, "s")
     closed = np.maximum(closed, earliest)
-    late = rng.random(n) < late_share[unit]
+    month = dispatched_at.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    late = rng.random(n) < in_year.hotline_late_share(ctx.year, ids[unit], month, late_share[unit])
     overdue = cal.to_datetime(due + (rng.uniform(0.05, 5.0, n) * WORKDAY_SECONDS).astype(np.int64))
     closed = np.where(late, np.maximum(overdue, earliest), closed)
 

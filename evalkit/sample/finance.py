@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import in_year
 from .columns import choose, dates, deficit_rate, labels, sequential_ids
 from .context import YearContext
 from .district import BUDGET_LAGGARDS, OVERSTAFFED_UNIT
@@ -98,6 +99,7 @@ def budget_lines(ctx: YearContext) -> pd.DataFrame:
                 adjust[cut, month[cut]] = -np.round(annual[cut] * rng.uniform(0.01, 0.05, cut.sum()), -3)
         target = (annual + adjust.sum(axis=1)) * line_execution[line]
         profile = MONTHLY_PROFILE[line] * rng.lognormal(0.0, 0.15, (n, 12))
+        profile = in_year.budget_profile(ctx.year, u["unit_id"].to_numpy(), profile)  # planted in-year lag
         spending = np.round(target[:, None] * profile / profile.sum(axis=1, keepdims=True), 2)
         frames.append(pd.DataFrame({
             "unit_id": np.repeat(u["unit_id"].to_numpy(), 12),

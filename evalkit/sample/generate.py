@@ -17,17 +17,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
+from ..data.contract import DISTRICT_TABLES, KEPT_BY_EVALKIT, TABLES
+from ..data.contract import YEAR_TABLES as _ALL_YEAR_TABLES
 from ..data.files import atomic_write_text
 from ..errors import EvalkitError
 from ..data.writers import write_table
 from . import adjustments, applicability, events, finance, governance, office, qualitative
 from . import audits, key_tasks
-from . import defects, submissions
+from . import defects, in_year, submissions
 from .context import YearContext
 from .district import (BUDGET_LAGGARDS, NO_TICKET_UNIT, NOT_REPORTED, OVERSTAFFED_UNIT, POOR_PERFORMERS,
                        WEAK_HOTLINE_UNITS, units_table)
 from .spec import SampleSpec
+
+#: The year tables the sample writes: every one but those evalkit's commands keep.
+YEAR_TABLES = tuple(t for t in _ALL_YEAR_TABLES if t.name not in KEPT_BY_EVALKIT)
 
 TableKey = str | tuple[int, str]
 
@@ -234,6 +238,27 @@ working day of the next year, with the date each came in.
 """
 
 
+def _in_year_text(spec: SampleSpec) -> str:
+    """The README section on the planted in-year problems (:mod:`evalkit.sample.in_year`)."""
+    planted = [p for p in in_year.PLANTED_IN_YEAR if p.year in spec.years]
+    if not planted:
+        return ""
+    rows = "\n".join(f"| `{p.unit_id}` | {p.year}-{p.from_month:02d} | `{p.table}` | `{p.indicator}` | "
+                     f"{p.what_en}（{p.what_zh}） |" for p in planted)
+    return f"""
+## Planted in-year problems (年内预警)
+
+In-year problems planted in named units (`evalkit.sample.in_year.PLANTED_IN_YEAR`), for the
+early warnings: `evalkit monitor --period 2024-10` warns for each on the indicator named
+(`docs/monitoring.md`). They change probabilities and spending profiles, not the random
+draws, so no other unit's records change.
+
+| unit | from | table | indicator | problem |
+|---|---|---|---|---|
+{rows}
+"""
+
+
 def readme_text(spec: SampleSpec, counts: dict[int, dict[str, int]]) -> str:
     """The README of a generated sample directory (deterministic: no dates, no paths)."""
     years = sorted(counts)
@@ -323,7 +348,7 @@ Rows per year:
 * Adjustments (`adjustments`): 创新创优 bonus points (one above the framework's cap of 3),
   deductions after a 通报批评, a 一票否优 on a high-scoring department and, in 2024, a
   一票否决 on `D17`.
-{_defects_text(spec)}
+{_defects_text(spec)}{_in_year_text(spec)}
 ## Companion files
 
 `framework.yaml` (the indicator framework: areas, points, targets, rules, grades),

@@ -70,13 +70,16 @@ from .rules import BandTable, Binary, Goalposts, LinearBand, Rule, ThresholdDedu
 from .kernels import PUBLISHED_DECIMALS
 from .rules import PARAMETER_DECIMALS, fmt_number
 from .vocabulary import DIRECTION_WORDS, LEAF_KINDS, MISSING_POLICIES
+from .themes import parse_themes
 
 #: The keys a framework document may hold at the top level, in ``grades``, in
 #: ``adjustments`` and in a node (the JSON Schema's properties, :mod:`evalkit.scoring.schema`).
 FRAMEWORK_KEYS = ("code", "version", "name_zh", "name_en", "years", "missing_policy", "min_coverage",
                   "publication_coverage", "total_points", "grades", "adjustments", "nodes",
-                  "quality_widens_intervals")
+                  "quality_widens_intervals", "themes", "periods")
 GRADE_KEYS = ("bands", "top_quota")
+#: The keys of ``periods:`` (how a month, a quarter or the year to date is scored; issue 14).
+PERIOD_KEYS = ("annual_only", "assess_in_period")
 ADJUSTMENT_KEYS = ("bonus_cap", "deduction_cap")
 NODE_KEYS = ("code", "name_zh", "name_en", "area", "kind", "direction", "unit", "indicator", "points",
              "target", "rule", "applies_to", "missing", "children")
@@ -335,6 +338,29 @@ class AdjustmentRules:
 
 
 @dataclass(frozen=True)
+class PeriodRules:
+    """How a month, a quarter or the year to date is scored (``periods:``; docs/periods.md).
+
+    An *annual-only* indicator is not assessed for a period shorter than the year: its leaf is
+    shown as not yet available (本期不评价) and excluded from the unit's points, which are
+    re-based exactly as for a declared not-applicable leaf — never scored 0, never filled in.
+    The catalogue says which indicators are annual-only
+    (:attr:`evalkit.indicators.base.Indicator.is_annual_only`: those reading a table returned
+    once a year — ratings, votes, surveys, staffing, disclosure_documents, key tasks — and
+    year-end figures); ``annual_only`` adds indicators, ``assess_in_period`` takes some away.
+    """
+
+    annual_only: tuple[str, ...] = ()
+    assess_in_period: tuple[str, ...] = ()
+
+    def not_assessed(self, codes) -> frozenset[str]:
+        """The codes of ``codes`` (indicator codes) a period shorter than the year does not assess."""
+        codes = set(codes)
+        default = {c for c in codes if c in BY_CODE and BY_CODE[c].is_annual_only}
+        return frozenset((default | (codes & set(self.annual_only))) - set(self.assess_in_period))
+
+
+@dataclass(frozen=True)
 class Framework:
     """An indicator framework (指标体系): the tree of :class:`Node` objects (``nodes`` by code,
     ``roots`` in document order), its missing-data policy and ``min_coverage``, grade bands
@@ -363,6 +389,10 @@ class Framework:
     #: its counts enter the data draws as an effective sample of score/100 of its records
     #: (:func:`evalkit.results.intervals.rank_interval_table`).
     quality_widens_intervals: bool = False
+    #: How a period shorter than the year is scored (``periods:``, :class:`PeriodRules`).
+    periods: PeriodRules = PeriodRules()
+    #: Thematic evaluations (专项评价) by name (``themes``; :mod:`evalkit.scoring.themes`).
+    themes: Mapping = field(default_factory=dict)
 
     def leaves(self) -> list[Node]:
         return [n for n in self.walk() if n.is_leaf]
@@ -604,7 +634,38 @@ def parse_framework(doc: dict, source: str = "<framework>", sha256: str = "") ->
                      missing_policy=policy, min_coverage=float(min_coverage),
                      publication_coverage=float(publication), grades=grade_rules, adjustments=AdjustmentRules(**caps),
                      sha256=sha256, source=source, total_points=None if total is None else float(total),
-                     quality_widens_intervals=_quality_widens(source, doc))
+                     quality_widens_intervals=_quality_widens(source, doc),
+                     periods=_period_rules(source, doc),
+                     themes=parse_themes(source, doc, nodes, parse_framework))
+
+
+def _period_rules(source: str, doc: dict) -> PeriodRules:
+    """The ``periods:`` section: ``annual_only`` and ``assess_in_period``, lists of catalogue
+    indicator codes (one indicator in both is an error)."""
+    section = doc.get("periods")
+    if section is None:
+        return PeriodRules()
+    if not isinstance(section, dict):
+        raise _fail(source, "periods", "a mapping with annual_only and assess_in_period", section,
+                    line_of(doc, "periods"))
+    _check_keys(source, "periods", section, PERIOD_KEYS)
+    lists = {}
+    for key in PERIOD_KEYS:
+        value = section.get(key) or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise _fail(source, f"periods.{key}", "a list of indicator codes", value, line_of(section, key))
+        for code in value:
+            if code not in BY_CODE:
+                raise _fail(source, f"periods.{key}", "indicator codes of the catalogue (see `evalkit "
+                            "indicators`)" + did_you_mean(str(code), BY_CODE), code, line_of(section, key))
+        lists[key] = tuple(dict.fromkeys(str(c) for c in value))
+    both = sorted(set(lists["annual_only"]) & set(lists["assess_in_period"]))
+    if both:
+        raise _fail(source, "periods", "an indicator in annual_only or in assess_in_period, not both",
+                    ", ".join(both), line_of(doc, "periods"))
+    return PeriodRules(**lists)
 
 
 def _quality_widens(source: str, doc: dict) -> bool:

@@ -101,9 +101,11 @@ import pandas as pd
 
 from ..errors import ScoringError
 from ..indicators.catalogue import BY_CODE
+from ..periods import Period
 from . import kernels, normalise
 from .adjustments import capped_adjustments
 from .framework import Framework, check_framework_units
+from .rules import rule_at_target
 from .vocabulary import AGGREGATIONS, MISSING_POLICIES, NORMALISATIONS, SHARE_SCALE, VALUE_METHODS
 
 __all__ = [
@@ -262,13 +264,19 @@ class ScoringModel:
     #: Cells (units × leaves) declared not applicable (``not_applicable`` table): their points
     #: are 0 (excluded, the unit's other points re-based to 100); None when nothing is declared.
     excluded: np.ndarray | None = None
+    #: Agreed per-unit targets (效能目标, :mod:`evalkit.targets`): units × leaves, NaN where the
+    #: leaf's own target holds; None when no unit has one. The ``rules`` scoring scores such a
+    #: cell with :func:`evalkit.scoring.rules.rule_at_target` — the leaf's rule and kernel at
+    #: the unit's target.
+    unit_targets: np.ndarray | None = None
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
     def from_values(cls, framework: Framework, units: pd.DataFrame, values: pd.DataFrame,
                     adjustments: pd.DataFrame | None = None, *, year: int | None = None,
-                    not_applicable: pd.DataFrame | None = None) -> ScoringModel:
+                    not_applicable: pd.DataFrame | None = None,
+                    targets: pd.DataFrame | None = None) -> ScoringModel:
         """Build the model from a units table and a long indicator frame.
 
         Parameters
@@ -282,6 +290,11 @@ class ScoringModel:
         adjustments : DataFrame, optional
             The year's ``adjustments`` table (``unit_id, kind, points``).
         year : int, optional
+        targets : DataFrame, optional
+            Agreed per-unit targets (``unit_id, leaf, target``; :mod:`evalkit.targets`): each
+            replaces the leaf's target for that unit (:attr:`unit_targets`). Rows of units the
+            model does not know are left out; an unknown leaf is an error. (Listed here, before
+            ``not_applicable``, whose text docs/scoring.md quotes to the end.)
         not_applicable : DataFrame, optional
             The year's ``not_applicable`` table (``unit_id, indicator``): each listed leaf
             indicator gets 0 points for that unit (excluded; the unit's maximum falls and its
@@ -353,12 +366,15 @@ class ScoringModel:
                     targets=tuple(n.target for n in leaf_nodes), leaf_missing=tuple(n.missing for n in leaf_nodes),
                     bonus=totals["bonus"].to_numpy(dtype=float), deduction=totals["deduction"].to_numpy(dtype=float),
                     veto=totals["veto"].to_numpy(dtype=bool), bar_top=totals["bar_top"].to_numpy(dtype=bool),
-                    steps=steps, counts=np.nan_to_num(arrays["n"]), excluded=excluded)
+                    steps=steps, counts=np.nan_to_num(arrays["n"]), excluded=excluded,
+                    unit_targets=_unit_targets(targets, ids, leaf_nodes))
         for arr in (model.counts, model.values, model.numerator, model.denominator, model.ci_low, model.ci_high, model.points,
                     model.directions, model.bonus, model.deduction, model.veto, model.bar_top):
             arr.setflags(write=False)
         if excluded is not None:
             excluded.setflags(write=False)
+        if model.unit_targets is not None:
+            model.unit_targets.setflags(write=False)
         return model
 
     def __post_init__(self):
@@ -676,6 +692,7 @@ class ScoringModel:
         out = np.full((r, self.n_units, self.n_leaves), np.nan)
         app = self.applicable
         fw = self.framework
+        own: list[tuple[int, np.ndarray]] = []  # (leaf, scores) of the leaves some unit has its own target for
         for j, code in enumerate(self.leaves):
             v = values[:, :, j]
             valid = app[None, :, j] & ~np.isnan(v)
@@ -686,10 +703,31 @@ class ScoringModel:
                 rank = self._group_rank(v, j) if getattr(rule, "type", "") == "rank_points" else None
                 with np.errstate(invalid="ignore", divide="ignore"):
                     s = rule.score(v, pts, self.targets[j], self.directions[j], best, rank)
+                    agreed = self._at_unit_targets(s, rule, v, pts, j)
                 out[:, :, j] = np.where(valid, s, np.nan)
+                if agreed is not s:
+                    own.append((j, np.where(valid, agreed, np.nan)))
             else:
                 out[:, :, j] = self._normalised(method, v, j) * pts
+        # the missing-data policy fills from the peers' scores against the leaf's own target:
+        # a unit's agreed target changes its own score only, never another unit's filled one
         self._fill_missing(out, policy)
+        for j, scores in own:
+            has = ~np.isnan(scores)
+            out[:, :, j] = np.where(has, scores, out[:, :, j])
+        return out
+
+    def _at_unit_targets(self, s: np.ndarray, rule, v: np.ndarray, pts: np.ndarray, j: int) -> np.ndarray:
+        """Leaf ``j``'s scores ``s`` (r × units) with every unit that has an agreed target
+        scored by the same rule at that target (:func:`~evalkit.scoring.rules.rule_at_target`)."""
+        agreed = None if self.unit_targets is None else self.unit_targets[:, j]
+        if agreed is None or np.isnan(agreed).all():
+            return s
+        out = np.array(np.broadcast_to(s, v.shape), dtype=float)
+        d = self.directions[j]
+        for t in np.unique(agreed[~np.isnan(agreed)]):
+            cols = np.flatnonzero(agreed == t)
+            out[:, cols] = rule_at_target(rule, float(t), d).score(v[:, cols], pts[cols], float(t), d)
         return out
 
     def _group_best(self, v: np.ndarray, j: int) -> np.ndarray:
@@ -849,25 +887,61 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
     return ScoringModel.from_values(framework, units.reset_index(drop=True), values).tree_tables()
 
 
-def scoring_model(dataset, framework: Framework, year: int, *, parameters=None) -> ScoringModel:
+def scoring_model(dataset, framework: Framework, year: int, *, parameters=None, units: Sequence[str] | None = None,
+                  adjustments: bool = True, targets: pd.DataFrame | None = None) -> ScoringModel:
     """The :class:`ScoringModel` of ``year``: the year's indicators computed from ``dataset``
     with ``parameters`` (:class:`evalkit.indicators.parameters.IndicatorParameters`, the
     configuration's rubric and limits; None: the documented defaults), plus the year's
-    adjustments."""
+    adjustments (``adjustments=False``: none, as for a thematic evaluation). ``units``: the
+    ids of the units to score and rank (default: every unit of the data). ``targets``: the
+    year's agreed per-unit targets (``unit_id, leaf, target``, :mod:`evalkit.targets`)."""
     from ..indicators.catalogue import compute_indicators
 
     if year not in dataset.years:
         raise ScoringError(f"no data for {year} (years present: {', '.join(map(str, dataset.years)) or 'none'})")
     check_framework_units(framework, dataset.units)  # every points key reaches some unit
+    not_assessed = period_not_assessed(framework, dataset.units, year)  # none for a whole year
+    in_year = {"annual_only": set(not_assessed["indicator"])} if is_partial_period(year) else {}
     values = compute_indicators(dataset, year, sorted({n.indicator for n in framework.leaves()}),
-                                parameters=parameters)
+                                parameters=parameters, **in_year)
+    chosen = units
     units = dataset.units[["unit_id", "name_zh", "peer_group", "unit_class"]]
+    if chosen is not None:
+        units = units[units["unit_id"].astype(str).isin([str(u) for u in chosen])]
     declared = dataset.table("not_applicable", year)
     implied = _absent_not_applicable(dataset, framework, year, values)
+    if not not_assessed.empty:  # a period: its annual-only leaves are not assessed (their own reason)
+        implied = pd.concat([implied[~implied["indicator"].isin(not_assessed["indicator"])], not_assessed],
+                            ignore_index=True)
     not_applicable = declared if implied.empty else pd.concat(
         [declared[["unit_id", "indicator"]].astype(str), implied[["unit_id", "indicator"]]], ignore_index=True)
-    return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year), year=year,
-                                    not_applicable=not_applicable)
+    return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year) if adjustments
+                                    else None, year=year, not_applicable=not_applicable, targets=targets)
+
+
+#: Why an annual-only leaf has no score in a month, a quarter or the year to date (in Chinese
+#: and English): shown where a not-applicable leaf shows its reason.
+NOT_IN_PERIOD_REASON = ("年度指标，本期不评价（尚无数据）", "annual indicator: not assessed for this period (no data yet)")
+
+
+def is_partial_period(year) -> bool:
+    """True for a :class:`~evalkit.periods.Period` shorter than the year."""
+    return isinstance(year, Period) and year.in_year
+
+
+def period_not_assessed(framework: Framework, units: pd.DataFrame, year) -> pd.DataFrame:
+    """The cells a period does not assess: for a month, a quarter or the year to date, every
+    unit × leaf indicator that is annual-only (:meth:`evalkit.scoring.framework.PeriodRules.
+    not_assessed`: the catalogue's, as the framework's ``periods:`` amends them). They are
+    treated as not applicable — excluded, points re-based, shown as not assessed with
+    :data:`NOT_IN_PERIOD_REASON` — never scored 0 or filled in. Empty for a whole year.
+    Columns ``unit_id, indicator, reason, reason_en``."""
+    columns = ["unit_id", "indicator", "reason", "reason_en"]
+    if not is_partial_period(year):
+        return pd.DataFrame(columns=columns)
+    codes = sorted(framework.periods.not_assessed({str(n.indicator) for n in framework.leaves()}))
+    ids = units["unit_id"].astype(str).tolist()
+    return pd.DataFrame([(u, c, *NOT_IN_PERIOD_REASON) for c in codes for u in ids], columns=columns)
 
 
 def _absent_not_applicable(dataset, framework: Framework, year: int, values: pd.DataFrame) -> pd.DataFrame:
@@ -914,6 +988,23 @@ def _excluded_cells(not_applicable: pd.DataFrame | None, ids: pd.Index, leaf_nod
         if p >= 0 and indicator in leaf_of:
             mask[p, leaf_of[indicator]] = True
     return mask if mask.any() else None
+
+
+def _unit_targets(targets: pd.DataFrame | None, ids: pd.Index, leaf_nodes) -> np.ndarray | None:
+    """Units × leaves array of the agreed targets (NaN: the leaf's own), None when none."""
+    if targets is None or targets.empty:
+        return None
+    leaf_pos = {node.code: j for j, node in enumerate(leaf_nodes)}
+    unknown = sorted({str(c) for c in targets["leaf"]} - set(leaf_pos))
+    if unknown:
+        raise ScoringError(f"targets, column leaf: expected leaf codes of the framework; found "
+                           f"{', '.join(repr(u) for u in unknown)}")
+    out = np.full((len(ids), len(leaf_nodes)), np.nan)
+    pos = ids.get_indexer(targets["unit_id"].astype(str))
+    for p, leaf, t in zip(pos, targets["leaf"].astype(str), pd.to_numeric(targets["target"], errors="coerce")):
+        if p >= 0 and not np.isnan(t):
+            out[p, leaf_pos[leaf]] = float(t)
+    return out if not np.isnan(out).all() else None
 
 
 def _steps(framework: Framework, has_intervals: bool, all_targets: bool) -> dict[str, Step]:

@@ -772,3 +772,44 @@ def parse_rule(spec: dict) -> Rule:
     if isinstance(rule, RankPoints) and not rule.table and rule.step <= 0:
         raise ValueError("expected a points table or a step > 0")
     return rule
+
+
+#: Rule types that score a value against a target: ``threshold_deduct`` and ``binary`` take
+#: the target itself, ``linear_band`` and ``goalposts`` give full marks at their full-marks
+#: end. A unit's agreed target (效能目标, :mod:`evalkit.targets`) can replace the leaf's
+#: target only for these (:func:`rule_at_target`); the other rules score against the peer
+#: group (ratio to best, rank points), a band table or a checklist.
+TARGET_RULE_TYPES = ("threshold_deduct", "binary", "linear_band", "goalposts")
+
+
+def full_marks_end(rule: Rule, target, direction) -> float | None:
+    """The value at which ``rule`` gives full marks: the ``target`` for ``threshold_deduct``
+    and ``binary``, the full-marks end of a ``linear_band`` or ``goalposts`` band (``high`` /
+    ``upper`` for direction +1, ``low`` / ``lower`` for −1); None for the other rules."""
+    if isinstance(rule, (ThresholdDeduct, Binary)):
+        return None if target is None else float(target)
+    if isinstance(rule, (LinearBand, Goalposts)):
+        return float(rule._ends(direction)[1])
+    return None
+
+
+def rule_at_target(rule: Rule, target: float, direction) -> Rule:
+    """The rule that scores a unit against its own agreed ``target`` (效能目标), to be called
+    with ``target`` as its target: ``threshold_deduct`` and ``binary`` as they are; a
+    ``linear_band`` or ``goalposts`` band with its full-marks end moved to ``target`` and its
+    zero-points end kept (so the unit needs its agreed value for full marks, and is scored
+    in proportion below it). Raises ``ValueError`` for a rule that does not score against a
+    target (:data:`TARGET_RULE_TYPES`) or a target at or beyond the zero-points end."""
+    from dataclasses import replace
+
+    if isinstance(rule, (ThresholdDeduct, Binary)):
+        return rule
+    if isinstance(rule, (LinearBand, Goalposts)):
+        zero = rule._ends(direction)[0]
+        if (float(target) <= zero) if direction > 0 else (float(target) >= zero):
+            raise ValueError(f"expected a target beyond the band's zero-points end {fmt_number(zero)}; "
+                             f"found {fmt_number(target)}")
+        if isinstance(rule, LinearBand):
+            return replace(rule, high=float(target)) if direction > 0 else replace(rule, low=float(target))
+        return replace(rule, upper=float(target)) if direction > 0 else replace(rule, lower=float(target))
+    raise ValueError(f"a {getattr(rule, 'type', type(rule).__name__)} rule does not score against a target")

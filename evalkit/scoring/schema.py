@@ -109,10 +109,30 @@ def framework_schema() -> dict:
                 "properties": {"bonus_cap": {"type": ["number", "null"], "minimum": 0},
                                "deduction_cap": {"type": ["number", "null"], "minimum": 0}},
             },
+            "periods": {
+                "type": "object", "additionalProperties": False,
+                "description": ("How a month, a quarter or the year to date is scored (evalkit run --period): "
+                                "annual-only indicators are shown as not yet available (本期不评价) and their "
+                                "points re-based, as for a not-applicable leaf. Default: the catalogue's "
+                                "annual-only indicators (those reading ratings, votes, surveys, staffing, "
+                                "disclosure_documents or key tasks, and year-end figures)."),
+                "properties": {
+                    "annual_only": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                                    "description": "Indicator codes also annual-only in this framework."},
+                    "assess_in_period": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                                         "description": ("Indicator codes the catalogue makes annual-only that "
+                                                         "this framework assesses in a period all the same.")},
+                },
+            },
             "nodes": {"oneOf": [
                 {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/node"}},
                 {"type": "string", "description": "Path of a CSV or XLSX node table next to this file."},
             ]},
+            "themes": {
+                "type": "object", "description": "Thematic evaluations (专项评价) by name: `evalkit run --theme NAME`.",
+                "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+                "additionalProperties": {"$ref": "#/$defs/theme"},
+            },
         },
         "$defs": {
             "missing": {"enum": list(MISSING_POLICIES)},
@@ -123,6 +143,21 @@ def framework_schema() -> dict:
                                  "subdistrict/街镇) or unit class of the units table; key * is the default.")},
             ]},
             "rule": _rule_schema(),
+            "theme": {
+                "type": "object", "required": ["name_zh"], "additionalProperties": False,
+                "properties": {
+                    "name_zh": {"type": "string", "minLength": 1},
+                    "name_en": {"type": "string"},
+                    "nodes": {"type": "array", "items": {"type": "string"},
+                              "description": "Codes of framework nodes; an inner node brings its subtree."},
+                    "indicators": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/node"},
+                                   "description": "The theme's own leaves (area: the indicator's, when not given)."},
+                    "units": {"oneOf": [{"const": "all"}, {"type": "array", "items": {"type": "string"}}],
+                              "description": "all, or unit ids, peer groups (code or label) or unit classes."},
+                    "period": {"type": ["string", "integer"],
+                               "description": "2024, 2024-09, 2024Q3 or 2024-YTD; default: the evaluation year."},
+                },
+            },
             "node": {
                 "type": "object", "required": ["code"], "additionalProperties": False,
                 "properties": {

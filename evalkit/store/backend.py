@@ -156,12 +156,12 @@ class DuckDBBackend(Backend):
         raise StoreError("this duckdb version cannot return Arrow tables")
 
     def insert_arrow(self, table, data):
-        self.con.register("_evalkit_insert", data)
-        try:
-            cols = ", ".join(f'"{c}"' for c in data.column_names)
-            self.con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _evalkit_insert')
-        finally:
-            self.con.unregister("_evalkit_insert")
+        # The Arrow table as a relation named for this statement only. Not through
+        # register(): the view it makes is dropped only at commit, which keeps every table
+        # inserted in a transaction in memory until then (1.2 GB for 10 M service cases).
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        self.con.from_arrow(data).query("_evalkit_insert",
+                                        f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _evalkit_insert')
 
     def copy_parquet(self, sql: str, params: tuple | list, path: Path) -> None:
         """Write the result of ``sql`` to a Parquet file (DuckDB's own writer)."""

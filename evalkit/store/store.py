@@ -41,7 +41,9 @@ from ..configuration import CONFIGURATION_FILES
 from ..data.contract import TABLES, Table
 from ..data.dataset import WORKDAYS_FILE, Dataset, _data_root, _rel, discover
 from ..data.files import atomic_path, sha256_file
-from ..data.loading import RawFile, read_file
+from ..data.chunked import check_chunks
+from ..data.loading import (RawFile, UnreadableChunk, file_format, parquet_rows, read_file,
+                            read_parquet_chunks)
 from ..data.validation import CheckedTable, check_references, check_table
 from ..errors import Problem
 from .backend import Backend, StoreError, connect, redact
@@ -61,6 +63,9 @@ DOCUMENT_NAMES = tuple(CONFIGURATION_FILES) + (WORKDAYS_FILE, "framework.csv", "
                                                "quality_checks.yaml")
 #: Columns of the cross-table checks kept after a large table has been written.
 _CROSS_CHECK_TABLES = ("units", "raters", "ratings", "audit_findings", "rectifications")
+#: Records of a Parquet file above which an import checks and writes it in chunks of as
+#: many (the peak memory of a 10-million-record import: see benchmarks/README.md).
+CHUNK_ROWS = 1_000_000
 SEP = "\x1f"  # between the values of a composite key in a record id
 
 
@@ -195,13 +200,19 @@ def _arrow_of(frame: pd.DataFrame, table: Table, extra: dict[str, np.ndarray | i
     return pa.Table.from_arrays(arrays, names=names)
 
 
+def _light_columns(table: Table) -> list[str]:
+    """The columns of ``table`` the cross-table checks read: its references and the
+    columns other tables reference."""
+    targets = {c.references.split(".")[1] for t in TABLES.values() for c in t.columns
+               if c.references and c.references.split(".")[0] == table.name}
+    return [c.name for c in table.columns if c.references or c.name in targets]
+
+
 def _light(ct: CheckedTable) -> CheckedTable:
     """What the cross-table checks need of a checked table, once it has been written."""
     if ct.table.name in _CROSS_CHECK_TABLES:
         return ct
-    targets = {c.references.split(".")[1] for t in TABLES.values() for c in t.columns
-               if c.references and c.references.split(".")[0] == ct.table.name}
-    keep = [c.name for c in ct.table.columns if (c.references or c.name in targets) and c.name in ct.frame]
+    keep = [c for c in _light_columns(ct.table) if c in ct.frame]
     return replace(ct, frame=ct.frame[keep].copy())
 
 
@@ -360,13 +371,17 @@ class Store:
 
     # --- imports --------------------------------------------------------------------------
     def import_directory(self, root: str | Path, *, by: str, year: int | None = None, unit: str | None = None,
-                         note: str | None = None, progress: Callable[[str], None] | None = None) -> ImportResult:
+                         note: str | None = None, progress: Callable[[str], None] | None = None,
+                         chunk_rows: int = CHUNK_ROWS) -> ImportResult:
         """Validate the data directory ``root`` (with ``evalkit validate``'s checks) and, only
         when it is valid, append it as one batch (one transaction). ``year``: only that
         year's folder (and the district tables); ``unit``: only that unit's records, which
         supersede only that unit's earlier ones. A file identical to the one the store holds
         for the same scope is skipped; nothing changed → no batch. An invalid submission
-        writes nothing to the data tables and is recorded as a rejected batch."""
+        writes nothing to the data tables and is recorded as a rejected batch.
+
+        A Parquet file of more than ``chunk_rows`` records is checked and written chunk by
+        chunk (:meth:`_check_file`), with the problems of the whole file."""
         say = progress or (lambda _msg: None)
         if not str(by or "").strip():
             raise StoreError("--by: give the name of the person submitting the data")
@@ -398,41 +413,43 @@ class Store:
                     if unit is not None and scope_unit is None:
                         continue  # a unit's submission never replaces a district table
                     display = _rel(root, path)
-                    say(f"checking {display}")
-                    raw, read_problems = read_file(path, display)
-                    problems += read_problems
-                    if raw is None:
-                        continue
-                    ct, table_problems = check_table(raw, table, fyear)
-                    problems += table_problems
-                    if ct is None or any(p.severity == "error" for p in problems):
-                        if ct is not None:
-                            checked.append(_light(ct))
-                        continue
-                    frame, rows = ct.frame, ct.rows
-                    if scope_unit is not None:
-                        mine = (frame["unit_id"].astype(str) == unit).to_numpy()
-                        frame, rows = frame[mine].reset_index(drop=True), rows[mine]
                     yr = fyear if table.scope == "year" else 0
                     entry = {"table": name, "year": fyear, "unit": scope_unit, "path": display,
-                             "sha256": hashes[(fyear, name)], "rows": int(len(frame))}
-                    if self._same_as_current(name, yr, scope_unit, entry["sha256"], current):
-                        entry["status"] = "unchanged"
-                    else:
-                        entry["status"] = "imported"
-                        say(f"writing {display} ({len(frame):,} records)")
-                        data = _arrow_of(frame, table, {"_origin": batch, "_batch": batch, "_file": next_file,
-                                                        "_year": yr, "_row": np.asarray(rows, dtype=np.int64)})
-                        self.db.insert_arrow(data_table(name), data)
+                             "sha256": hashes[(fyear, name)], "rows": 0}
+                    unchanged = self._same_as_current(name, yr, scope_unit, entry["sha256"], current)
+                    entry["status"] = "unchanged" if unchanged else "imported"
+                    earlier_errors = any(p.severity == "error" for p in problems)
+
+                    def write(ct: CheckedTable, entry=entry, yr=yr, scope_unit=scope_unit, table=table,
+                              name=name, earlier_errors=earlier_errors) -> None:
+                        """Append one checked table or chunk of the file (in this transaction)."""
+                        frame, rows = ct.frame, ct.rows
+                        if scope_unit is not None:
+                            mine = (frame["unit_id"].astype(str) == unit).to_numpy()
+                            frame, rows = frame[mine].reset_index(drop=True), rows[mine]
+                        entry["rows"] += int(len(frame))
+                        if entry["status"] == "imported" and not earlier_errors:
+                            data = _arrow_of(frame, table, {"_origin": batch, "_batch": batch, "_file": next_file,
+                                                            "_year": yr, "_row": np.asarray(rows, dtype=np.int64)})
+                            self.db.insert_arrow(data_table(name), data)
+
+                    say(f"checking {display}")
+                    ct, file_problems = self._check_file(path, display, table, fyear, write, chunk_rows)
+                    problems += file_problems
+                    if ct is None:
+                        continue
+                    checked.append(_light(ct))
+                    del ct
+                    if any(p.severity == "error" for p in problems):
+                        continue
+                    if entry["status"] == "imported":
                         self.db.execute("INSERT INTO batch_files (file_id, batch_id, tbl, year, unit_id, path, "
                                         "sha256, row_count, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'imported')",
                                         [next_file, batch, name, yr, scope_unit, display, entry["sha256"],
                                          entry["rows"]])
                         next_file += 1
-                        say(f"wrote {display}")
+                        say(f"wrote {display} ({entry['rows']:,} records)")
                     results.append(entry)
-                    checked.append(_light(ct))
-                    del ct, frame
                 checked += self._stored_targets(checked)
                 problems += check_references(checked)
                 if any(p.severity == "error" for p in problems):
@@ -456,6 +473,30 @@ class Store:
         except _Unchanged:
             return ImportResult("unchanged", None, results, problems)
         return ImportResult("imported", batch, results, problems)
+
+    @staticmethod
+    def _check_file(path: Path, display: str, table: Table, year: int | None,
+                    write: Callable[[CheckedTable], None], chunk_rows: int) -> tuple[CheckedTable | None, list[Problem]]:
+        """Read and check one file as ``evalkit validate`` does, handing what passes to
+        ``write`` while the file shows no error: a Parquet file of more than ``chunk_rows``
+        records in chunks of that many (:func:`~evalkit.data.chunked.check_chunks`: the
+        same checks and problems, at most one chunk converted at a time; the whole table
+        is kept only in the columns the checks across tables read), any other whole."""
+        if file_format(path) == "parquet" and table.name not in _CROSS_CHECK_TABLES \
+                and (parquet_rows(path) or 0) > chunk_rows:
+            try:
+                return check_chunks(lambda: read_parquet_chunks(path, display, chunk_rows), table, year,
+                                    keep=_light_columns(table), on_chunk=write)
+            except UnreadableChunk as exc:
+                return None, [exc.problem]
+        raw, problems = read_file(path, display)
+        if raw is None:
+            return None, problems
+        ct, table_problems = check_table(raw, table, year)
+        problems = problems + table_problems
+        if ct is not None and not any(p.severity == "error" for p in problems):
+            write(ct)
+        return ct, problems
 
     def _same_as_current(self, name: str, year: int, unit: str | None, sha: str, snapshot: int) -> bool:
         for f in self.effective_files(name, snapshot):

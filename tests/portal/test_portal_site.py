@@ -358,7 +358,7 @@ def test_run_batch_refreshes_the_portal_of_its_out_folder(tmp_path, district, mo
     build_portal(out)
     shutil.copytree(district / "2024", out / "2024")
     monkeypatch.setattr(run, "_check_options", lambda language, renderer: None)
-    monkeypatch.setattr(run, "_plan", lambda *a, **k: SimpleNamespace(year=2024))
+    monkeypatch.setattr(run, "_plan", lambda *a, **k: SimpleNamespace(year=2024, results=SimpleNamespace(meta={})))
     monkeypatch.setattr(run, "_choose", lambda plan, units: [])
     monkeypatch.setattr(run, "_render", lambda plan, chosen, year_dir, **k: run.BatchSummary(2024, year_dir))
     summary = run.run_batch(Path("unused"), Path("unused"), out_dir=out, progress=False)

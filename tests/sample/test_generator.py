@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.data.contract import DISTRICT_TABLES, TABLES, YEAR_TABLES
+from evalkit.data.contract import DISTRICT_TABLES, TABLES
 from evalkit.sample import SampleSpec, generate_sample, sample_tables
+from evalkit.sample.generate import YEAR_TABLES  # every year table but those evalkit's commands keep
 from evalkit.sample.defects import PLANTED_DEFECTS
 from evalkit.sample.district import NO_TICKET_UNIT, POOR_GRID_UNIT, POOR_HOTLINE_UNIT
 from evalkit.sample.qualitative import (HARSH_RATER_ID, SELF_RATED_UNIT, SELF_RATER_ID,

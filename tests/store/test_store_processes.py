@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -172,7 +171,8 @@ def test_correction_restate_and_as_of_on_the_sample(tmp_path):
     out = tmp_path / "scores"
     done = _cli("score", "--db", url, "--as-of", "1", "--out", out)
     assert done.returncode == 0, done.stderr
-    files = _cli("score", "--data", SAMPLE, "--out", tmp_path / "scores-files")
+    done = _cli("score", "--data", SAMPLE, "--out", tmp_path / "scores-files")
+    assert done.returncode == 0, done.stderr
     import pandas as pd
 
     a = pd.read_csv(out / "2024" / "scores.csv")
