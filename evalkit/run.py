@@ -300,7 +300,8 @@ def _plan(data: Path, framework: Path, year: int | None, language: str, renderer
     if published_root is not None:
         from .results.comparable import read_published
 
-        published = read_published(published_root)  # compute_results keeps the years before its own
+        # compute_results keeps the years before its own; a period is set beside the same period
+        published = read_published(published_root, period=year)
     results = compute_results(data, year=year, config=config, dataset=dataset, published=published)
     meta = results.meta
     framework_file = str(framework)

@@ -16,15 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from . import blocks
 from ..indicators import BY_CODE
 from ..results.analysis import is_missing
 from ..supervision import KEY_INDICATORS, SupervisionBundle, commended, reported
 from .charts import control_chart
 from .messages import label, msg
-from .monitor import indicator_name, rule_name, value_text
+from .monitor import indicator_name, rule_name
 from .present import dataset_digest, fmt_score, format_value, rank_text, short_hash
 from .theme import FEW_RECORDS, share_text
 
@@ -111,11 +109,14 @@ def _change_text(now: Any, before: Any, n_now: Any, n_before: Any, code: str, la
     return msg(language, "sv_change_pp", sign=sign, value=f"{abs(diff):.{digits}f}")
 
 
-def _change_style(now: Any, before: Any, code: str) -> str:
-    if is_missing(now) or is_missing(before) or float(now) == float(before):
-        return ""
+def _change_cell(now: Any, before: Any, n_now: Any, n_before: Any, code: str, language: str) -> dict:
+    """:func:`_change_text` as a cell: green when better, red when worse in the indicator's
+    direction, plain when unchanged at the precision shown."""
+    text = _change_text(now, before, n_now, n_before, code, language)
+    if text in ("—", msg(language, "sv_change_same")):
+        return blocks.cell(text, style="muted" if text == "—" else "")
     better = (float(now) - float(before)) * BY_CODE[code].direction > 0
-    return "up" if better else "down"
+    return blocks.cell(text, style="up" if better else "down")
 
 
 # ----------------------------------------------------------------------------------------
@@ -169,9 +170,7 @@ def _district_row(v: _View, code: str) -> dict | None:
         if which not in d.index:
             return "—"
         r = d.loc[which]
-        return blocks.cell(_change_text(cur["value"], r["value"], cur["denominator"], r["denominator"], code,
-                                        v.language),
-                           style=_change_style(cur["value"], r["value"], code))
+        return _change_cell(cur["value"], r["value"], cur["denominator"], r["denominator"], code, v.language)
 
     return blocks.row([indicator_name(code, v.language), val("current"), val("previous"), change("previous"),
                        val("last_year"), change("last_year")])
@@ -361,8 +360,7 @@ def _indicator_table(v: _View, unit: str) -> dict:
 
         ok_c = c is not None and c["status"] == "ok"
         ok_p = p is not None and p["status"] == "ok"
-        change = (blocks.cell(_change_text(c["value"], p["value"], c["n"], p["n"], code, v.language),
-                              style=_change_style(c["value"], p["value"], code)) if ok_c and ok_p else "—")
+        change = _change_cell(c["value"], p["value"], c["n"], p["n"], code, v.language) if ok_c and ok_p else "—"
         rows.append(blocks.row([indicator_name(code, v.language), cell(c), cell(p), change]))
     if not rows:
         return blocks.notice(v.m("sv_no_indicators"))
@@ -412,7 +410,8 @@ def _items_blocks(v: _View, unit: str) -> list[dict]:
     if len(tasks):
         lines.append(v.m("sv_unit_tasks", n=len(tasks), days=int(tasks["days_overdue"].max())))
         for r in tasks.head(TOP_ITEMS).to_dict("records"):
-            lines.append(v.m("sv_task_item", source=r["source"] or v.m("sv_source_unknown"),
+            source = label(v.language, "sv_task_source", r["source"]) if r["source"] else v.m("sv_source_unknown")
+            lines.append(v.m("sv_task_item", source=source,
                              assigned=r["assigned_date"], due=r["due_date"], days=int(r["days_overdue"])))
     ledger = rect[rect["kind"] == "ledger"]
     if len(ledger):
@@ -449,7 +448,9 @@ def unit_section(v: _View, unit: str) -> dict:
     parts += _items_blocks(v, unit)
     parts.append(blocks.paragraph(v.m("sv_unit_actions"), "subhead"))
     parts.append(blocks.bullets(required_actions(v, unit), ordered=True))
-    return blocks.section(f"unit-{_safe_id(unit)}", v.name(str(unit)), parts, break_before=True)
+    page = blocks.section(f"unit-{_safe_id(unit)}", v.name(str(unit)), parts, break_before=True)
+    page["new_page"] = True  # a page per unit: always a new page in the PDF (report.typ)
+    return page
 
 
 def _safe_id(unit: str) -> str:

@@ -42,26 +42,42 @@ PUBLISHED_COLUMNS = ["unit_id", "year", "score_100", "rank", "n_in_group", "grad
                      "framework_hash"]
 
 
-def read_published(out_dir: str | Path, years=None) -> dict[int, Results]:
+def read_published(out_dir: str | Path, years=None, period=None) -> dict[int, Results]:
     """The published results of ``years`` (default: every year folder, ``OUT_DIR/2023/`` …)
     found in ``out_dir/<year>/results/`` (what ``evalkit run --out OUT_DIR`` wrote for each
     year), by year; a year without such a folder is left out. A folder that cannot be read
-    as results (a partial or foreign folder) is left out too: it is not a publication."""
+    as results (a partial or foreign folder) is left out too: it is not a publication.
+
+    ``period`` (an in-year :class:`~evalkit.periods.Period`): the same period of earlier
+    years instead, from ``out_dir/<period key>/results/`` (``2023Q3/`` for ``2024Q3``), so
+    that a period's scores are set beside published scores of the same period, never beside
+    a whole year's."""
+    from ..periods import Period
+
+    in_year = isinstance(period, Period) and not (period.kind == "year")
+
+    def folder_name(year: int) -> str:
+        return period.same_period(year).key if in_year else str(year)
+
     found: dict[int, Results] = {}
+    root = Path(out_dir)
     if years is None:
-        root = Path(out_dir)
-        years = [int(p.name) for p in root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)] \
+        years = [int(p.name[:4]) for p in root.iterdir()
+                 if p.is_dir() and re.fullmatch(r"\d{4}", p.name[:4]) and p.name == folder_name(int(p.name[:4]))] \
             if root.is_dir() else []
     for year in sorted({int(y) for y in years}):
-        folder = Path(out_dir) / str(year) / "results"
+        folder = root / folder_name(year) / "results"
         if not (folder / "units.parquet").is_file() or not (folder / "meta.json").is_file():
             continue
         try:
             results = load_results(folder)
         except (OSError, ValueError, KeyError):
             continue
-        if int(results.meta.get("year", -1)) == year:
-            found[year] = results
+        if int(results.meta.get("year", -1)) != year:
+            continue
+        if str(results.meta.get("period") or year) != folder_name(year):
+            continue  # a folder of another period
+        found[year] = results
     return found
 
 

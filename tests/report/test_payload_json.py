@@ -83,9 +83,9 @@ def test_the_json_validates_against_the_committed_schema(batch):
     errors = [e.message for e in validator().iter_errors(batch.json)]
     assert errors == []
     head = batch.json
-    assert list(head)[:6] == ["schema", "kind", "unit_id", "year", "language", "framework"]
-    assert (head["schema"], head["kind"], head["unit_id"], head["year"], head["language"]) == \
-        (payload.SCHEMA, "unit", UNIT, 2024, "zh")
+    assert list(head)[:7] == ["schema", "kind", "unit_id", "year", "period", "language", "framework"]
+    assert (head["schema"], head["kind"], head["unit_id"], head["year"], head["period"], head["language"]) == \
+        (payload.SCHEMA, "unit", UNIT, 2024, None, "zh")
     assert head["framework"]["version"] == "2024.1" and len(head["framework"]["sha256"]) == 64
 
 

@@ -112,3 +112,31 @@ def test_without_published_results_the_trend_still_names_its_basis(tmp_path):
     assert any("可比口径" in n for n in table["notes"])
     assert [c["label"] for c in table["columns"]][1] == present.msg("zh", "col_score_100")
     assert np.isfinite(results.table("history")["score_100"]).any()
+
+
+def test_a_period_is_set_beside_the_same_period_never_beside_a_whole_year(changed, tmp_path):
+    """A 2024Q3 run reads the published 2023Q3 results (``OUT/2023Q3/results``), not the
+    annual ``OUT/2023/results``; an annual run reads only annual folders."""
+    from evalkit.periods import parse_period
+
+    published_2023, _ = changed
+    out = tmp_path / "reports"
+    save_results(published_2023, out / "2023" / "results")
+    assert read_published(out, period=parse_period("2024Q3")) == {}
+    assert set(read_published(out)) == {2023}
+    assert set(read_published(out, period=parse_period("2024"))) == {2023}
+    # an annual result saved in a period's folder is not that period's publication
+    save_results(published_2023, out / "2023Q3" / "results")
+    assert read_published(out, period=parse_period("2024Q3")) == {}
+
+
+def test_the_same_period_of_an_earlier_year_is_found(tmp_path):
+    from evalkit.periods import parse_period
+
+    data = sample_data_dir()
+    q3 = compute_results(data, year=parse_period("2023Q3"), config=load_configuration(data))
+    out = tmp_path / "reports"
+    save_results(q3, out / "2023Q3" / "results")
+    found = read_published(out, period=parse_period("2024Q3"))
+    assert set(found) == {2023} and found[2023].meta["period"] == "2023Q3"
+    assert read_published(out) == {}  # not an annual publication
