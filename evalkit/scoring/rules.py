@@ -194,10 +194,14 @@ def _linear_explain(rule, zero, full, value, points, target, direction, unit, zh
                else f"at or {'above' if up else 'below'} the full-marks end {f}")
     at_zero = ((f"不高于 0 分线 {z}" if up else f"不低于 0 分线 {z}") if zh
                else f"at or {'below' if up else 'above'} the zero-points end {z}")
-    if points > 0 and score >= points:
+    # where the value lies: by the score when the leaf has points, by the value on a 0-point
+    # leaf (whose score is 0 wherever the value lies)
+    beyond_full = (points > 0 and score >= points) or (points <= 0 and (value >= full if up else value <= full))
+    beyond_zero = (points > 0 and score <= 0) or (points <= 0 and (value <= zero if up else value >= zero))
+    if beyond_full:
         return _tidy(f"{v}，{at_full}，{_ending(score, points, zh, True)}" if zh
                      else f"{v}, {at_full}: {_ending(score, points, zh, True)}", zh)
-    if score <= 0:
+    if beyond_zero:
         return _tidy(f"{v}，{at_zero}，{_ending(score, points, zh)}" if zh
                      else f"{v}, {at_zero}: {_ending(score, points, zh)}", zh)
     formula = f"{_param(points)} × ({fmt_number(value)} − {_term(zero)}) ÷ ({_term(full)} − {_term(zero)})"

@@ -360,3 +360,19 @@ def test_rank_points_needs_the_rank_to_explain():
 def test_ratio_to_best_needs_the_best_value_to_explain():
     with pytest.raises(ValueError, match="^ratio_to_best needs the best value of the peer group to explain a score$"):
         RatioToBest().explain(50.0, 10.0, None, 1)
+
+
+def test_a_zero_point_leaf_says_where_the_value_lies():
+    """A leaf worth 0 points scores 0 wherever its value lies; the explanation still places the
+    value by the band (below the zero end, in between, beyond the full end), not always at
+    the zero end (found by reading the mutation report, issue 18)."""
+    from evalkit.scoring.rules import LinearBand
+
+    band = LinearBand(low=60, high=90)
+    assert band.explain(50, 0.0, None, 1, "%", language="en") == \
+        "50%, at or below the zero-points end 60%: score 0 points"
+    assert band.explain(75, 0.0, None, 1, "%", language="en") == \
+        "75%, between 60% and 90%: linear, 0 × (75 − 60) ÷ (90 − 60); score 0 points"
+    assert band.explain(95, 0.0, None, 1, "%", language="en") == \
+        "95%, at or above the full-marks end 90%: full marks, 0 points"
+    assert band.explain(75, 0.0, None, 1, "%") == "75%，在 60% 与 90% 之间，按线性计分 0 × (75 − 60) ÷ (90 − 60)，得 0 分"
