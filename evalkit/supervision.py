@@ -27,7 +27,6 @@ No personal data: tasks and items are shown by source, dates and finding, never 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -105,24 +104,17 @@ class SupervisionBundle:
         return parse_period(self.meta["period"])
 
     def save(self, folder: Path) -> list[Path]:
-        from .data.files import atomic_path, atomic_write_text
+        from .data.files import save_frames
 
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in BUNDLE_FRAMES:
-            with atomic_path(folder / f"{name}.parquet") as tmp:
-                getattr(self, name).to_parquet(tmp, index=False)
-            written.append(folder / f"{name}.parquet")
-        atomic_write_text(folder / META_FILE, json.dumps(dict(self.meta), ensure_ascii=False, indent=2,
-                                                         sort_keys=True, default=str) + "\n")
-        return written + [folder / META_FILE]
+        return save_frames(folder, {f"{name}.parquet": getattr(self, name) for name in BUNDLE_FRAMES},
+                           META_FILE, dict(self.meta))
 
     @classmethod
     def load(cls, folder: str | Path) -> "SupervisionBundle":
-        folder = Path(folder)
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in BUNDLE_FRAMES}
-        return cls(meta=meta, **frames)
+        from .data.files import load_frames
+
+        frames, meta = load_frames(folder, [f"{name}.parquet" for name in BUNDLE_FRAMES], META_FILE)
+        return cls(meta=meta, **{name: frames[f"{name}.parquet"] for name in BUNDLE_FRAMES})
 
 
 # ----------------------------------------------------------------------------------------

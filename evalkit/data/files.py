@@ -7,6 +7,9 @@
   :func:`os.replace`, so a reader sees the old file or the complete new one, never a half-written
   one. The temporary file is hidden (``.<name>.<random>.tmp``) and removed if writing fails.
   The final file has mode ``0o644`` (``mkstemp`` would leave ``0o600``).
+* :func:`save_frames`, :func:`load_frames` — a folder of DataFrames (one Parquet file each,
+  written atomically) and a JSON meta file: the saved bundles of the data-quality, early-warning
+  and supervision reports.
 
 Nothing here changes the bytes written: the content is exactly what the caller gives.
 """
@@ -84,6 +87,34 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8",
                       fsync: bool = True) -> Path:
     """Write ``text`` encoded as ``encoding`` (no newline translation) atomically; return ``path``."""
     return atomic_write_bytes(path, text.encode(encoding), fsync=fsync)
+
+
+def save_frames(folder: str | Path, frames: dict, meta_file: str, meta: dict) -> list[Path]:
+    """Write each DataFrame of ``frames`` (file name → frame) as Parquet and ``meta`` as sorted,
+    indented JSON (``meta_file``) into ``folder``, each file atomically; return the paths."""
+    import json
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file, frame in frames.items():
+        with atomic_path(folder / file) as tmp:
+            frame.to_parquet(tmp, index=False)
+        written.append(folder / file)
+    atomic_write_text(folder / meta_file, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True,
+                                                     default=str) + "\n")
+    return written + [folder / meta_file]
+
+
+def load_frames(folder: str | Path, files, meta_file: str) -> tuple[dict, dict]:
+    """``(file name → DataFrame, meta)`` of a folder written by :func:`save_frames`."""
+    import json
+
+    import pandas as pd
+
+    folder = Path(folder)
+    meta = json.loads((folder / meta_file).read_text(encoding="utf-8"))
+    return {file: pd.read_parquet(folder / file) for file in files}, meta
 
 
 def flock(fd: int, exclusive: bool = True, block: bool = True) -> bool:

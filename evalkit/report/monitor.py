@@ -11,7 +11,6 @@ PDF, in Chinese and English. Indicators are named as the catalogue names them, u
 from __future__ import annotations
 
 import calendar
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,7 +22,7 @@ from ..indicators import BY_CODE
 from ..monitor.rules import RULE_NAMES
 from .charts import control_chart
 from .messages import msg
-from .present import dataset_digest, short_hash
+from .present import dataset_digest, short_hash, unit_name
 
 #: The files of a saved bundle (``OUT/<period>/monitor/``).
 BUNDLE_FILES = {"warnings": "warnings.parquet", "points": "points.parquet", "units": "units.parquet"}
@@ -40,32 +39,21 @@ class MonitorBundle:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def save(self, folder: Path) -> list[Path]:
-        from ..data.files import atomic_path, atomic_write_text
+        from ..data.files import save_frames
 
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, file in BUNDLE_FILES.items():
-            with atomic_path(folder / file) as tmp:
-                getattr(self, name).to_parquet(tmp, index=False)
-            written.append(folder / file)
-        atomic_write_text(folder / META_FILE, json.dumps({"year": self.year, "month": self.month, **self.meta},
-                                                         ensure_ascii=False, indent=2, sort_keys=True,
-                                                         default=str) + "\n")
-        return written + [folder / META_FILE]
+        return save_frames(folder, {file: getattr(self, name) for name, file in BUNDLE_FILES.items()},
+                           META_FILE, {"year": self.year, "month": self.month, **self.meta})
 
     @classmethod
     def load(cls, folder: str | Path) -> "MonitorBundle":
-        folder = Path(folder)
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / file) for name, file in BUNDLE_FILES.items()}
-        return cls(year=int(meta.pop("year")), month=int(meta.pop("month")), meta=meta, **frames)
+        from ..data.files import load_frames
+
+        frames, meta = load_frames(folder, BUNDLE_FILES.values(), META_FILE)
+        return cls(year=int(meta.pop("year")), month=int(meta.pop("month")), meta=meta,
+                   **{name: frames[file] for name, file in BUNDLE_FILES.items()})
 
     def unit_name(self, unit: str, language: str) -> str:
-        rows = self.units[self.units["unit_id"].astype(str) == str(unit)]
-        if rows.empty:
-            return str(unit)
-        en = rows["name_en"].iloc[0]
-        return str(en) if language != "zh" and isinstance(en, str) and en else str(rows["name_zh"].iloc[0])
+        return unit_name(self.units, unit, language)
 
 
 def indicator_name(code: str, language: str) -> str:

@@ -323,6 +323,13 @@ def grade_bands(results: Any):
     return grade_rules(results.meta)
 
 
+def unit_name(units: pd.DataFrame, unit: str, language: str) -> str:
+    """The name of ``unit`` in a ``units`` frame (``unit_id, name_zh, name_en``) in ``language``
+    (the Chinese name without an English one); the id itself for a unit not in the frame."""
+    rows = units[units["unit_id"].astype(str) == str(unit)]
+    return str(unit) if rows.empty else (_name(rows.iloc[0], language) or str(unit))
+
+
 def _name(row: Mapping[str, Any] | pd.Series, language: str) -> str:
     """The node's or unit's name in ``language`` (falls back to the Chinese name)."""
     if language != "zh":

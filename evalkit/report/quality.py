@@ -9,7 +9,6 @@ references in failed checks name files and rows, never personal data.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -20,7 +19,7 @@ from . import blocks
 from ..quality.checks import DIMENSIONS
 from ..quality.score import aggregation_text
 from .messages import msg
-from .present import dataset_digest, fmt_fixed, short_hash
+from .present import dataset_digest, fmt_fixed, short_hash, unit_name
 
 #: The files of a saved bundle (``OUT/<year>/quality/``).
 BUNDLE_FILES = {"metrics": "metrics.parquet", "scores": "scores.parquet", "history": "score_history.parquet",
@@ -40,29 +39,21 @@ class QualityBundle:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def save(self, folder: Path) -> list[Path]:
-        from ..data.files import atomic_path, atomic_write_text
+        from ..data.files import save_frames
 
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, file in BUNDLE_FILES.items():
-            with atomic_path(folder / file) as tmp:
-                getattr(self, name).to_parquet(tmp, index=False)
-            written.append(folder / file)
-        atomic_write_text(folder / META_FILE, json.dumps({"year": self.year, **self.meta}, ensure_ascii=False,
-                                                         indent=2, sort_keys=True, default=str) + "\n")
-        return written + [folder / META_FILE]
+        return save_frames(folder, {file: getattr(self, name) for name, file in BUNDLE_FILES.items()},
+                           META_FILE, {"year": self.year, **self.meta})
 
     @classmethod
     def load(cls, folder: str | Path) -> "QualityBundle":
-        folder = Path(folder)
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / file) for name, file in BUNDLE_FILES.items()}
-        return cls(year=int(meta.pop("year")), meta=meta, **frames)
+        from ..data.files import load_frames
+
+        frames, meta = load_frames(folder, BUNDLE_FILES.values(), META_FILE)
+        return cls(year=int(meta.pop("year")), meta=meta,
+                   **{name: frames[file] for name, file in BUNDLE_FILES.items()})
 
     def unit_name(self, unit: str, language: str) -> str:
-        row = self.units.set_index(self.units["unit_id"].astype(str)).loc[str(unit)]
-        en = row.get("name_en")
-        return str(en) if language != "zh" and isinstance(en, str) and en else str(row["name_zh"])
+        return unit_name(self.units, unit, language)
 
 
 def table_label(name: Any, language: str) -> str:
