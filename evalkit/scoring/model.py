@@ -910,9 +910,9 @@ def scoring_model(dataset, framework: Framework, year: int, *, parameters=None, 
         units = units[units["unit_id"].astype(str).isin([str(u) for u in chosen])]
     declared = dataset.table("not_applicable", year)
     implied = _absent_not_applicable(dataset, framework, year, values)
-    if not not_assessed.empty:  # a period: its annual-only leaves are not assessed (their own reason)
-        implied = pd.concat([implied[~implied["indicator"].isin(not_assessed["indicator"])], not_assessed],
-                            ignore_index=True)
+    if not not_assessed.empty:  # a period: its annual-only leaves are not assessed (a cell
+        # listed twice, as absent and as not assessed, is excluded once)
+        implied = pd.concat([implied, not_assessed], ignore_index=True)
     not_applicable = declared if implied.empty else pd.concat(
         [declared[["unit_id", "indicator"]].astype(str), implied[["unit_id", "indicator"]]], ignore_index=True)
     return ScoringModel.from_values(framework, units, values, dataset.table("adjustments", year) if adjustments

@@ -75,7 +75,7 @@ def fmt_number(x, decimals: int = TEXT_DECIMALS) -> str:
         text = f"{rounded:.{decimals}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "-0.0") else text
+    return "0" if text == "-0" else text  # a negative number that rounds to 0 reads "0"
 
 
 def fmt_score(score, points, decimals: int = TEXT_DECIMALS) -> str:

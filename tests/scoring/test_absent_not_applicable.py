@@ -185,3 +185,44 @@ def test_scoring_model_without_the_key_tasks_table_leaves_the_leaf_to_the_missin
     assert t["score_100"].tolist() == pytest.approx([86, 70, 50])
     n = nodes.set_index(["code", "unit_id"])
     assert n.loc[("L2", "B"), "status"] == "not_reported" and n.loc[("L2", "B"), "points"] == 40
+
+
+class _QuarterDataset(_Dataset):
+    """The same units and key tasks, nothing declared not applicable."""
+
+    def table(self, name, year):
+        if name == "not_applicable":
+            return pd.DataFrame({"unit_id": [], "indicator": [], "reason": [], "reason_en": []})
+        return super().table(name, year)
+
+
+def test_a_quarter_does_not_assess_the_annual_only_leaf_and_scores_the_chosen_units(monkeypatch):
+    """In 2024Q3 the key-task leaf L2 (annual-only) is not assessed for anyone: A's 80 is not
+    used and B's missing key task makes no difference. Only L1 (60 points) counts:
+    A 0.9·60 = 54 of 60 → 90; C 0.5·60 = 30 of 60 → 50. The indicators are computed with the
+    annual-only codes left out, and only the chosen units (A and C) are scored and ranked."""
+    import evalkit.indicators.catalogue as catalogue
+    from evalkit.periods import Period
+
+    asked = []
+
+    def fake(dataset, year, codes, parameters=None, **kw):
+        asked.append((year, codes, kw))
+        return _fake_indicators(dataset, year, codes, parameters)
+
+    monkeypatch.setattr(catalogue, "compute_indicators", fake)
+    quarter = Period.quarter(2024, 3)
+    totals, nodes = scoring_model(_QuarterDataset(), parse_framework(_doc()), quarter, units=["C", "A"]).published()
+    assert asked == [(quarter, [KT, IND], {"annual_only": {KT}})]
+    t = totals.set_index("unit_id")
+    assert sorted(t.index) == ["A", "C"]
+    assert t.loc[["A", "C"], "max_score"].tolist() == [60, 60]
+    assert t.loc[["A", "C"], "score_100"].tolist() == pytest.approx([90, 50])
+    assert t.loc[["A", "C"], "rank"].tolist() == [1, 2]
+    n = nodes.set_index(["code", "unit_id"])
+    assert n.loc[("L2", "A"), "status"] == "not_applicable" and n.loc[("L2", "A"), "points"] == 0
+    # the whole year assesses the key-task leaf: no annual_only argument, A scores 86
+    asked.clear()
+    totals, _ = scoring_model(_QuarterDataset(), parse_framework(_doc()), 2024).published()
+    assert asked == [(2024, [KT, IND], {})]
+    assert totals.set_index("unit_id").loc["A", "score_100"] == pytest.approx(86)
