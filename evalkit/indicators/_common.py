@@ -417,10 +417,6 @@ class Block:
         """``datetime64`` values, NaT where missing."""
         return self._slice(self.records.column(column, "time").data)
 
-    def days(self, column: str) -> np.ndarray:
-        """``datetime64[D]`` values (the time of day dropped), NaT where missing."""
-        return self._once(("days", column), lambda: self.times(column).astype("datetime64[D]"))
-
     def day_numbers(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Days since 1970-01-01 (int64, floored) and the NaT mask of a date column.
 
