@@ -672,10 +672,6 @@ class Records(_Counting):
             return column_arrays(value, want)
         return self.cached(("column", name, want), compute)
 
-    def blocks(self):
-        for start in range(0, self.n, self.BLOCK):
-            yield Block(self, start, min(start + self.BLOCK, self.n))
-
     def _count(self, requests: dict) -> dict:
         return _tallies(requests, self.totals(requests), self.units()[1])
 
@@ -737,8 +733,7 @@ class StreamedRecords(_Counting):
     def _count(self, requests: dict) -> dict:
         keep_freed_memory()  # many batches of temporaries ahead (see evalkit.data._memory)
         ids = pd.Index(self.source.unit_ids.astype(str), name="unit_id")
-        if self.empty:  # no batch: count an empty frame, for the names
-            return _tallies(requests, Records(self.source.load(), threads=1).totals(requests), ids)
+        # never empty: a table without rows is read, not deferred (evalkit.data.dataset)
         parts = self.source.map_batches(lambda batch: Records(batch, threads=1, parent=self).totals(requests),
                                         cpu_threads())
         return _tallies(requests, _add_up(parts), ids)

@@ -98,7 +98,10 @@ def test_rating_score_group_weights_are_a_parameter():
 
 
 def test_rating_score_minimum_raters_is_a_parameter():
-    out = ql.rating_score(ratings_ds(), Y, min_raters=4)
+    from evalkit.qualitative.rubric import AnonymityWarning
+
+    with pytest.warns(AnonymityWarning, match="min_raters: 4 is below 5"):  # published, and said
+        out = ql.rating_score(ratings_ds(), Y, min_raters=4)
     # With 4 raters enough, D01's service users (50, w 0.4) count:
     # 0.3 × 88 + 0.2 × 80 + 0.4 × 50 + 0.1 × 74 = 26.4 + 16 + 20 + 7.4 = 69.8; n = 19.
     assert_row(out, "D01", 69.8, None, None, n=19)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.indicators._common import Records, per_unit
+from evalkit.indicators._common import Block, Records, per_unit
 from evalkit.indicators.base import count_by_unit, sum_by_unit
 from evalkit.data.workdays import WorkCalendar
 
@@ -98,7 +98,7 @@ def test_working_days_with_missing_dates():
         "end": pd.to_datetime(["2024-10-08", None, "2024-02-18"]),
     })
     records = Records(frame)
-    block = next(records.blocks())
+    block = Block(records, 0, records.n)
     used = block.working_days("start", "end")
     # National Day and Spring Festival weeks, see tests/test_workdays.py
     assert used[0] == 3 and np.isnan(used[1]) and used[2] == 1
@@ -132,8 +132,39 @@ def test_within_hours_matches_the_pandas_formula(hours):
     signed = pd.Series(dispatched + gap).where(rng.random(n) > 0.1)
     frame = pd.DataFrame({"unit_id": pd.Categorical(["A"] * n), "dispatched_at": dispatched,
                           "signed_at": signed})
-    block = next(Records(frame).blocks())
+    records = Records(frame)
+    block = Block(records, 0, records.n)
     got = _within_hours_of_dispatch(block, "signed_at", hours)
     expected = (signed - pd.Series(dispatched)).dt.total_seconds() / 3600.0 <= hours
     assert np.array_equal(got, expected.to_numpy())
     assert got.sum() > 100
+
+
+@pytest.mark.parametrize("values", [
+    (), ("b",), ("a", "c"), ("a", "b", "c", "d"),  # up to 4 codes: compared one by one
+    ("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f", "zz"),  # more: a lookup table
+    ("a", "b", "c", "d", "e", "f", "g"),
+])
+def test_isin_equals_pandas_isin_with_missing_values_and_several_blocks(monkeypatch, values):
+    monkeypatch.setattr(Records, "BLOCK", 64)
+    rng = np.random.default_rng(3)
+    cats = list("abcdefg")
+    codes = rng.integers(-1, len(cats), 300)  # −1: missing (the lookup table's last slot)
+    column = pd.Series(pd.Categorical.from_codes(codes, categories=cats))
+    records = Records(pd.DataFrame({"unit_id": pd.Categorical(["A"] * 300), "channel": column}))
+    got = np.concatenate([Block(records, s, min(s + 64, 300)).isin("channel", values) for s in range(0, 300, 64)])
+    assert np.array_equal(got, column.isin(values).to_numpy())
+    assert not got[codes == -1].any()  # a missing value is in no list
+
+
+def test_per_unit_refuses_a_mask_or_values_of_another_length():
+    codes = np.array([0, 1, 1])
+    message = "^mask and values must have one entry per row$"
+    with pytest.raises(ValueError, match=message):
+        per_unit(codes, 2, mask=np.array([True, False]))
+    with pytest.raises(ValueError, match=message):
+        per_unit(codes, 2, values=np.array([1.0, 2.0, 3.0, 4.0]))
+    with pytest.raises(ValueError, match=message):  # a right mask does not excuse wrong values
+        per_unit(codes, 2, mask=np.array([True, True, True]), values=np.array([1.0]))
+    counts, sums = per_unit(codes, 2, mask=np.array([True, False, True]), values=np.array([1.0, 2.0, 3.0]))
+    assert counts.tolist() == [1, 1] and sums.tolist() == [1.0, 3.0]

@@ -1,7 +1,8 @@
 """Counting a table streamed from Parquet (:class:`evalkit.indicators._common.StreamedRecords`)
-gives the indicators counting it in memory gives, bit for bit: with many batches, with an
-empty table and with the batches' typed numpy columns (codes, booleans, integers with
-missing values) turned back into pandas where a count needs the general path.
+gives the indicators counting it in memory gives, bit for bit: with many batches, with the
+data's own working-day calendar (``workdays.csv``) and with the batches' typed numpy
+columns (codes, booleans, integers with missing values) turned back into pandas where a
+count needs the general path. A table without rows is read, not streamed.
 
 A small generated district keeps this fast enough for the mutation testing of issue 18
 (``python benchmarks/mutation.py indicators``); ``tests/test_read_dataset.py`` covers the
@@ -48,7 +49,25 @@ def test_streamed_in_small_batches_equals_in_memory(district, in_memory, monkeyp
     pd.testing.assert_frame_equal(compute_indicators(fast, YEAR), in_memory)
 
 
-def test_an_empty_streamed_table_has_no_data_for_every_unit(district, tmp_path):
+def test_streamed_counts_use_the_data_s_working_day_overrides(district, in_memory, tmp_path):
+    """Every day of 2024 declared a holiday: no working day passes, so the working-day
+    indicators change, and the streamed count must use the same calendar as the loaded one."""
+    import shutil
+
+    root = tmp_path / "d"
+    shutil.copytree(district, root)
+    days = pd.date_range("2023-12-01", "2025-03-31")
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "workday": 0}).to_csv(root / "workdays.csv", index=False)
+    fast = read_dataset(root, columns=required_columns())
+    assert fast.workday_overrides is not None and fast.deferred("service_cases", YEAR) is not None
+    got = compute_indicators(fast, YEAR)
+    pd.testing.assert_frame_equal(got, compute_indicators(load_dataset(root), YEAR))
+    on_time = got[got["indicator"] == "service_on_time_rate"]["value"]
+    before = in_memory[in_memory["indicator"] == "service_on_time_rate"]["value"]
+    assert not np.allclose(on_time.to_numpy(dtype=float), before.to_numpy(dtype=float), equal_nan=True)
+
+
+def test_an_empty_table_has_no_data_for_every_unit(district, tmp_path):
     import shutil
 
     root = tmp_path / "d"
