@@ -168,3 +168,24 @@ def test_per_unit_refuses_a_mask_or_values_of_another_length():
         per_unit(codes, 2, mask=np.array([True, True, True]), values=np.array([1.0]))
     counts, sums = per_unit(codes, 2, mask=np.array([True, False, True]), values=np.array([1.0, 2.0, 3.0]))
     assert counts.tolist() == [1, 1] and sums.tolist() == [1.0, 3.0]
+
+
+def test_per_unit_over_several_blocks_equals_groupby(monkeypatch):
+    """per_unit counts block by block: with 100-row blocks, 250 rows span three of them and
+    every block's counts and sums must add up (not replace the previous ones)."""
+    import evalkit.indicators._common as common
+
+    monkeypatch.setattr(common, "_BLOCK", 100)
+    rng = np.random.default_rng(5)
+    codes = rng.integers(-1, 4, 250)  # −1: a missing unit, skipped
+    mask = rng.random(250) < 0.6
+    values = rng.normal(size=250).round(2)
+    values[::17] = np.nan  # NaN sums as 0
+    counts, sums = per_unit(codes, 4, mask=mask, values=values)
+    keep = mask & (codes >= 0)
+    expected_counts = np.bincount(codes[keep], minlength=4)
+    expected_sums = np.bincount(codes[keep], weights=np.nan_to_num(values[keep]), minlength=4)
+    assert counts.dtype == np.int64 and counts.tolist() == expected_counts.tolist()
+    assert np.allclose(sums, expected_sums, rtol=0, atol=1e-9)
+    plain, none = per_unit(codes, 4)
+    assert none is None and plain.tolist() == np.bincount(codes[codes >= 0], minlength=4).tolist()
