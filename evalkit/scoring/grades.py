@@ -44,7 +44,7 @@ def rank_and_grade(totals: pd.DataFrame, rules: GradeRules) -> pd.DataFrame:
             for k in ("veto", "bar_top")}
     grades = grade_indices(scores, ranks, members, [b[1] for b in rules.bands], rules.top_quota,
                            flag["veto"], flag["bar_top"])
-    out["rank"] = pd.array(ranks, dtype="Int64") if len(out) else pd.array([], dtype="Int64")
+    out["rank"] = pd.array(ranks, dtype="Int64")
     out["n_in_group"] = out.groupby("peer_group")["unit_id"].transform("size").astype(int)
     names = [b[0] for b in rules.bands]
     out["grade"] = pd.Series([names[g] if g >= 0 else None for g in grades], index=out.index)

@@ -593,7 +593,7 @@ class ScoringModel:
         totals["score_100"] = runs.scores[0]
         totals["veto"] = self.veto
         totals["bar_top"] = self.bar_top
-        totals["rank"] = pd.array(runs.ranks[0], dtype="Int64") if self.n_units else pd.array([], dtype="Int64")
+        totals["rank"] = pd.array(runs.ranks[0], dtype="Int64")
         sizes = {g: idx.size for g, idx in self._derived["members"].items()}
         totals["n_in_group"] = self.units["peer_group"].map(sizes).to_numpy(dtype=int)
         bands = [b[0] for b in self.framework.grades.bands]
@@ -884,7 +884,7 @@ def score_tree(framework: Framework, units: pd.DataFrame, values: pd.DataFrame) 
     -------
     (totals, nodes): see :meth:`ScoringModel.tree_tables` — the one scorer's nominal run.
     """
-    return ScoringModel.from_values(framework, units.reset_index(drop=True), values).tree_tables()
+    return ScoringModel.from_values(framework, units, values).tree_tables()
 
 
 def scoring_model(dataset, framework: Framework, year: int, *, parameters=None, units: Sequence[str] | None = None,

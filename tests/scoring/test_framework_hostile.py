@@ -17,8 +17,12 @@ LEAF = {"code": "A1", "indicator": "service_on_time_rate", "points": 10, "target
 def test_invisible_characters_in_names_are_removed_with_a_warning():
     doc = {"code": "t", "version": "1", "name_zh": "示例\u200b区\u202e体系",
            "nodes": [{"code": "A", "area": "efficiency", "name_zh": "行政\u200d效率", "children": [LEAF]}]}
-    with pytest.warns(UserWarning, match=r"fw.yaml, node A, name_zh: removed invisible characters U\+200D"):
+    with pytest.warns(UserWarning) as caught:
         fw = parse_framework(doc, source="fw.yaml")
+    assert sorted(str(w.message) for w in caught) == [
+        "fw.yaml, name_zh: removed invisible characters U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT "
+        "OVERRIDE; kept '示例区体系'",
+        "fw.yaml, node A, name_zh: removed invisible characters U+200D ZERO WIDTH JOINER; kept '行政效率'"]
     assert fw.name_zh == "示例区体系"
     assert fw.nodes["A"].name_zh == "行政效率"
 
