@@ -100,7 +100,7 @@ class Indicator:
         out: dict[str, list[str]] = {t: [] for t in self.tables}
         for qualified in self.columns:
             table, column = qualified.split(".", 1)
-            out.setdefault(table, []).append(column)
+            out[table].append(column)  # a column of a table the indicator does not list: a KeyError
         return {t: tuple(cols) for t, cols in out.items()}
 
     def __call__(self, dataset, year: int, **params) -> pd.DataFrame:

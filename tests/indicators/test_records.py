@@ -140,21 +140,41 @@ def test_within_hours_matches_the_pandas_formula(hours):
     assert got.sum() > 100
 
 
-@pytest.mark.parametrize("values", [
+ISIN_LISTS = [
     (), ("b",), ("a", "c"), ("a", "b", "c", "d"),  # up to 4 codes: compared one by one
     ("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f", "zz"),  # more: a lookup table
     ("a", "b", "c", "d", "e", "f", "g"),
-])
-def test_isin_equals_pandas_isin_with_missing_values_and_several_blocks(monkeypatch, values):
+]
+
+
+def test_isin_equals_pandas_isin_with_missing_values_and_several_blocks(monkeypatch):
+    """One table asked for every list in turn (each answer is kept per list and column),
+    in 64-row blocks."""
     monkeypatch.setattr(Records, "BLOCK", 64)
     rng = np.random.default_rng(3)
     cats = list("abcdefg")
     codes = rng.integers(-1, len(cats), 300)  # −1: missing (the lookup table's last slot)
     column = pd.Series(pd.Categorical.from_codes(codes, categories=cats))
-    records = Records(pd.DataFrame({"unit_id": pd.Categorical(["A"] * 300), "channel": column}))
-    got = np.concatenate([Block(records, s, min(s + 64, 300)).isin("channel", values) for s in range(0, 300, 64)])
-    assert np.array_equal(got, column.isin(values).to_numpy())
-    assert not got[codes == -1].any()  # a missing value is in no list
+    other = pd.Series(pd.Categorical.from_codes(rng.integers(0, len(cats), 300), categories=cats))
+    records = Records(pd.DataFrame({"unit_id": pd.Categorical(["A"] * 300), "channel": column, "other": other}))
+    blocks = [Block(records, s, min(s + 64, 300)) for s in range(0, 300, 64)]
+    for values in ISIN_LISTS + ISIN_LISTS[::-1]:
+        for name, series in (("channel", column), ("other", other)):
+            got = np.concatenate([b.isin(name, values) for b in blocks])
+            assert np.array_equal(got, series.isin(values).to_numpy()), (name, values)
+    assert not np.concatenate([b.isin("channel", cats) for b in blocks])[codes == -1].any()  # missing: in no list
+
+
+def test_working_days_of_a_table_without_any_date_over_several_blocks(monkeypatch):
+    """No date anywhere: no calendar, and every block answers NaN for each of its rows."""
+    monkeypatch.setattr(Records, "BLOCK", 64)
+    frame = pd.DataFrame({"unit_id": pd.Categorical(["A"] * 150),
+                          "start": pd.Series([pd.NaT] * 150, dtype="datetime64[ns]"),
+                          "end": pd.Series([pd.NaT] * 150, dtype="datetime64[ns]")})
+    records = Records(frame)
+    parts = [Block(records, s, min(s + 64, 150)).working_days("start", "end") for s in range(0, 150, 64)]
+    assert [len(p) for p in parts] == [64, 64, 22]
+    assert all(np.isnan(p).all() for p in parts)
 
 
 def test_per_unit_refuses_a_mask_or_values_of_another_length():
