@@ -734,8 +734,9 @@ class StreamedRecords(_Counting):
         keep_freed_memory()  # many batches of temporaries ahead (see evalkit.data._memory)
         ids = pd.Index(self.source.unit_ids.astype(str), name="unit_id")
         # never empty: a table without rows is read, not deferred (evalkit.data.dataset)
-        parts = self.source.map_batches(lambda batch: Records(batch, threads=1, parent=self).totals(requests),
-                                        cpu_threads())
+        # one batch per thread (map_batches runs cpu_threads() of them at once), so each
+        # batch is counted in its thread alone
+        parts = self.source.map_batches(lambda batch: Records(batch, threads=1, parent=self).totals(requests))
         return _tallies(requests, _add_up(parts), ids)
 
     def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
