@@ -376,3 +376,25 @@ def test_a_zero_point_leaf_says_where_the_value_lies():
     assert band.explain(95, 0.0, None, 1, "%", language="en") == \
         "95%, at or above the full-marks end 90%: full marks, 0 points"
     assert band.explain(75, 0.0, None, 1, "%") == "75%，在 60% 与 90% 之间，按线性计分 0 × (75 − 60) ÷ (90 − 60)，得 0 分"
+
+
+def test_a_zero_point_leaf_at_the_ends_and_lower_is_better():
+    """The 0-point leaf's placement exactly at each end (an end belongs to its side) and for a
+    lower-is-better band (10 days full marks, 30 days nothing)."""
+    from evalkit.scoring.rules import LinearBand
+
+    up = LinearBand(low=60, high=90)
+    assert up.explain(90, 0.0, None, 1, "%", language="en") == \
+        "90%, at or above the full-marks end 90%: full marks, 0 points"
+    assert up.explain(60, 0.0, None, 1, "%", language="en") == \
+        "60%, at or below the zero-points end 60%: score 0 points"
+    down = LinearBand(low=10, high=30)
+    assert down.explain(5, 0.0, None, -1, "天", language="en") == \
+        "5 days, at or below the full-marks end 10 days: full marks, 0 points"
+    assert down.explain(10, 0.0, None, -1, "天", language="en") == \
+        "10 days, at or below the full-marks end 10 days: full marks, 0 points"
+    assert down.explain(20, 0.0, None, -1, "天", language="en") == \
+        "20 days, between 30 days and 10 days: linear, 0 × (20 − 30) ÷ (10 − 30); score 0 points"
+    assert down.explain(30, 0.0, None, -1, "天", language="en") == \
+        "30 days, at or above the zero-points end 30 days: score 0 points"
+    assert down.explain(35, 0.0, None, -1, "天") == "35 天，不低于 0 分线 30 天，得 0 分"
