@@ -154,7 +154,7 @@ def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator
 
 def value_frame(unit_ids: pd.Series, year: int, value: pd.Series, n: pd.Series) -> pd.DataFrame:
     """Per-unit plain value (not a ratio) for every unit; missing → ``no_data``."""
-    units = pd.Index(unit_ids.astype(str), name="unit_id")
+    units = pd.Index(unit_ids.astype(str))
     v = value.reindex(units).astype("float64")
     count = n.reindex(units).astype("float64").fillna(0.0)
     ok = v.notna() & (count > 0)

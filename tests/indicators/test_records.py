@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.indicators._common import Block, Records, per_unit
-from evalkit.indicators.base import count_by_unit, sum_by_unit
+from evalkit.indicators._common import Block, Records, _time_bounds, per_unit
+from evalkit.indicators.base import count_by_unit, sum_by_unit, value_frame
 from evalkit.data.workdays import WorkCalendar
 
 
@@ -209,3 +209,50 @@ def test_per_unit_over_several_blocks_equals_groupby(monkeypatch):
     assert np.allclose(sums, expected_sums, rtol=0, atol=1e-9)
     plain, none = per_unit(codes, 4)
     assert none is None and plain.tolist() == np.bincount(codes[codes >= 0], minlength=4).tolist()
+
+
+def test_time_bounds_ignore_missing_dates_in_any_resolution():
+    ns = pd.to_datetime(["NaT", "2024-03-05 10:00", "2024-01-02 23:59", "NaT"]).to_numpy()
+    assert _time_bounds(ns) == (np.datetime64("2024-01-02"), np.datetime64("2024-03-05"))
+    days = np.array(["2023-12-31", "NaT", "2024-02-29"], dtype="datetime64[D]")
+    assert _time_bounds(days) == (np.datetime64("2023-12-31"), np.datetime64("2024-02-29"))
+    one = np.array(["2024-06-01"], dtype="datetime64[s]")  # no missing date at all
+    assert _time_bounds(one) == (np.datetime64("2024-06-01"), np.datetime64("2024-06-01"))
+    assert _time_bounds(np.array(["NaT", "NaT"], dtype="datetime64[ns]")) is None
+    assert _time_bounds(np.array([], dtype="datetime64[ns]")) is None
+
+
+def test_flags_count_a_missing_value_as_false_whatever_is_stored_under_it():
+    # a masked entry of a BooleanArray may store True underneath: it is still missing
+    column = pd.arrays.BooleanArray(np.array([True, True, False, True]), np.array([False, True, False, True]))
+    records = Records(pd.DataFrame({"unit_id": pd.Categorical(["A"] * 4), "ok": column}))
+    assert Block(records, 0, 4).flags("ok").tolist() == [True, False, False, False]
+
+
+def test_working_days_of_columns_far_apart_share_one_widened_calendar():
+    """Two pairs of date columns four years apart on one table: the calendar is widened for
+    the second pair, and both answers equal those of a table holding only that pair."""
+    first = {"s1": pd.to_datetime(["2024-03-01", "2024-03-04"]), "e1": pd.to_datetime(["2024-03-08", "2024-03-29"])}
+    second = {"s2": pd.to_datetime(["2020-01-02", "2020-01-20"]), "e2": pd.to_datetime(["2020-01-10", "2020-02-10"])}
+    unit = {"unit_id": pd.Categorical(["A", "A"])}
+    both = Records(pd.DataFrame({**unit, **first, **second}))
+    block = Block(both, 0, 2)
+    got1, got2 = block.working_days("s1", "e1"), block.working_days("s2", "e2")
+    alone1 = Block(r1 := Records(pd.DataFrame({**unit, **first})), 0, r1.n).working_days("s1", "e1")
+    alone2 = Block(r2 := Records(pd.DataFrame({**unit, **second})), 0, r2.n).working_days("s2", "e2")
+    assert got1.tolist() == alone1.tolist() and got2.tolist() == alone2.tolist()
+    # and once more on the widened calendar, to a fixed date (the 2020 pair, a second time)
+    to_date = Block(both, 0, 2).working_days("s2", pd.Timestamp("2020-01-10"))
+    assert to_date[0] == got2[0]
+    assert got1[0] == 5  # 1 → 8 March 2024: 4, 5, 6, 7, 8 March
+
+
+def test_value_frame_has_data_only_with_a_value_and_records():
+    ids = pd.Series(["A", "B", "C", "D"])
+    value = pd.Series({"A": 3.5, "B": np.nan, "C": 2.0})
+    n = pd.Series({"A": 2, "B": 4, "C": 0})
+    out = value_frame(ids, 2024, value, n)
+    assert out["unit_id"].tolist() == ["A", "B", "C", "D"]
+    assert out["status"].tolist() == ["ok", "no_data", "no_data", "no_data"]  # B: no value; C, D: no record
+    assert out["value"].iloc[0] == 3.5 and out["value"].iloc[1:].isna().all()
+    assert out["n"].tolist() == [2, 4, 0, 0] and out["n"].dtype == np.int64
