@@ -161,10 +161,9 @@ def _coverage(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cover:
     covered = np.sum([p * np.nan_to_num(c) for p, c in zip(points, cover)], axis=0)
     scored = np.sum([np.where(np.isnan(s), 0.0, p * np.nan_to_num(c)) for s, p, c in zip(scores, points, cover)],
                     axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe = np.where(total_points > 0, total_points, 1)
-        return (np.where(total_points > 0, covered / safe, np.nan),
-                np.where(total_points > 0, scored / safe, np.nan))
+    safe = np.where(total_points > 0, total_points, 1)  # no division by 0, so no warning to silence
+    return (np.where(total_points > 0, covered / safe, np.nan),
+            np.where(total_points > 0, scored / safe, np.nan))
 
 
 def _with_coverage(value: np.ndarray, pts: np.ndarray, values: Sequence[np.ndarray], points: Sequence[np.ndarray],
@@ -227,8 +226,7 @@ def adjusted_scores(base_score: np.ndarray, max_score: np.ndarray, bonus: np.nda
     scale, are added: score_100 = max(100 · base / max_score + bonus − deduction, 0);
     total_score = score_100 · max_score / 100 (the same on the unit's own points scale).
     NaN where the unit has no points."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rebased = np.where(max_score > 0, 100.0 * base_score / np.where(max_score > 0, max_score, 1), np.nan)
+    rebased = np.where(max_score > 0, 100.0 * base_score / np.where(max_score > 0, max_score, 1), np.nan)
     score_100 = rebased + bonus - deduction
     score_100 = np.where(score_100 < 0.0, 0.0, score_100)  # as pandas clip(lower=0): NaN stays NaN
     return score_100 * max_score / 100.0, score_100

@@ -536,8 +536,7 @@ class ScoringModel:
         scores, points, cover, (top_s, top_p, top_c) = self._tree(
             [leaf[:, j] for j in range(n_l)], [self.points[:, j] for j in range(n_l)], kernels.combine_sum, True)
         ids = self.units["unit_id"].to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score_100 = np.where(top_p > 0, 100.0 * top_s / np.where(top_p > 0, top_p, 1), np.nan)
+        score_100 = np.where(top_p > 0, 100.0 * top_s / np.where(top_p > 0, top_p, 1), np.nan)
         totals = pd.DataFrame({"unit_id": ids, "total_score": top_s, "max_score": top_p, "score_100": score_100,
                                "coverage": top_c})
         no_data = self._derived["no_data"]

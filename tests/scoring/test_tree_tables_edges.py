@@ -135,3 +135,14 @@ def test_rank_and_grade_reads_a_missing_veto_as_none_and_keeps_the_callers_index
     assert out["n_in_group"].dtype == np.int64 and out["n_in_group"].tolist() == [3, 3, 3]
     empty = rank_and_grade(totals.iloc[:0], RULES)
     assert empty.empty and str(empty["rank"].dtype) == "Int64"
+
+
+def test_min_coverage_on_points_below_one():
+    # min_coverage 0.5; leaves of 0.5 and 0.25 points: with data on the 0.5 leaf only, 0.5 of
+    # 0.75 points (0.667) rest on data → scored, 0.5 of 0.5 re-based: 60 % → 60; with data on
+    # the 0.25 leaf only, 0.25/0.75 = 0.333 < 0.5 → no score.
+    fw = _framework([_leaf("L1", A, 0.5), _leaf("L2", B, 0.25)], min_coverage=0.5)
+    totals, _ = _published(fw, _units("U1", "U2"), _values([(A, "U1", 60), (B, "U2", 60)]))
+    t = totals.set_index("unit_id")
+    assert t.loc["U1", "score_100"] == pytest.approx(60) and t.loc["U1", "coverage"] == pytest.approx(2 / 3)
+    assert math.isnan(t.loc["U2", "score_100"]) and t.loc["U2", "coverage"] == pytest.approx(1 / 3)
