@@ -11,7 +11,7 @@ Usage (from the repository root, with the ``test`` extra installed)::
 For each group the script copies the project (``evalkit/``, ``tests/``, the shipped
 resources and ``pyproject.toml``) into ``build/mutation/<group>/``, narrows the
 ``[tool.mutmut]`` table of the copy to the group's modules and tests, and runs
-``mutmut run --max-children 1`` there. mutmut copies the source into ``mutants/``, turns every
+``mutmut run --max-children 1`` there (``--jobs N``: N mutants at once). mutmut copies the source into ``mutants/``, turns every
 function of the targeted modules into a trampoline, records which tests call which function,
 and then runs, for each mutant, only the tests that reach the mutated function. A mutant is
 *killed* when one of them fails, *timeout* when they run past mutmut's CPU limit (an
@@ -327,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true",
                         help="reuse build/mutation/<group> and run only the mutants not checked yet "
                              "(an interrupted run; earlier verdicts are kept)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="mutants tested at once (mutmut's --max-children; default 1)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the last runs' results")
     parser.add_argument("--check", action="store_true",
@@ -353,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {name}: mutmut run in {work.relative_to(ROOT)}", flush=True)
             start = time.perf_counter()
             log = work / "mutmut.log"
-            proc = _mutmut(work, "run", "--max-children", "1", *survivors, log=log)
+            proc = _mutmut(work, "run", "--max-children", str(max(1, args.jobs)), *survivors, log=log)
             elapsed = time.perf_counter() - start
             if proc.returncode != 0:
                 print(f"mutmut failed for {name} (exit {proc.returncode}); see {log}", file=sys.stderr)
