@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.indicators._common import Block, Records, _time_bounds, per_unit
+from evalkit.indicators._common import Block, Records, _masked_parts, _time_bounds, per_unit
 from evalkit.indicators.base import count_by_unit, sum_by_unit, value_frame
 from evalkit.data.workdays import WorkCalendar
 
@@ -256,3 +256,40 @@ def test_value_frame_has_data_only_with_a_value_and_records():
     assert out["status"].tolist() == ["ok", "no_data", "no_data", "no_data"]  # B: no value; C, D: no record
     assert out["value"].iloc[0] == 3.5 and out["value"].iloc[1:].isna().all()
     assert out["n"].tolist() == [2, 4, 0, 0] and out["n"].dtype == np.int64
+
+
+def test_present_for_every_kind_of_column():
+    frame = pd.DataFrame({
+        "unit_id": pd.Categorical(["A"] * 4),
+        "x": [1.5, np.nan, 0.0, np.nan],  # float: NaN is missing
+        "k": pd.array([1, None, 3, 4], dtype="Int64"),  # masked integers
+        "c": pd.Categorical(["a", None, "b", "a"]),  # codes: −1 is missing
+        "t": pd.to_datetime(["2024-01-01", None, "2024-02-01", "2024-03-01"]),
+        "i": np.array([1, 2, 3, 4]),  # plain integers: never missing
+    })
+    block = Block(Records(frame), 0, 4)
+    assert block.present("x").tolist() == [True, False, True, False]
+    assert block.present("k").tolist() == [True, False, True, True]
+    assert block.present("c").tolist() == [True, False, True, True]
+    assert block.present("t").tolist() == [True, False, True, True]
+    assert block.present("i").tolist() == [True, True, True, True]
+
+
+def test_masked_parts_without_pandas_internals():
+    """An Arrow-backed integer column has no _data/_mask: the public conversion gives the same
+    values (0 under a missing one) and mask as a pandas masked array."""
+    arrow = pd.Series([1, None, 3], dtype="int64[pyarrow]")
+    masked = pd.Series([1, None, 3], dtype="Int64")
+    for series in (arrow, masked):
+        data, mask = _masked_parts(series)
+        assert data[[0, 2]].tolist() == [1, 3] and mask.tolist() == [False, True, False]
+    data, _ = _masked_parts(arrow)
+    assert data.dtype == np.int64 and data[1] == 0
+
+
+def test_working_days_to_two_fixed_dates_are_kept_apart():
+    frame = pd.DataFrame({"unit_id": pd.Categorical(["A"]), "start": pd.to_datetime(["2024-03-01"])})
+    block = Block(Records(frame), 0, 1)
+    # 1 March 2024 (Friday) → 8 March: 4–8 March = 5 working days; → 15 March: 10
+    assert block.working_days("start", pd.Timestamp("2024-03-08"))[0] == 5
+    assert block.working_days("start", pd.Timestamp("2024-03-15"))[0] == 10
