@@ -26,9 +26,11 @@ changes). ``--check`` exits non-zero when a group is below 90 % or a survivor is
 unexplained.
 
 Work directories are fresh each run (mutmut keeps verdicts of unchanged functions, which
-would hide a new test's kills); ``--keep`` reuses them and re-runs only the survivors of the
-last run — the quick loop while writing tests for them; ``--resume`` reuses them and runs
-only the mutants an interrupted run did not reach.
+would hide a new test's kills). ``--keep`` reuses them and re-runs the survivors of the last
+run that have no reason yet (the quick loop while writing tests for them; one with a reason
+is equivalent or out of reach, and running it again cannot change that), then every mutant
+without a verdict: those of functions changed since, whose verdicts mutmut resets.
+``--resume`` reuses them and runs only the mutants without a verdict (an interrupted run).
 """
 
 from __future__ import annotations
@@ -323,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", help=f"groups to run (default: all of {', '.join(GROUPS)})")
     parser.add_argument("--list", action="store_true", help="list the groups and exit")
     parser.add_argument("--keep", action="store_true",
-                        help="reuse build/mutation/<group> and re-run only the last survivors")
+                        help="reuse build/mutation/<group> and re-run only the last survivors that "
+                             "have no reason yet (after writing tests for them)")
     parser.add_argument("--resume", action="store_true",
                         help="reuse build/mutation/<group> and run only the mutants not checked yet "
                              "(an interrupted run; earlier verdicts are kept)")
@@ -350,16 +353,25 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report_only:
             survivors = []
             if args.keep and name in summaries:
-                survivors = [sv["mutant"] for m in summaries[name]["modules"] for sv in m["survivors"]]
-            work = _prepare(name, keep=(args.keep and bool(survivors)) or args.resume)
+                # a survivor with a reason is equivalent or out of reach: running it again
+                # cannot change its verdict, so only the unexplained ones are run
+                reasons = _load_survivors()
+                survivors = [sv["mutant"] for m in summaries[name]["modules"] for sv in m["survivors"]
+                             if not _reason(sv, reasons)[1]]
+            reuse = (args.keep or args.resume) and (work / "mutants").exists()
+            work = _prepare(name, keep=reuse)
             print(f"== {name}: mutmut run in {work.relative_to(ROOT)}", flush=True)
             start = time.perf_counter()
             log = work / "mutmut.log"
-            proc = _mutmut(work, "run", "--max-children", str(max(1, args.jobs)), *survivors, log=log)
+            # the named survivors again (--keep), then every mutant without a verdict: all of
+            # them in a fresh directory; after --keep or --resume the ones an interrupted run
+            # did not reach and those of functions changed since (mutmut resets their verdicts)
+            for names in ([survivors] if survivors else []) + [[]]:
+                proc = _mutmut(work, "run", "--max-children", str(max(1, args.jobs)), *names, log=log)
+                if proc.returncode != 0:
+                    print(f"mutmut failed for {name} (exit {proc.returncode}); see {log}", file=sys.stderr)
+                    return proc.returncode
             elapsed = time.perf_counter() - start
-            if proc.returncode != 0:
-                print(f"mutmut failed for {name} (exit {proc.returncode}); see {log}", file=sys.stderr)
-                return proc.returncode
         elif not (work / "mutants").exists():
             continue
         else:
