@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.indicators._common import Block, Records, _masked_parts, _time_bounds, per_unit
+from evalkit.indicators._common import Block, Records, Rows, _masked_parts, _time_bounds, per_unit
 from evalkit.indicators.base import count_by_unit, sum_by_unit, value_frame
 from evalkit.data.workdays import WorkCalendar
 
@@ -47,9 +47,12 @@ def test_tally_equals_groupby(monkeypatch, n_units, block, threads):
         out["flag"] = b.flags("flag")
         out["sum"] = (b.floats("x"), b.flags("m3"))
         out["sum_all"] = (b.floats("x"), None)
+        out["sum_m5"] = (b.floats("x"), b.flags("m5"))  # a second mask with values: its own key
+        out["few"] = Rows(np.flatnonzero(b.flags("m7")))  # counted from the rows' codes alone
         return out
 
-    t = Records(frame, threads=threads).tally(rows)
+    records = Records(frame, threads=threads)
+    t = records.tally(rows)
     for j in range(12):
         pd.testing.assert_series_equal(t[f"m{j}"].sort_index(), _expected(frame, frame[f"m{j}"].to_numpy()),
                                        check_names=False, check_index_type=False)
@@ -63,6 +66,15 @@ def test_tally_equals_groupby(monkeypatch, n_units, block, threads):
     pd.testing.assert_series_equal(t.counts["sum"].sort_index(), _expected(frame, m3), check_names=False)
     pd.testing.assert_series_equal(t["sum_all"].sort_index(), _expected(frame, everything, frame["x"]),
                                    check_names=False, rtol=1e-12)
+    m5, m7 = frame["m5"].to_numpy(), frame["m7"].to_numpy()
+    pd.testing.assert_series_equal(t["sum_m5"].sort_index(), _expected(frame, m5, frame["x"]),
+                                   check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(t["few"].sort_index(), _expected(frame, m7), check_names=False,
+                                   check_index_type=False)
+    # a second tally without a key on the same records counts anew (nothing is kept under no key)
+    again = records.tally(lambda b: {"m0": b.flags("m1")})
+    pd.testing.assert_series_equal(again["m0"].sort_index(), _expected(frame, frame["m1"].to_numpy()),
+                                   check_names=False, check_index_type=False)
 
 
 def test_sums_do_not_depend_on_the_threads(monkeypatch):
