@@ -347,10 +347,12 @@ class Block:
     def _slice(self, a: np.ndarray | None):
         return None if a is None else a[self.start:self.stop]
 
-    def _once(self, key, compute):
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+    def _once(self, compute, *key):
+        """``compute()``, kept with this block under ``key`` and the code of ``compute``."""
+        k = (compute.__code__, *key)
+        if k not in self._cache:
+            self._cache[k] = compute()
+        return self._cache[k]
 
     @property
     def codes(self) -> np.ndarray:
@@ -375,7 +377,7 @@ class Block:
             if c.missing is not None:
                 out &= ~self._slice(c.missing)
             return out
-        return self._once(("present", column), compute)
+        return self._once(compute, column)
 
     def flags(self, column: str) -> np.ndarray:
         """True where the value is true; missing counts as false."""
@@ -383,15 +385,15 @@ class Block:
             c = self.records.column(column, "bool")
             data = self._slice(c.data).astype(bool, copy=False)
             return data & ~self._slice(c.missing) if c.missing is not None else data
-        return self._once(("flags", column), compute)
+        return self._once(compute, column)
 
     def isin(self, column: str, values) -> np.ndarray:
         """True where the value is one of ``values`` (a lookup on the codes)."""
         values = tuple(values)
         def compute():
             c = self.records.column(column, "codes")
-            hit = self.records.shared(("hit", column, values, id(c.categories)),
-                                      lambda: np.flatnonzero(c.categories.isin(values)))
+            hit = self.records.shared(lambda: np.flatnonzero(c.categories.isin(values)),
+                                      column, values, id(c.categories))
             data = self._slice(c.data)
             if len(hit) <= 4:  # a few codes: comparisons beat a table lookup
                 out = np.zeros(len(data), dtype=bool)
@@ -401,7 +403,7 @@ class Block:
             table = np.zeros(len(c.categories) + 1, dtype=bool)  # code −1 → the last slot
             table[hit] = True
             return table[data]
-        return self._once(("isin", column, values), compute)
+        return self._once(compute, column, values)
 
     def floats(self, column: str) -> np.ndarray:
         """float64 values, NaN where missing."""
@@ -411,7 +413,7 @@ class Block:
             if c.missing is not None:
                 out[self._slice(c.missing)] = np.nan
             return out
-        return self._once(("floats", column), compute)
+        return self._once(compute, column)
 
     def times(self, column: str) -> np.ndarray:
         """``datetime64`` values, NaT where missing."""
@@ -428,7 +430,7 @@ class Block:
             i = t.view(np.int64)
             days = i if unit == "D" and count == 1 else i // (_TICKS_PER_DAY[unit] // count)
             return days, i == _NAT
-        return self._once(("day_numbers", column), compute)
+        return self._once(compute, column)
 
     def working_days(self, start: str, end: "str | pd.Timestamp") -> np.ndarray:
         """Working days in ``(start, end]`` (float64; NaN where a date is missing): ``end``
@@ -440,21 +442,21 @@ class Block:
                 idx = days - cal.start.astype(np.int64)
                 idx[nat] = len(table) - 1  # the NaN slot
                 return table.take(idx)
-            return self._once(("cumulative", column, cal.start, cal.end), compute)
+            return self._once(compute, column, cal.start, cal.end)
 
         def compute():
             cal = self.records.calendar_for(start, end) if len(self) else None  # no rows: no calendar
             if cal is None:
                 return np.full(len(self), np.nan)
-            table = self.records.shared(("cumulative_table", cal.start, cal.end),
-                                        lambda: np.append(cal.cumulative.astype(np.float64), np.nan))
+            table = self.records.shared(lambda: np.append(cal.cumulative.astype(np.float64), np.nan),
+                                        cal.start, cal.end)
             if isinstance(end, str):
                 last = cumulative(end, cal, table)
             else:
                 last = cal.cumulative_at(np.array([np.datetime64(pd.Timestamp(end).date(), "D")]))[0]
             return last - cumulative(start, cal, table)
         key = end if isinstance(end, str) else pd.Timestamp(end)
-        return self._once(("working_days", start, key), compute)
+        return self._once(compute, start, key)
 
 
 #: ``datetime64`` ticks per day, by unit.
@@ -537,7 +539,8 @@ class _Counting:
     """What :class:`Records` and :class:`StreamedRecords` share: tallies kept by key."""
 
     def __init__(self, overrides: "pd.DataFrame | None" = None):
-        self._cache: dict = {}
+        self._cache: dict = {}  # see cached()
+        self._tallies: dict = {}  # key → Tally (see tally())
         self.overrides = overrides  # working-day overrides of the dataset (or None)
         self._calendar: WorkCalendar | None = None
         self._calendar_lock = threading.Lock()
@@ -570,28 +573,29 @@ class _Counting:
                                                           self.overrides)
         return cal
 
-    def cached(self, key, compute):
-        """``compute()``, kept with these records under ``key``."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+    def cached(self, compute, *key):
+        """``compute()``, kept with these records under ``key`` (and the code of
+        ``compute``: each caller has its own keys without naming them)."""
+        k = (compute.__code__, *key)
+        if k not in self._cache:
+            self._cache[k] = compute()
+        return self._cache[k]
 
     def tally(self, rows: Callable[[Block], dict], key=None) -> Tally:
         """Per-unit counts and sums of ``rows`` (see :class:`Records`); kept under ``key``
         (when given) for the rest of the call."""
         if key is None:
             return self._count({None: rows})[None]
-        if ("tally", key) not in self._cache:
+        if key not in self._tallies:
             self.tally_many({key: rows})
-        return self._cache[("tally", key)]
+        return self._tallies[key]
 
     def tally_many(self, requests: dict) -> None:
         """Count ``{key: rows}`` in one pass over the records; each result is then kept
         under its key (see :meth:`tally`)."""
-        todo = {key: rows for key, rows in requests.items() if ("tally", key) not in self._cache}
+        todo = {key: rows for key, rows in requests.items() if key not in self._tallies}
         if todo:
-            for key, result in self._count(todo).items():
-                self._cache[("tally", key)] = result
+            self._tallies.update(self._count(todo))
 
     def _count(self, requests: dict) -> dict:
         raise NotImplementedError
@@ -654,12 +658,12 @@ class Records(_Counting):
         return self.n == 0
 
     def units(self) -> tuple[np.ndarray, pd.Index]:
-        return self.cached(("units",), lambda: unit_codes(self.frame["unit_id"]))
+        return self.cached(lambda: unit_codes(self.frame["unit_id"]))
 
-    def shared(self, key, compute):
+    def shared(self, compute, *key):
         """As :meth:`cached`, but kept by the streamed table a batch belongs to (for what
         does not depend on the batch: lookup tables of the codes, of a calendar)."""
-        return (self.parent if self.parent is not None else self).cached(key, compute)
+        return (self.parent if self.parent is not None else self).cached(compute, *key)
 
     def column(self, name: str, want: str) -> _Column:
         """Column ``name`` as numpy arrays fit for ``want`` (see :func:`column_arrays`)."""
@@ -670,7 +674,7 @@ class Records(_Counting):
                     return value
                 value = _series(value)
             return column_arrays(value, want)
-        return self.cached(("column", name, want), compute)
+        return self.cached(compute, name, want)
 
     def _count(self, requests: dict) -> dict:
         return _tallies(requests, self.totals(requests), self.units()[1])
@@ -680,7 +684,7 @@ class Records(_Counting):
         if self.n > self.BLOCK and self.parent is None:
             keep_freed_memory()  # many blocks of temporaries ahead (see evalkit.data._memory)
         codes, ids = self.units()
-        counter = self.cached(("counter",), lambda: _Counter(codes, len(ids)))
+        counter = self.cached(lambda: _Counter(codes, len(ids)))
         stop = self.n
         starts = list(range(0, stop, self.BLOCK)) or [0]  # no rows: one empty block, for the names
 
@@ -701,7 +705,7 @@ class Records(_Counting):
 
     # --- working days ---------------------------------------------------------------------
     def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
-        return self.cached(("bounds", column), lambda: _time_bounds(self.column(column, "time").data))
+        return self.cached(lambda: _time_bounds(self.column(column, "time").data), column)
 
     def calendar_for(self, *dates: "str | pd.Timestamp") -> WorkCalendar | None:
         """As :meth:`_Counting.calendar_for`; a batch of a streamed table uses the table's."""
@@ -740,7 +744,7 @@ class StreamedRecords(_Counting):
         return _tallies(requests, _add_up(parts), ids)
 
     def _column_bounds(self, column: str) -> tuple[np.datetime64, np.datetime64] | None:
-        return self.cached(("bounds", column), lambda: self.source.day_bounds(column))
+        return self.cached(lambda: self.source.day_bounds(column), column)
 
 
 def _time_bounds(values: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
