@@ -305,3 +305,31 @@ def test_working_days_to_two_fixed_dates_are_kept_apart():
     # 1 March 2024 (Friday) → 8 March: 4–8 March = 5 working days; → 15 March: 10
     assert block.working_days("start", pd.Timestamp("2024-03-08"))[0] == 5
     assert block.working_days("start", pd.Timestamp("2024-03-15"))[0] == 10
+
+
+def test_typed_columns_are_views_of_the_stored_arrays():
+    """_typed hands numpy the stored arrays of the dtypes it knows (no copy: a 10-million-row
+    table is never converted) and leaves the others (None) to the general conversion."""
+    from evalkit.indicators._common import _typed
+
+    cat = pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b"]))
+    c = _typed(cat)
+    assert c.kind == "codes" and c.data.tolist() == [1, -1, 0] and list(c.categories) == ["a", "b"]
+    times = pd.Series(pd.to_datetime(["2024-01-01", None]))
+    for series, kind in ((times, "time"), (pd.Series([True, False]), "bool"),
+                         (pd.Series([1, 2], dtype="int64"), "number"), (pd.Series([1, 2], dtype="uint8"), "number"),
+                         (pd.Series([1.5, np.nan]), "number")):
+        col = _typed(series)
+        assert col.kind == kind and col.missing is None
+        assert np.shares_memory(col.data, series.to_numpy()), kind  # a view, not a copy
+    for series, kind, data in ((pd.Series([True, None], dtype="boolean"), "bool", True),
+                               (pd.Series([4, None], dtype="Int64"), "number", 4),
+                               (pd.Series([2.5, None], dtype="Float64"), "number", 2.5),
+                               (pd.Series([7, None], dtype="int64[pyarrow]"), "number", 7)):
+        col = _typed(series)
+        assert col.kind == kind and col.data[0] == data and col.missing.tolist() == [False, True], str(series.dtype)
+        if not isinstance(series.dtype, pd.ArrowDtype):  # pandas' masked arrays: their own buffers
+            assert np.shares_memory(col.data, series.array._data) and np.shares_memory(col.missing, series.array._mask)
+    assert _typed(pd.Series(pd.to_timedelta([1, 2], unit="D"))) is None  # durations: the general path
+    assert _typed(pd.Series(["x", "y"], dtype=object)) is None
+    assert _typed(pd.Series([True, None], dtype="bool[pyarrow]")) is None
