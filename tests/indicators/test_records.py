@@ -333,3 +333,47 @@ def test_typed_columns_are_views_of_the_stored_arrays():
     assert _typed(pd.Series(pd.to_timedelta([1, 2], unit="D"))) is None  # durations: the general path
     assert _typed(pd.Series(["x", "y"], dtype=object)) is None
     assert _typed(pd.Series([True, None], dtype="bool[pyarrow]")) is None
+
+
+def test_column_arrays_convert_what_is_not_stored_typed():
+    """Columns of no numpy-ready dtype (text, objects) and typed columns asked for another use
+    go through the general conversion."""
+    from evalkit.indicators._common import column_arrays
+
+    codes = column_arrays(pd.Series(["b", "a", None, "b"], dtype=object), "codes")
+    assert codes.kind == "codes" and codes.data.tolist() == [0, 1, -1, 0] and list(codes.categories) == ["b", "a"]
+    when = column_arrays(pd.Series(["2024-01-02", None], dtype=object), "time")
+    assert when.kind == "time" and when.data.dtype == np.dtype("datetime64[ns]")
+    assert when.data[0] == np.datetime64("2024-01-02") and np.isnat(when.data[1])
+    flags = column_arrays(pd.Series([True, None, False], dtype=object), "bool")
+    assert flags.kind == "bool" and flags.data.tolist() == [True, False, False]  # missing → false
+    numbers = column_arrays(pd.Series([1, None, 2.5], dtype=object), "number")
+    assert numbers.kind == "number" and numbers.data.dtype == np.float64
+    assert numbers.data[[0, 2]].tolist() == [1.0, 2.5] and np.isnan(numbers.data[1])
+    present = column_arrays(pd.Series(["x", None], dtype=object), "present")
+    assert present.kind == "present" and present.data.tolist() == [True, False]
+    # a typed column serves "present" as it is, and another use by conversion
+    ints = pd.Series([3, 0], dtype="int64")
+    assert column_arrays(ints, "present").kind == "number"
+    assert column_arrays(pd.Series([True, False]), "number").data.tolist() == [1.0, 0.0]
+    as_flags = column_arrays(pd.Series([2, None, 0], dtype="Int64"), "bool")
+    assert as_flags.kind == "bool" and as_flags.data.tolist() == [True, False, False]
+    with pytest.raises(ValueError, match="^unknown column use 'other'$"):
+        column_arrays(pd.Series(["x"], dtype=object), "other")
+
+
+def test_a_batch_of_typed_arrays_serves_each_use():
+    """A streamed batch holds numpy arrays (evalkit.data.reading.Arrays): a use its kind
+    serves directly is answered as it is, another through pandas."""
+    from evalkit.data.reading import Arrays, Batch
+
+    batch = Batch({
+        "unit_id": Arrays("codes", np.array([0, 0, 1]), categories=pd.Index(["A", "B"])),
+        "n": Arrays("number", np.array([4, 0, 9], dtype=np.int32), missing=np.array([False, True, False])),
+        "ok": Arrays("bool", np.array([1, 1, 0], dtype=np.uint8), missing=np.array([False, True, False])),
+    }, 3)
+    block = Block(Records(batch), 0, 3)
+    assert block.present("n").tolist() == [True, False, True]
+    assert block.floats("ok")[[0, 2]].tolist() == [1.0, 0.0]  # booleans serve as numbers
+    assert block.flags("n").tolist() == [True, False, True]  # numbers as flags: through pandas
+    assert block.floats("n")[[0, 2]].tolist() == [4.0, 9.0] and np.isnan(block.floats("n")[1])
