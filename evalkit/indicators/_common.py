@@ -344,8 +344,8 @@ class Block:
     def __len__(self) -> int:
         return self.stop - self.start
 
-    def _slice(self, a: np.ndarray | None):
-        return None if a is None else a[self.start:self.stop]
+    def _slice(self, a: np.ndarray) -> np.ndarray:
+        return a[self.start:self.stop]
 
     def _once(self, compute, *key):
         """``compute()``, kept with this block under ``key`` and the code of ``compute``."""
