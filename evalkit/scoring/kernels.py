@@ -195,10 +195,8 @@ def combine_sum(scores: Sequence[np.ndarray], points: Sequence[np.ndarray], cove
     missing = np.isnan(stacked)  # one pass: scores are finite or NaN
     pts = weights.sum(axis=0)
     raw = np.where(missing, 0.0, stacked).sum(axis=0)
-    has = ~missing.all(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scored = np.where(missing, 0.0, weights).sum(axis=0)
-        score = np.where(has & (scored > 0), raw * pts / np.where(scored > 0, scored, 1), np.nan)
+    scored = np.where(missing, 0.0, weights).sum(axis=0)  # 0 when no child has a score
+    score = np.where(scored > 0, raw * pts / np.where(scored > 0, scored, 1), np.nan)
     return _with_coverage(score, pts, scores, points, cover, min_coverage)
 
 
