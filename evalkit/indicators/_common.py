@@ -327,7 +327,9 @@ def column_arrays(series: pd.Series, want: str) -> _Column:
     if want == "time":
         return _Column("time", pd.to_datetime(pd.Series(series)).to_numpy(dtype="datetime64[ns]"))
     if want == "bool":
-        return _Column("bool", series.astype("boolean").fillna(False).to_numpy(dtype=bool))  # missing → false
+        # truthiness of each value, missing → false (through object: a masked integer column
+        # refuses a False fill)
+        return _Column("bool", series.astype(object).where(series.notna(), False).astype(bool).to_numpy())
     if want == "number":
         return _Column("number", series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan))
     raise ValueError(f"unknown column use {want!r}")
