@@ -184,13 +184,14 @@ def test_every_declared_column_exists_and_suffices(parquet_dir, validated):
     for ind in CATALOGUE:
         reads = ind.reads()
         assert set(reads) == set(ind.tables), ind.code
+        expected = ind(validated, 2024)
         for defer in (True, False):
             narrow = read_dataset(parquet_dir, columns=reads, defer=defer)
             # tables the indicator does not read: leave them empty (units and raters aside)
             for year, name in list(narrow.tables):
                 if name not in reads and name not in ("units", "raters"):
                     narrow.tables[(year, name)] = narrow.table(name, year).iloc[:0]
-            pd.testing.assert_frame_equal(ind(narrow, 2024), ind(validated, 2024), obj=ind.code)
+            pd.testing.assert_frame_equal(ind(narrow, 2024), expected, obj=ind.code)
 
 
 def test_no_rows_in_a_large_table(parquet_dir, tmp_path):
