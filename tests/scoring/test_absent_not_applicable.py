@@ -226,3 +226,14 @@ def test_a_quarter_does_not_assess_the_annual_only_leaf_and_scores_the_chosen_un
     totals, _ = scoring_model(_QuarterDataset(), parse_framework(_doc()), 2024).published()
     assert asked == [(2024, [KT, IND], {})]
     assert totals.set_index("unit_id").loc["A", "score_100"] == pytest.approx(86)
+
+
+def test_scoring_model_passes_the_agreed_targets_on(monkeypatch):
+    """A agreed 50 on L1 (60 points, linear 0 → 100): its band becomes 0 → 50, so its 90 is
+    full marks, 60; with L2's 0.8 · 40 = 32, A scores 92 (86 without the target)."""
+    import evalkit.indicators.catalogue as catalogue
+
+    monkeypatch.setattr(catalogue, "compute_indicators", _fake_indicators)
+    targets = pd.DataFrame({"unit_id": ["A"], "leaf": ["L1"], "target": [50.0]})
+    totals, _ = scoring_model(_QuarterDataset(), parse_framework(_doc()), 2024, targets=targets).published()
+    assert totals.set_index("unit_id").loc["A", "score_100"] == pytest.approx(92)

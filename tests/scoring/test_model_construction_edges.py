@@ -51,11 +51,11 @@ def test_bad_tables_are_refused_with_a_message_naming_the_fault():
     ScoringModel.from_values(_one_root([_leaf("L1", A, 5), _leaf("L2", B, 5)]), _units("U1", "U2"),
                              _values([(A, "U1", 50), (B, "U1", 60), (A, "U2", 70)]))
     fw4 = _one_root([_leaf("L1", A, 5), _leaf("L2", B, 5), _leaf("L3", C, 5), _leaf("L4", D, 5)])
-    na = pd.DataFrame({"unit_id": ["U1"], "indicator": ["not_an_indicator"]})
+    na = pd.DataFrame({"unit_id": ["U1", "U1"], "indicator": ["not_an_indicator", "nor_this"]})
     with pytest.raises(ScoringError) as err:
         ScoringModel.from_values(fw4, _units("U1"), _values([(A, "U1", 50)]), not_applicable=na)
     assert str(err.value) == ("not_applicable, column indicator: expected an indicator code of the catalogue "
-                              f"(e.g. {', '.join(sorted([A, B, C, D])[:3])}), found 'not_an_indicator'")
+                              f"(e.g. {', '.join(sorted([A, B, C, D])[:3])}), found 'nor_this', 'not_an_indicator'")
 
 
 def test_a_leaf_nobody_reported_does_not_stop_the_leaves_after_it():
@@ -128,3 +128,13 @@ def test_group_best_per_replication_for_lower_is_better():
     assert best.tolist() == [[1.0, 1.0, 1.0], [4.0, 4.0, 4.0]]
     assert group_best(values, np.ones_like(values, dtype=bool), [np.arange(3)], 1).tolist() == \
         [[3.0, 3.0, 3.0], [6.0, 6.0, 6.0]]
+
+
+def test_a_group_below_a_point_with_one_leaf_not_applicable_still_applies():
+    # G (0.5 + 0.25 points): L2 declared not applicable to U1, G keeps 0.5 points on L1 → data
+    fw = _one_root([{"code": "G", "children": [_leaf("L1", A, 0.5), _leaf("L2", B, 0.25)]}])
+    na = pd.DataFrame({"unit_id": ["U1"], "indicator": [B]})
+    _, nodes = ScoringModel.from_values(fw, _units("U1"), _values([(A, "U1", 80)]), not_applicable=na).published()
+    g = nodes.set_index("code")
+    assert g.loc["G", "status"] == "data" and g.loc["G", "points"] == 0.5
+    assert g.loc["G", "score"] == pytest.approx(0.4) and g.loc["L2", "status"] == "not_applicable"

@@ -398,3 +398,4 @@ def test_a_zero_point_leaf_at_the_ends_and_lower_is_better():
     assert down.explain(30, 0.0, None, -1, "天", language="en") == \
         "30 days, at or above the zero-points end 30 days: score 0 points"
     assert down.explain(35, 0.0, None, -1, "天") == "35 天，不低于 0 分线 30 天，得 0 分"
+    assert up.explain(95, 0.0, None, 1, "%") == "95%，达到满分线 90%，得满分 0 分"

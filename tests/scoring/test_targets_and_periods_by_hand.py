@@ -102,12 +102,13 @@ def test_rows_the_model_cannot_use_are_left_out_and_an_unknown_leaf_is_named():
     fw = _framework([LINEAR, DEDUCT])
     values = _values([(ON_TIME, "A", 70), (HOTLINE, "A", 95)])
     # a unit the model does not know, and a row without a target: nothing changes (75)
-    got = _scores(fw, _units("A"), values, _targets([("Z", "L1", 80), ("A", "L1", np.nan)]))
+    got = _scores(fw, _units("A"), values, _targets([("A", "L1", np.nan), ("Z", "L1", 80)]))
     assert got["A"] == pytest.approx(75.0)
     # an empty table: the leaves' own targets
     assert _scores(fw, _units("A"), values, _targets([]))["A"] == pytest.approx(75.0)
-    with pytest.raises(ScoringError, match=r"targets, column leaf: .*'L9'"):
-        _scores(fw, _units("A"), values, _targets([("A", "L9", 80), ("A", "L1", 80)]))
+    with pytest.raises(ScoringError, match=r"^targets, column leaf: expected leaf codes of the framework; "
+                                           r"found 'L8', 'L9'$"):
+        _scores(fw, _units("A"), values, _targets([("A", "L9", 80), ("A", "L1", 80), ("A", "L8", 70)]))
 
 
 def test_the_missing_policy_fills_from_the_peers_own_target_scores():
