@@ -124,3 +124,10 @@ def test_ratio_to_best_is_one_where_the_quotient_is_undefined():
     assert ratio[0] == 1.0 and math.isnan(raw[0])
     assert ratio[1] == pytest.approx(0.75)
     assert math.isnan(ratio[2])
+
+
+def test_a_list_field_does_not_end_the_checks_of_the_fields_after_it():
+    from evalkit.scoring.rules import parse_rule
+
+    with pytest.raises(ValueError, match="^expected step to be a number; found 'x'$"):
+        parse_rule({"type": "rank_points", "table": [6, 5], "step": "x"})
