@@ -237,3 +237,25 @@ def test_scoring_model_passes_the_agreed_targets_on(monkeypatch):
     targets = pd.DataFrame({"unit_id": ["A"], "leaf": ["L1"], "target": [50.0]})
     totals, _ = scoring_model(_QuarterDataset(), parse_framework(_doc()), 2024, targets=targets).published()
     assert totals.set_index("unit_id").loc["A", "score_100"] == pytest.approx(92)
+
+
+class _BonusDataset(_QuarterDataset):
+    """A's 5-point bonus (加分) in the year's adjustments."""
+
+    def table(self, name, year):
+        if name == "adjustments":
+            return pd.DataFrame({"unit_id": ["A"], "kind": ["bonus"], "points": [5.0]})
+        return super().table(name, year)
+
+
+def test_scoring_model_leaves_the_adjustments_out_of_a_thematic_evaluation(monkeypatch):
+    """A scores 86 on the tree; with the year's adjustments 86 + 5 = 91, without (a thematic
+    evaluation, adjustments=False) 86."""
+    import evalkit.indicators.catalogue as catalogue
+
+    monkeypatch.setattr(catalogue, "compute_indicators", _fake_indicators)
+    fw = parse_framework(_doc())
+    with_adj, _ = scoring_model(_BonusDataset(), fw, 2024).published()
+    without, _ = scoring_model(_BonusDataset(), fw, 2024, adjustments=False).published()
+    assert with_adj.set_index("unit_id").loc["A", "score_100"] == pytest.approx(91)
+    assert without.set_index("unit_id").loc["A", "score_100"] == pytest.approx(86)
