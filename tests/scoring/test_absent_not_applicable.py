@@ -249,13 +249,13 @@ class _BonusDataset(_QuarterDataset):
 
 
 def test_scoring_model_leaves_the_adjustments_out_of_a_thematic_evaluation(monkeypatch):
-    """A scores 86 on the tree; with the year's adjustments 86 + 5 = 91, without (a thematic
-    evaluation, adjustments=False) 86."""
+    """A scores 86 on the tree; with the year's adjustments 86 + min(5, bonus cap 3) = 89,
+    without (a thematic evaluation, adjustments=False) 86."""
     import evalkit.indicators.catalogue as catalogue
 
     monkeypatch.setattr(catalogue, "compute_indicators", _fake_indicators)
     fw = parse_framework(_doc())
     with_adj, _ = scoring_model(_BonusDataset(), fw, 2024).published()
     without, _ = scoring_model(_BonusDataset(), fw, 2024, adjustments=False).published()
-    assert with_adj.set_index("unit_id").loc["A", "score_100"] == pytest.approx(91)
+    assert with_adj.set_index("unit_id").loc["A", "score_100"] == pytest.approx(89)
     assert without.set_index("unit_id").loc["A", "score_100"] == pytest.approx(86)
