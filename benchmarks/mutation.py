@@ -270,9 +270,10 @@ def write_report(summaries: list[dict]) -> bool:
     lines = [
         "# Mutation testing",
         "",
-        "Written by `python benchmarks/mutation.py` (mutmut 3, one worker; see the script's",
-        "docstring). Score = (killed + timeout) / mutants; goal ≥ 90 % per module, every",
-        "survivor explained in `benchmarks/mutation_survivors.yaml`.",
+        "Written by `python benchmarks/mutation.py` (mutmut 3; see the script's docstring).",
+        "Score = (killed + timeout) / mutants; goal ≥ 90 % per module, every survivor",
+        "explained in `benchmarks/mutation_survivors.yaml`. The run column is the date of the",
+        "group's last run: a group changed since must be run again (`--keep`).",
         "",
         "| group | module | mutants | killed | survived | timeout | no tests | not run | score | run |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
