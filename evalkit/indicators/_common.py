@@ -269,6 +269,15 @@ _NAT = np.iinfo(np.int64).min  # NaT as an integer
 _Column = Arrays
 
 
+def _kept(cache: dict, compute: Callable, key: tuple):
+    """``compute()``, kept in ``cache`` under ``key`` and the code of ``compute``: each
+    caller has its own keys without naming them."""
+    k = (compute.__code__, *key)
+    if k not in cache:
+        cache[k] = compute()
+    return cache[k]
+
+
 def _masked_parts(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Values and missing mask of a pandas masked array (``boolean``, ``Int64`` …)."""
     arr = series.array
@@ -350,11 +359,8 @@ class Block:
         return a[self.start:self.stop]
 
     def _once(self, compute, *key):
-        """``compute()``, kept with this block under ``key`` and the code of ``compute``."""
-        k = (compute.__code__, *key)
-        if k not in self._cache:
-            self._cache[k] = compute()
-        return self._cache[k]
+        """``compute()``, kept with this block (see :func:`_kept`)."""
+        return _kept(self._cache, compute, key)
 
     @property
     def codes(self) -> np.ndarray:
@@ -576,12 +582,8 @@ class _Counting:
         return cal
 
     def cached(self, compute, *key):
-        """``compute()``, kept with these records under ``key`` (and the code of
-        ``compute``: each caller has its own keys without naming them)."""
-        k = (compute.__code__, *key)
-        if k not in self._cache:
-            self._cache[k] = compute()
-        return self._cache[k]
+        """``compute()``, kept with these records (see :func:`_kept`)."""
+        return _kept(self._cache, compute, key)
 
     def tally(self, rows: Callable[[Block], dict], key=None) -> Tally:
         """Per-unit counts and sums of ``rows`` (see :class:`Records`); kept under ``key``
