@@ -146,6 +146,10 @@ def _prepare(name: str, keep: bool) -> Path:
     (work / "pyproject.toml").write_text(
         _group_pyproject((ROOT / "pyproject.toml").read_text("utf-8"), GROUPS[name]), "utf-8")
     if keep and (work / "mutants").exists():
+        # mutmut records which tests call which function once, and afterwards only for new
+        # tests: a function added since would have "no tests". Recording again costs one run
+        # of the group's tests and keeps every verdict.
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         # mutmut copies tests/ into mutants/ on every run but keeps other files it already has
         for item in ("tests",):
             shutil.rmtree(work / "mutants" / item, ignore_errors=True)

@@ -303,7 +303,7 @@ def _typed(series: pd.Series) -> _Column | None:
         return None
     if isinstance(dtype, pd.BooleanDtype):
         return _Column("bool", *_masked_parts(series))
-    if getattr(dtype, "kind", None) in ("i", "u", "f") and hasattr(dtype, "numpy_dtype"):
+    if dtype.kind in ("i", "u", "f") and hasattr(dtype, "numpy_dtype"):  # Int64, UInt8, Float64 …
         return _Column("number", *_masked_parts(series))
     return None
 
@@ -340,7 +340,7 @@ def column_arrays(series: pd.Series, want: str) -> _Column:
         # refuses a False fill)
         return _Column("bool", series.astype(object).where(series.notna(), False).astype(bool).to_numpy())
     if want == "number":
-        return _Column("number", series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan))
+        return _Column("number", series.astype("float64").to_numpy())  # missing → NaN
     raise ValueError(f"unknown column use {want!r}")
 
 
@@ -400,8 +400,11 @@ class Block:
         values = tuple(values)
         def compute():
             c = self.records.column(column, "codes")
-            hit = self.records.shared(lambda: np.flatnonzero(c.categories.isin(values)),
-                                      column, values, id(c.categories))
+            # the codes of ``values`` in these categories, kept by the table under the
+            # categories' id, together with the categories themselves: while the entry lives no
+            # other batch's categories (a text column factorised batch by batch) can take that id
+            _, hit = self.records.shared(lambda: (c.categories, np.flatnonzero(c.categories.isin(values))),
+                                         values, id(c.categories))
             data = self._slice(c.data)
             if len(hit) <= 4:  # a few codes: comparisons beat a table lookup
                 out = np.zeros(len(data), dtype=bool)
@@ -450,7 +453,8 @@ class Block:
                 idx = days - cal.start.astype(np.int64)
                 idx[nat] = len(table) - 1  # the NaN slot
                 return table.take(idx)
-            return self._once(compute, column, cal.start, cal.end)
+            # counts from the calendar's first day: the same in a calendar widened at the end
+            return self._once(compute, column, cal.start)
 
         def compute():
             cal = self.records.calendar_for(start, end) if len(self) else None  # no rows: no calendar
@@ -531,7 +535,8 @@ def _block_totals(block: Block, requests: dict, counter: _Counter) -> dict:
 class Tally(dict):
     """Per-unit results of :meth:`Records.tally`: ``tally[name]`` is the count (or the sum,
     for ``(values, mask)``) and ``tally.counts[name]`` the number of rows counted; units
-    with no counted row are absent."""
+    with no counted row are absent. Each is a Series indexed by unit id (index name
+    ``unit_id``)."""
 
     def __init__(self):
         super().__init__()
@@ -636,7 +641,8 @@ class Records(_Counting):
     over numpy views of the columns.
 
     ``tally(rows)`` calls ``rows(block)`` for every :class:`Block` of rows; ``rows``
-    returns ``{name: mask}`` (count the rows where ``mask`` is true; ``None``: every row;
+    returns ``{name: mask}`` (count the rows where ``mask`` is true, booleans or 0/1;
+    ``None``: every row;
     :class:`Rows`: the few rows at these positions of the block) or ``{name: (values,
     mask)}`` (sum ``values`` over them, NaN as 0). ``tally_many`` does several at once,
     sharing each block (and what was derived from it).

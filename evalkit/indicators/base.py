@@ -128,12 +128,12 @@ def rate_frame(unit_ids: pd.Series, year: int, numerator: pd.Series, denominator
 
     if binomial is None:
         binomial = n is None and scale == 100.0
-    units = pd.Index(unit_ids.astype(str), name="unit_id")
+    units = pd.Index(unit_ids.astype(str))
     num = numerator.reindex(units).astype("float64").fillna(0.0)
     den = denominator.reindex(units).astype("float64")
     count = (n if n is not None else denominator).reindex(units).astype("float64").fillna(0.0)
     ok = den.notna() & (den > 0)
-    value = np.where(ok, scale * num / den.where(ok, 1.0), np.nan)
+    value = np.where(ok, scale * num / den, np.nan)  # pandas divides by 0 without a warning
     if binomial:
         lo, hi = wilson_intervals(np.where(ok, num, np.nan), np.where(ok, den, np.nan))
         lo, hi = scale * lo, scale * hi
