@@ -1,4 +1,5 @@
-"""Settings for the whole test suite: the hypothesis profiles.
+"""Settings for the whole test suite: the hypothesis profiles, and the shipped sample's
+2024 results computed once per test process (``sample_2024``).
 
 * ``dev`` (default): hypothesis' defaults — new random examples on every run, failures
   saved in ``.hypothesis/`` and replayed first next time.
@@ -18,8 +19,10 @@ every profile.
 
 from __future__ import annotations
 
+import copy
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("dev", settings.get_profile("default"))
@@ -36,3 +39,19 @@ def _profile() -> str:
 
 
 settings.load_profile(_profile())
+
+
+@pytest.fixture(scope="session")
+def _sample_2024_once():
+    from evalkit.resources import sample_data_dir, sample_framework_path
+    from evalkit.results.compute import compute_results
+
+    return compute_results(sample_data_dir(), sample_framework_path(), 2024)
+
+
+@pytest.fixture(scope="session")
+def sample_2024(_sample_2024_once):
+    """A function giving the shipped sample's 2024 results (its framework), computed once
+    per test process (about 6 s) and handed out as a fresh deep copy: a test or module
+    may change its copy freely."""
+    return lambda: copy.deepcopy(_sample_2024_once)

@@ -15,16 +15,14 @@ from evalkit.cli import main
 from evalkit.report import present
 from evalkit.report.appraisal import (COLUMNS, NOTES_SHEET, TABLE_SHEET, appraisal_notes, appraisal_table,
                                       write_appraisal)
-from evalkit.resources import sample_data_dir
-from evalkit.results.compute import compute_results
 from evalkit.scoring.kernels import PUBLISHED_DECIMALS
 
 GENERATED = dt.date(2025, 1, 15)
 
 
 @pytest.fixture(scope="module")
-def results():
-    return compute_results(sample_data_dir())
+def results(sample_2024):
+    return sample_2024()
 
 
 @pytest.fixture(scope="module")

@@ -65,11 +65,10 @@ def test_english_reports_and_a_usage_mistake(tmp_path, capsys):
     assert main(["quality", "--data", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
 
 
-def test_the_unit_report_has_a_data_quality_section():
+def test_the_unit_report_has_a_data_quality_section(sample_2024):
     from evalkit.report.present import unit_sections
-    from evalkit.results.compute import compute_results
 
-    results = compute_results(sample_data_dir())
+    results = sample_2024()
     quality = results.tables["quality"].set_index("unit_id")
     assert quality.loc["D34", "failed"] >= 1 and quality.loc["D01", "failed"] == 0
     sections = {s.get("id"): s for s in unit_sections(results, "D34", "zh", charts=False)}

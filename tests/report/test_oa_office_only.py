@@ -20,7 +20,6 @@ from evalkit.indicators.oa import UNIT_COLUMNS, oa_by_post
 from evalkit.qualitative.rubric import ANONYMITY_FLOOR
 from evalkit.report import overview, payload, present
 from evalkit.resources import sample_data_dir
-from evalkit.results.compute import compute_results
 from evalkit.results.store import load_results, save_results
 from evalkit.sample.office import SMALL_POST, SMALL_POST_DOCUMENTS, SMALL_POST_UNIT
 
@@ -31,8 +30,8 @@ POST_WORDS = ("post_type", "clerk", "section_chief", "deputy_head", *OA_POST_TYP
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    res = compute_results(sample_data_dir(), year=YEAR)
+def results(tmp_path_factory, sample_2024):
+    res = sample_2024()
     folder = tmp_path_factory.mktemp("oa") / "results"
     save_results(res, folder)
     return load_results(folder)  # what the reports read

@@ -43,11 +43,8 @@ def _table(section):
 
 
 @pytest.fixture(scope="module")
-def results():
-    from evalkit.resources import sample_data_dir, sample_framework_path
-    from evalkit.results.compute import compute_results
-
-    return compute_results(sample_data_dir(), sample_framework_path(), 2024)
+def results(sample_2024):
+    return sample_2024()
 
 
 @pytest.fixture(scope="module")

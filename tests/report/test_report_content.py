@@ -19,11 +19,8 @@ from tests.helpers.text import all_text as _all_text
 
 
 @pytest.fixture(scope="module")
-def sample_results():
-    from evalkit.results.compute import compute_results
-    from evalkit.resources import sample_data_dir, sample_framework_path
-
-    return compute_results(sample_data_dir(), sample_framework_path(), 2024)
+def sample_results(sample_2024):
+    return sample_2024()
 
 
 # ----------------------------------------------------------------------------------------

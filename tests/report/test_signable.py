@@ -23,11 +23,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def sample_results():
-    from evalkit.resources import sample_data_dir, sample_framework_path
-    from evalkit.results.compute import compute_results
-
-    return compute_results(sample_data_dir(), sample_framework_path(), 2024)
+def sample_results(sample_2024):
+    return sample_2024()
 
 
 def _text(cell) -> str:

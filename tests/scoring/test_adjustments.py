@@ -4,15 +4,14 @@ import pandas as pd
 import pytest
 
 from evalkit.scoring.framework import GradeRules, load_framework
-from evalkit.results.compute import compute_results
 from evalkit.scoring.adjustments import apply_adjustments
-from evalkit.resources import sample_data_dir, sample_framework_path
+from evalkit.resources import sample_framework_path
 from evalkit.scoring.grades import rank_and_grade
 
 
 @pytest.fixture(scope="module")
-def results():
-    return compute_results(sample_data_dir(), sample_framework_path(), 2024)
+def results(sample_2024):
+    return sample_2024()
 
 
 def unit(results, uid):
