@@ -360,20 +360,3 @@ def test_column_arrays_convert_what_is_not_stored_typed():
     assert as_flags.kind == "bool" and as_flags.data.tolist() == [True, False, False]
     with pytest.raises(ValueError, match="^unknown column use 'other'$"):
         column_arrays(pd.Series(["x"], dtype=object), "other")
-
-
-def test_a_batch_of_typed_arrays_serves_each_use():
-    """A streamed batch holds numpy arrays (evalkit.data.reading.Arrays): a use its kind
-    serves directly is answered as it is, another through pandas."""
-    from evalkit.data.reading import Arrays, Batch
-
-    batch = Batch({
-        "unit_id": Arrays("codes", np.array([0, 0, 1]), categories=pd.Index(["A", "B"])),
-        "n": Arrays("number", np.array([4, 0, 9], dtype=np.int32), missing=np.array([False, True, False])),
-        "ok": Arrays("bool", np.array([1, 1, 0], dtype=np.uint8), missing=np.array([False, True, False])),
-    }, 3)
-    block = Block(Records(batch), 0, 3)
-    assert block.present("n").tolist() == [True, False, True]
-    assert block.floats("ok")[[0, 2]].tolist() == [1.0, 0.0]  # booleans serve as numbers
-    assert block.flags("n").tolist() == [True, False, True]  # numbers as flags: through pandas
-    assert block.floats("n")[[0, 2]].tolist() == [4.0, 9.0] and np.isnan(block.floats("n")[1])
